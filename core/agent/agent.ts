@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { TurnEndEvent, TurnEvent } from '../common/turn';
+import { runChatTurn, type ChatTurnDeps } from './chat-turn';
+
+export interface StartTurnInput {
+  message: string;
+  conversationId?: string | undefined;
+  model?: string | undefined;
+  turnId?: string | undefined;
+}
+
+export interface RunningTurn {
+  turnId: string;
+  conversationId: string;
+  /** Resolves with the turn's last event; never rejects. */
+  finished: Promise<TurnEndEvent>;
+}
+
+export interface Agent {
+  startTurn(input: StartTurnInput, emit: (event: TurnEvent) => void): RunningTurn;
+  stop(turnId: string): boolean;
+  stopAll(): Promise<void>;
+}
+
+export interface AgentDeps extends Omit<ChatTurnDeps, 'newId'> {
+  defaultModel: () => string;
+  newId?: () => string;
+}
+
+/** Owns the running turns so that any transport can stop one by id. */
+export function createAgent(deps: AgentDeps): Agent {
+  const newId = deps.newId ?? randomUUID;
+  const running = new Map<string, { controller: AbortController; finished: Promise<TurnEndEvent> }>();
+  const turnDeps: ChatTurnDeps = { ...deps, newId };
+
+  return {
+    startTurn(input, emit) {
+      const turnId = input.turnId ?? newId();
+      if (running.has(turnId)) throw new Error(`Turn ${turnId} is already running`);
+      const conversationId = input.conversationId ?? newId();
+      const controller = new AbortController();
+      const finished = runChatTurn(
+        turnDeps,
+        { conversationId, model: input.model ?? deps.defaultModel(), message: input.message },
+        emit,
+        controller,
+      ).finally(() => running.delete(turnId));
+      running.set(turnId, { controller, finished });
+      return { turnId, conversationId, finished };
+    },
+    stop(turnId) {
+      const turn = running.get(turnId);
+      if (!turn) return false;
+      turn.controller.abort('cancelled');
+      return true;
+    },
+    async stopAll() {
+      const turns = [...running.values()];
+      for (const turn of turns) turn.controller.abort('cancelled');
+      await Promise.all(turns.map((t) => t.finished));
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { BrunoError } from '../common/errors';
+import { loadSettings, type Settings } from '../config';
+import { createCore, type Core } from '../runtime';
+import { askCommand } from './ask-command';
+import { healthCommand } from './health-command';
+import { exitCodes, oneLine, type CliIo } from './io';
+import { serveCommand } from './serve-command';
+import { usage } from './usage';
+
+export interface RunCliDeps {
+  io: CliIo;
+  createCore?: (settings: Settings) => Core;
+  staticDir?: string;
+}
+
+/** Parses argv, runs one command, returns its exit code. Never throws. */
+export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> {
+  const { io } = deps;
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(usage + '\n');
+    return command ? exitCodes.ok : exitCodes.usage;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        conversation: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        host: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    io.stderr.write(`agent-bruno: ${oneLine((err as Error).message)} (see \`agent-bruno help\`)\n`);
+    return exitCodes.usage;
+  }
+  const { values, positionals } = parsed;
+
+  let settings: Settings;
+  try {
+    const env = { ...io.env };
+    if (typeof values.port === 'string') env.BRUNO_PORT = values.port;
+    if (typeof values.host === 'string') env.BRUNO_HOST = values.host;
+    settings = loadSettings({ env });
+  } catch (err) {
+    io.stderr.write(`agent-bruno: ${oneLine((err as Error).message)}\n`);
+    return exitCodes.usage;
+  }
+
+  if (!['ask', 'serve', 'health'].includes(command)) {
+    io.stderr.write(`agent-bruno: unknown command '${command}' (see \`agent-bruno help\`)\n`);
+    return exitCodes.usage;
+  }
+  if (command === 'ask' && positionals.length === 0) {
+    io.stderr.write('agent-bruno: ask needs a question, e.g. agent-bruno ask "why is my NAS slow?"\n');
+    return exitCodes.usage;
+  }
+
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s })))(settings);
+  try {
+    switch (command) {
+      case 'ask':
+        return await askCommand(core, io, {
+          question: positionals.join(' '),
+          model: values.model as string | undefined,
+          conversationId: values.conversation as string | undefined,
+          json: values.json === true,
+        });
+      case 'serve':
+        return await serveCommand(core, settings, io, deps.staticDir);
+      default:
+        return await healthCommand(core, io, values.json === true);
+    }
+  } catch (err) {
+    const message = err instanceof BrunoError || err instanceof Error ? err.message : String(err);
+    io.stderr.write(`agent-bruno: ${oneLine(message)}\n`);
+    return exitCodes.failed;
+  } finally {
+    await core.close();
+  }
+}

@@ -1,0 +1,30 @@
+/** One health state for the whole stack; the UI strip, the tray and `GET /api/v1/health` show it. */
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+export interface OllamaHealth {
+  url: string;
+  reachable: boolean;
+  version: string | null;
+  /** Names of the models loaded right now (`/api/ps`). */
+  loadedModels: string[];
+  error: string | null;
+}
+
+export interface HealthState {
+  status: HealthStatus;
+  checkedAt: string;
+  ollama: OllamaHealth;
+}
+
+export interface ModelInfo {
+  name: string;
+  family: string | null;
+  parameterSize: string | null;
+  quantization: string | null;
+  sizeBytes: number;
+  /** True when `/api/ps` lists it. */
+  loaded: boolean;
+  /** Allocated context of the loaded model, when loaded. */
+  contextLength: number | null;
+  sizeVramBytes: number | null;
+}

@@ -1,0 +1,44 @@
+/**
+ * The events of one chat turn. The same shapes travel over IPC, over the headless bridge and as
+ * the NDJSON lines of the public `POST /api/v1/chat` endpoint, so there is one definition.
+ */
+import type { ErrorCode } from './errors';
+
+/** Stats of a finished turn. Snake case because they are also the public JSON (`ask --json`). */
+export interface TurnStats {
+  model: string;
+  /** Client-measured: request start to the first content or thinking chunk. */
+  ttft_s: number | null;
+  /** Server truth: eval_count / eval_duration. */
+  tokens_per_second: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  /** The context the model really has (allocated, else num_ctx, else the model maximum). */
+  context_window: number | null;
+  context_usage_ratio: number | null;
+  load_duration_s: number;
+  total_duration_s: number;
+  /** Client-measured wall time of the whole turn. */
+  wall_duration_s: number;
+  done_reason: string | null;
+  trace_id: string | null;
+}
+
+export type TurnEvent =
+  | { type: 'token'; text: string }
+  | { type: 'thinking'; text: string }
+  | { type: 'done'; conversationId: string; messageId: string; stats: TurnStats }
+  | { type: 'error'; code: ErrorCode; message: string };
+
+export type TurnEndEvent = Extract<TurnEvent, { type: 'done' | 'error' }>;
+
+/** A batch of events of one turn, as the `chat.event` contract event carries it. */
+export interface ChatEventBatch {
+  turnId: string;
+  conversationId: string;
+  events: TurnEvent[];
+}
+
+export function isTurnEnd(event: TurnEvent): event is TurnEndEvent {
+  return event.type === 'done' || event.type === 'error';
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BrunoError } from '../common/errors';
+import { defaultDataDir } from './data-dir';
+import { normalizeOllamaHost } from './ollama-host';
+import { defaults, settingsSchema, type Settings } from './schema';
+
+export const settingsFileName = 'settings.json';
+
+export interface LoadSettingsOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Reads the settings file; injected so tests need no files. Returns null when there is none. */
+  readFile?: (path: string) => string | null;
+}
+
+function readIfPresent(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new BrunoError('invalid_request', `Cannot read settings file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Settings = defaults, then the settings file in the data dir, then environment variables
+ * (which follow their ecosystems: OLLAMA_HOST, BRUNO_*). Invalid values fail here, at start,
+ * with every bad field named, instead of later in the middle of a chat.
+ */
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const readFile = options.readFile ?? readIfPresent;
+  const dataDir = env.BRUNO_DATA_DIR || defaultDataDir(env);
+  const filePath = join(dataDir, settingsFileName);
+
+  let fromFile: Record<string, unknown> = {};
+  const text = readFile(filePath);
+  if (text !== null) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+      fromFile = parsed as Record<string, unknown>;
+    } catch (err) {
+      throw new BrunoError('invalid_request', `Settings file ${filePath} is not valid JSON (${(err as Error).message}). Fix or delete it.`);
+    }
+  }
+  const fileServer = (fromFile.server ?? {}) as Record<string, unknown>;
+  const fileStream = (fromFile.stream ?? {}) as Record<string, unknown>;
+
+  const candidate = {
+    ...fromFile,
+    ollamaHost: normalizeOllamaHost(env.OLLAMA_HOST ?? (fromFile.ollamaHost as string | undefined) ?? defaults.ollamaHost),
+    chatModel: env.BRUNO_CHAT_MODEL || fromFile.chatModel || defaults.chatModel,
+    server: {
+      ...fileServer,
+      host: env.BRUNO_HOST || fileServer.host || defaults.serverHost,
+      port: env.BRUNO_PORT || fileServer.port || defaults.serverPort,
+      apiToken: env.BRUNO_API_TOKEN || fileServer.apiToken || undefined,
+    },
+    stream: {
+      firstChunkTimeoutMs: env.BRUNO_FIRST_CHUNK_TIMEOUT_MS || fileStream.firstChunkTimeoutMs || defaults.firstChunkTimeoutMs,
+      idleChunkTimeoutMs: env.BRUNO_IDLE_CHUNK_TIMEOUT_MS || fileStream.idleChunkTimeoutMs || defaults.idleChunkTimeoutMs,
+    },
+    healthIntervalMs: fromFile.healthIntervalMs ?? defaults.healthIntervalMs,
+    dataDir,
+  };
+
+  const result = settingsSchema.safeParse(candidate);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ');
+    throw new BrunoError('invalid_request', `Invalid settings (${filePath} and environment): ${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,3 @@
+export { createOllamaClient, type OllamaClient, type OllamaClientConfig, type ChatStreamRequest, type ChatResponse, type Message, type RunningModel, type RunningModels } from './ollama-client';
+export { classifyOllamaError, type AbortReason, type ErrorContext } from './ollama-errors';
+export { listModels } from './list-models';

@@ -1,0 +1,80 @@
+import { Ollama, type ChatResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse } from 'ollama';
+import { guardNdjson, isNdjson, type MalformedLineSink } from './ndjson-guard';
+
+export type { ChatResponse, Message, ListResponse, ShowResponse };
+
+/** `/api/ps` entries; ollama-js 0.6.4's types predate `context_length` (the allocated context). */
+export type RunningModel = ModelResponse & { context_length?: number };
+export interface RunningModels {
+  models: RunningModel[];
+}
+
+export interface OllamaClientConfig {
+  host: string;
+  /** Injected so tests and telemetry can wrap the transport; defaults to global fetch. */
+  fetch?: typeof fetch;
+  onMalformedLine?: MalformedLineSink;
+}
+
+export interface ChatStreamRequest {
+  model: string;
+  messages: Message[];
+  options?: Partial<Options>;
+  /** Aborts the request at any point, including before the response headers arrive. */
+  signal?: AbortSignal;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The one place that talks to Ollama. It uses the official `ollama` package; per call it builds a
+ * client whose fetch carries the caller's AbortSignal (ollama-js's own abort only exists once the
+ * stream has started, and a model load can take minutes before that).
+ */
+export interface OllamaClient {
+  readonly host: string;
+  chatStream(request: ChatStreamRequest): Promise<AsyncIterable<ChatResponse>>;
+  version(options?: RequestOptions): Promise<string>;
+  list(options?: RequestOptions): Promise<ListResponse>;
+  ps(options?: RequestOptions): Promise<RunningModels>;
+  show(model: string, options?: RequestOptions): Promise<ShowResponse>;
+}
+
+export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
+  const baseFetch = config.fetch ?? globalThis.fetch;
+  const onMalformed = config.onMalformedLine ?? (() => {});
+
+  const clientFor = (signal?: AbortSignal): Ollama => {
+    const wrapped: typeof fetch = async (input, init) => {
+      const signals = [init?.signal, signal].filter((s): s is AbortSignal => !!s);
+      const response = await baseFetch(input, { ...init, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
+      if (!response.body || !isNdjson(response)) return response;
+      return new Response(guardNdjson(response.body, onMalformed), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    };
+    return new Ollama({ host: config.host, fetch: wrapped });
+  };
+
+  return {
+    host: config.host,
+    async chatStream(request) {
+      return clientFor(request.signal).chat({
+        model: request.model,
+        messages: request.messages,
+        stream: true,
+        ...(request.options ? { options: request.options } : {}),
+      });
+    },
+    async version(options) {
+      return (await clientFor(options?.signal).version()).version;
+    },
+    list: (options) => clientFor(options?.signal).list(),
+    ps: (options) => clientFor(options?.signal).ps(),
+    show: (model, options) => clientFor(options?.signal).show({ model }),
+  };
+}

@@ -1,0 +1,1 @@
+export { createInMemoryConversationStore, type ConversationStore, type StoredMessage } from './conversation-store';

@@ -1,0 +1,14 @@
+import type { ContractHandlers, EventHub } from '../common';
+import type { Agent } from '../agent';
+
+/** A running core: what Electron's main process, the headless server and the CLI each host. */
+export interface Core {
+  /** Implementations of every invoke channel; inputs are already validated by the transport. */
+  readonly handlers: ContractHandlers;
+  /** Events for the UI (chat batches, health). */
+  readonly events: EventHub;
+  /** Direct access for the CLI and the public chat endpoint, which stream one turn themselves. */
+  readonly agent: Agent;
+  /** Stops running turns and timers; safe to call twice. */
+  close(): Promise<void>;
+}

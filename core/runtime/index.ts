@@ -1,0 +1,2 @@
+export { createCore, type CoreDeps } from './create-core';
+export type { Core } from './core';

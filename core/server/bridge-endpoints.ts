@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseInvokeInput, type ContractHandlers, type InvokeChannel } from '../common/contract';
+import type { EventHub } from '../common/emitter';
+import { toErrorInfo } from '../common/errors';
+import type { EventLine, InvokeEnvelope } from '../common/http-api';
+import { readJsonBody, sendJson, startNdjson } from './http-helpers';
+
+/** `POST /api/v1/invoke/<channel>`: the contract over HTTP, answered with an envelope. */
+export async function handleInvoke(req: IncomingMessage, res: ServerResponse, channel: string, handlers: ContractHandlers): Promise<void> {
+  let envelope: InvokeEnvelope<unknown>;
+  try {
+    const input = parseInvokeInput(channel, await readJsonBody(req));
+    const handler = handlers[channel as InvokeChannel] as (input: unknown) => Promise<unknown>;
+    envelope = { ok: true, result: await handler(input) };
+  } catch (err) {
+    envelope = { ok: false, error: toErrorInfo(err) };
+  }
+  sendJson(res, 200, envelope);
+}
+
+/** A slow reader that falls this far behind is dropped; the bridge reconnects. */
+const maxBufferedBytes = 8 * 1024 * 1024;
+
+/** `GET /api/v1/events`: every core event as NDJSON lines, with a ping to keep it open. */
+export function handleEvents(res: ServerResponse, events: EventHub, pingMs = 15_000): void {
+  const write = startNdjson(res);
+  let pings = 0;
+  const send = (line: EventLine) => {
+    if (res.writableLength > maxBufferedBytes) return res.destroy();
+    write(line);
+  };
+  const unsubscribe = events.onAny((channel, payload) => send({ channel, payload }));
+  const timer = setInterval(() => send({ ping: ++pings }), pingMs);
+  send({ ping: 0 });
+  res.on('close', () => {
+    clearInterval(timer);
+    unsubscribe();
+  });
+}

@@ -1,0 +1,33 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { chatSendInput } from '../common/contract';
+import { BrunoError } from '../common/errors';
+import type { Agent } from '../agent';
+import { createEventBatcher } from '../agent';
+import { readJsonBody, startNdjson } from './http-helpers';
+
+/**
+ * `POST /api/v1/chat`: the public, documented endpoint. Body `{message, conversationId?, model?}`;
+ * answer `application/x-ndjson`: `{"type":"token","text"}`..., then one `done` or `error` line.
+ * A client that hangs up stops the turn, so an abandoned request does not keep Ollama busy.
+ */
+export async function handleChat(req: IncomingMessage, res: ServerResponse, agent: Agent): Promise<void> {
+  const body = await readJsonBody(req);
+  const parsed = chatSendInput.safeParse(body);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    throw new BrunoError('invalid_request', `Invalid chat request: ${fields}. Expected {"message": "...", "conversationId"?: "...", "model"?: "..."}`);
+  }
+  const write = startNdjson(res);
+  const batcher = createEventBatcher((events) => {
+    for (const event of events) write(event);
+  });
+  const turn = agent.startTurn(parsed.data, (event) => batcher.push(event));
+  const onClose = () => {
+    if (!res.writableEnded) agent.stop(turn.turnId);
+  };
+  res.on('close', onClose);
+  await turn.finished;
+  batcher.drain();
+  res.off('close', onClose);
+  res.end();
+}

@@ -1,0 +1,87 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { BrunoError } from '../common/errors';
+import { httpPaths } from '../common/http-api';
+import type { Core } from '../runtime';
+import { hasValidBearer, isAllowedHost, unauthorizedMessage } from './auth';
+import { handleInvoke, handleEvents } from './bridge-endpoints';
+import { handleChat } from './chat-endpoint';
+import { sendError, sendJson } from './http-helpers';
+import { serveStatic } from './static-files';
+
+export interface HttpServerOptions {
+  core: Core;
+  host: string;
+  port: number;
+  token: string;
+  /** The built renderer (`out/renderer`). */
+  staticDir: string;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Headless mode: the renderer and the contract over HTTP, plus the public chat API. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const staticDir = resolve(options.staticDir);
+  const { core, token } = options;
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (!isAllowedHost(req, options.host)) {
+      return sendJson(res, 421, { error: { code: 'invalid_request', message: 'Unexpected Host header' } });
+    }
+    if (!path.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new BrunoError('not_found', `No ${req.method} route for ${path}`);
+      return serveStatic(staticDir, path, res);
+    }
+    if (!hasValidBearer(req, token)) {
+      return sendJson(res, 401, { error: { code: 'unauthorized', message: unauthorizedMessage } });
+    }
+    if (path === httpPaths.health && req.method === 'GET') return sendJson(res, 200, await core.handlers['health.get'](undefined));
+    if (path === httpPaths.chat && req.method === 'POST') return handleChat(req, res, core.agent);
+    if (path === httpPaths.events && req.method === 'GET') return handleEvents(res, core.events);
+    if (path.startsWith(httpPaths.invokePrefix) && req.method === 'POST') {
+      return handleInvoke(req, res, decodeURIComponent(path.slice(httpPaths.invokePrefix.length)), core.handlers);
+    }
+    throw new BrunoError('not_found', `No ${req.method} route for ${path}. See the README for the API.`);
+  };
+
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((req, res) => {
+    route(req, res).catch((err) => {
+      if (res.headersSent) res.destroy();
+      else sendError(res, err);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(new BrunoError('invalid_request', `Port ${options.port} on ${options.host} is already in use - set BRUNO_PORT to another port.`));
+      } else reject(err);
+    });
+    server.listen(options.port, options.host, () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        // Event streams never end by themselves.
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

@@ -1,0 +1,2 @@
+export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './http-server';
+export { generateApiToken } from './auth';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { BrunoError, eventChannels, invokeChannels, isInvokeChannel, parseInvokeInput, toErrorInfo } from '../../core/common';
+
+describe('contract', () => {
+  it('lists its channels at runtime', () => {
+    expect(invokeChannels).toEqual(['chat.send', 'chat.stop', 'models.list', 'health.get']);
+    expect(eventChannels).toEqual(['chat.event', 'health']);
+    expect(isInvokeChannel('chat.send')).toBe(true);
+    expect(isInvokeChannel('toString')).toBe(false);
+    expect(isInvokeChannel('__proto__')).toBe(false);
+  });
+
+  it('accepts valid inputs and trims the message', () => {
+    expect(parseInvokeInput('chat.send', { message: '  hi  ', conversationId: 'c-1' })).toEqual({ message: 'hi', conversationId: 'c-1' });
+    expect(parseInvokeInput('health.get', undefined)).toBeUndefined();
+    expect(parseInvokeInput('models.list', {})).toEqual({});
+  });
+
+  it.each([
+    ['chat.send', null, /expected object/],
+    ['chat.send', { message: '   ' }, /message: message is empty/],
+    ['chat.send', { message: 'x', extra: 1 }, /extra/],
+    ['chat.send', { message: 42 }, /message/],
+    ['chat.send', { message: 'x', conversationId: '../../etc' }, /conversationId/],
+    ['chat.stop', {}, /turnId/],
+    ['health.get', { please: true }, /please/],
+  ])('%s rejects %j with a clear error', (channel, payload, pattern) => {
+    let error: unknown;
+    try {
+      parseInvokeInput(channel, payload);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(BrunoError);
+    expect((error as BrunoError).code).toBe('invalid_request');
+    expect((error as BrunoError).message).toMatch(new RegExp(`^Invalid input for ${channel.replace('.', '\\.')}`));
+    expect((error as BrunoError).message).toMatch(pattern);
+  });
+
+  it('rejects unknown channels, naming the known ones', () => {
+    expect(() => parseInvokeInput('fs.read', {})).toThrow(/Unknown method 'fs.read'. Known: chat.send/);
+  });
+
+  it('turns anything thrown into the wire shape without a stack', () => {
+    expect(toErrorInfo(new BrunoError('model_not_found', 'nope'))).toEqual({ code: 'model_not_found', message: 'nope' });
+    expect(toErrorInfo(new TypeError('boom'))).toEqual({ code: 'internal', message: 'Internal error: boom' });
+    expect(toErrorInfo({ code: 'cancelled', message: 'Stopped.' })).toEqual({ code: 'cancelled', message: 'Stopped.' });
+    expect(toErrorInfo('weird')).toEqual({ code: 'internal', message: 'Internal error: weird' });
+  });
+});
