@@ -41,7 +41,7 @@ export function createAgent(deps: AgentDeps): Agent {
       const controller = new AbortController();
       const finished = runChatTurn(
         turnDeps,
-        { conversationId, model: input.model ?? deps.defaultModel(), message: input.message },
+        { turnId, conversationId, model: input.model ?? deps.defaultModel(), message: input.message },
         emit,
         controller,
       ).finally(() => running.delete(turnId));

@@ -1,6 +1,10 @@
+import { BrunoError } from '../common/errors';
+import type { TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
-import { classifyOllamaError, type ChatResponse, type Message, type OllamaClient } from '../llm';
+import { classifyOllamaError, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient } from '../llm';
 import type { ConversationStore, StoredMessage } from '../memory';
+import { noopTurnTelemetry, type TurnTelemetry } from '../telemetry/turn-telemetry';
+import { createSampleThrottle } from './sample-throttle';
 import { startStreamWatchdog } from './stream-watchdog';
 import { computeTurnStats } from './turn-stats';
 
@@ -9,11 +13,16 @@ export interface ChatTurnDeps {
   conversations: ConversationStore;
   limits: { firstChunkTimeoutMs: number; idleChunkTimeoutMs: number };
   newId: () => string;
+  contextWindows?: ContextWindowResolver;
+  telemetry?: TurnTelemetry;
+  /** Live samples for the gauges, throttled here. */
+  onSample?: (sample: TurnSample) => void;
   now?: () => number;
   clockIso?: () => string;
 }
 
 export interface ChatTurnRequest {
+  turnId: string;
   conversationId: string;
   model: string;
   message: string;
@@ -23,63 +32,85 @@ export interface ChatTurnRequest {
  * One chat turn: history + the new message -> Ollama stream -> events -> history.
  * It never throws and never hangs: every ending is one `done` or one `error` event, returned
  * and emitted. `controller` is the turn's own: aborting it stops the turn as "cancelled".
+ * The hot loop does only what each chunk needs; telemetry is told about the first chunk and the end.
  */
-export async function runChatTurn(
-  deps: ChatTurnDeps,
-  request: ChatTurnRequest,
-  emit: (event: TurnEvent) => void,
-  controller: AbortController,
-): Promise<TurnEndEvent> {
+export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, emit: (event: TurnEvent) => void, controller: AbortController): Promise<TurnEndEvent> {
   const now = deps.now ?? (() => performance.now());
   const clockIso = deps.clockIso ?? (() => new Date().toISOString());
   const startedAt = now();
   const watchdog = startStreamWatchdog(controller, deps.limits, now);
+  const sample = createSampleThrottle(deps.onSample ?? (() => {}), now);
   let chunks = 0;
   let firstChunkAt: number | null = null;
   let answer = '';
   let final: ChatResponse | null = null;
+  let observer: ReturnType<TurnTelemetry['startTurn']> | null = null;
+
+  const liveSample = (isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
+    const t = now();
+    const sinceFirst = firstChunkAt === null ? 0 : (t - firstChunkAt) / 1000;
+    return {
+      turnId: request.turnId,
+      model: request.model,
+      ttftS: firstChunkAt === null ? null : (firstChunkAt - startedAt) / 1000,
+      tokensPerSecond: sinceFirst > 0 && chunks > 1 ? (chunks - 1) / sinceFirst : null,
+      outputTokens: chunks,
+      elapsedS: (t - startedAt) / 1000,
+      contextWindow: window,
+      contextUsageRatio: ratio,
+      final: isFinal,
+    };
+  };
 
   const userMessage: StoredMessage = { id: deps.newId(), role: 'user', content: request.message, createdAt: clockIso() };
   try {
     const history = await deps.conversations.history(request.conversationId);
     const messages: Message[] = [...history, userMessage].map(({ role, content }) => ({ role, content }));
+    observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host, messages });
     const stream = await deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
     for await (const chunk of stream) {
       watchdog.touch();
       const thinking = chunk.message?.thinking;
       const content = chunk.message?.content;
-      if ((thinking || content) && firstChunkAt === null) firstChunkAt = now();
+      if ((thinking || content) && firstChunkAt === null) {
+        firstChunkAt = now();
+        observer.firstChunk((firstChunkAt - startedAt) / 1000);
+      }
       if (thinking) emit({ type: 'thinking', text: thinking });
       if (content) {
         chunks++;
         answer += content;
         emit({ type: 'token', text: content });
+        sample(liveSample(false));
       }
       if (chunk.done) final = chunk;
     }
     if (!final) throw new Error('Did not receive done or success response in stream.');
+    watchdog.stop();
 
+    const window = await deps.contextWindows?.resolve(final.model || request.model, { reloaded: (final.load_duration ?? 0) > reloadThresholdNs }) ?? null;
     const assistant: StoredMessage = { id: deps.newId(), role: 'assistant', content: answer, createdAt: clockIso() };
     await deps.conversations.append(request.conversationId, [userMessage, assistant]);
     const stats = computeTurnStats(final, {
       model: final.model || request.model,
       ttftSeconds: firstChunkAt === null ? null : (firstChunkAt - startedAt) / 1000,
       wallSeconds: (now() - startedAt) / 1000,
-      contextWindow: null,
-      traceId: null,
+      contextWindow: window?.tokens ?? null,
+      traceId: observer.traceId,
     });
+    observer.succeeded({ final, stats, answer, window, chunks });
+    sample(liveSample(true, stats.context_usage_ratio, stats.context_window));
     const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistant.id, stats };
     emit(done);
     return done;
   } catch (err) {
     const abortReason = watchdog.fired?.reason ?? (controller.signal.aborted ? 'cancelled' : undefined);
-    const error = classifyOllamaError(err, {
-      host: deps.client.host,
-      model: request.model,
-      abortReason,
-      abortAfterMs: watchdog.fired?.afterMs ?? 0,
-      chunksReceived: chunks,
-    });
+    const error =
+      err instanceof BrunoError
+        ? err
+        : classifyOllamaError(err, { host: deps.client.host, model: request.model, abortReason, abortAfterMs: watchdog.fired?.afterMs ?? 0, chunksReceived: chunks });
+    observer?.failed(error, { chunks, wallS: (now() - startedAt) / 1000 });
+    sample(liveSample(true));
     const event: TurnEndEvent = { type: 'error', code: error.code, message: error.message };
     emit(event);
     return event;

@@ -14,6 +14,13 @@ export async function serveCommand(core: Core, settings: Settings, io: CliIo, st
   const server = await startHttpServer({ core, host: settings.server.host, port: settings.server.port, token, staticDir });
   io.stdout.write(`Agent Bruno is serving on ${server.url}/#${tokenFragmentKey}=${token}\n`);
   io.stdout.write(`API: POST ${server.url}/api/v1/chat with "Authorization: Bearer ${token}". Ollama: ${settings.ollamaHost}. Ctrl-C stops.\n`);
+  try {
+    const metricsUrl = await core.telemetry.startMetricsEndpoint();
+    if (metricsUrl) io.stdout.write(`Prometheus metrics: ${metricsUrl}\n`);
+  } catch (err) {
+    // /metrics is an extra: the chat and the UI work without it.
+    io.stderr.write(`warning: /metrics is off: ${(err as Error).message}\n`);
+  }
   if (!['127.0.0.1', 'localhost', '::1'].includes(settings.server.host)) {
     io.stderr.write(`warning: listening on ${settings.server.host}, beyond loopback; anyone with the token can use it.\n`);
   }

@@ -4,9 +4,13 @@
  * Every input is validated at the transport boundary with these schemas.
  */
 import { z } from 'zod';
+import { invokeChannels, isInvokeChannel, type EventChannel, type InvokeChannel } from './channels';
+
+export type { EventChannel, InvokeChannel };
 import { BrunoError } from './errors';
 import type { ChatEventBatch } from './turn';
 import type { HealthState, ModelInfo } from './health';
+import type { SpanRecord, TurnSample } from './telemetry';
 
 const id = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, . : _ - only');
 
@@ -24,6 +28,8 @@ export type ChatStopInput = z.infer<typeof chatStopInput>;
 
 const noInput = z.strictObject({}).optional();
 
+export const tracesGetInput = z.strictObject({ traceId: z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character lowercase hex trace id') });
+
 export interface ChatSendAccepted {
   turnId: string;
   conversationId: string;
@@ -35,9 +41,9 @@ export const invokeInputSchemas = {
   'chat.stop': chatStopInput,
   'models.list': noInput,
   'health.get': noInput,
-} as const;
+  'traces.get': tracesGetInput,
+} as const satisfies Record<InvokeChannel, z.ZodType>;
 
-export type InvokeChannel = keyof typeof invokeInputSchemas;
 export type InvokeInput<C extends InvokeChannel> = z.input<(typeof invokeInputSchemas)[C]>;
 
 export interface InvokeOutputs {
@@ -45,6 +51,8 @@ export interface InvokeOutputs {
   'chat.stop': { stopped: boolean };
   'models.list': ModelInfo[];
   'health.get': HealthState;
+  /** Spans of a recent turn from the in-process buffer (empty when it has been evicted). */
+  'traces.get': SpanRecord[];
 }
 export type InvokeOutput<C extends InvokeChannel> = InvokeOutputs[C];
 
@@ -52,19 +60,13 @@ export interface EventPayloads {
   /** Batched events of a turn (tokens coalesced), never one message per token. */
   'chat.event': ChatEventBatch;
   health: HealthState;
-}
-export type EventChannel = keyof EventPayloads;
-
-export const invokeChannels = Object.keys(invokeInputSchemas) as InvokeChannel[];
-export const eventChannels: readonly EventChannel[] = ['chat.event', 'health'];
-
-export function isInvokeChannel(value: unknown): value is InvokeChannel {
-  return typeof value === 'string' && Object.hasOwn(invokeInputSchemas, value);
+  /** Live TTFT / tokens per second while a turn streams, at most ~10 per second. */
+  'turn.sample': TurnSample;
 }
 
-export function isEventChannel(value: unknown): value is EventChannel {
-  return typeof value === 'string' && (eventChannels as readonly string[]).includes(value);
-}
+// Compile-time proof that the name lists in channels.ts and the maps here describe the same API.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const contractMapsMatchChannels: [Same<keyof typeof invokeInputSchemas, InvokeChannel>, Same<keyof InvokeOutputs, InvokeChannel>, Same<keyof EventPayloads, EventChannel>] = [true, true, true];
 
 /**
  * Validates a payload that crossed a transport. Throws a BrunoError whose message names the

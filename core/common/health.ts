@@ -1,3 +1,5 @@
+import type { ExportHealth } from './telemetry';
+
 /** One health state for the whole stack; the UI strip, the tray and `GET /api/v1/health` show it. */
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
@@ -14,6 +16,7 @@ export interface HealthState {
   status: HealthStatus;
   checkedAt: string;
   ollama: OllamaHealth;
+  export: ExportHealth;
 }
 
 export interface ModelInfo {

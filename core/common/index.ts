@@ -1,7 +1,10 @@
 export * from './errors';
 export * from './turn';
 export * from './health';
+export { invokeChannels, eventChannels, isInvokeChannel, isEventChannel } from './channels';
 export * from './contract';
 export * from './emitter';
 export * from './http-api';
 export * from './security';
+export * from './metric-names';
+export * from './telemetry';

@@ -1,4 +1,4 @@
 export { loadSettings, settingsFileName, type LoadSettingsOptions } from './load-settings';
-export { settingsSchema, defaults, type Settings } from './schema';
+export { settingsSchema, defaults, hostOf, isLoopbackHost, type Settings } from './schema';
 export { normalizeOllamaHost } from './ollama-host';
 export { defaultDataDir } from './data-dir';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BrunoError } from '../common/errors';
 import { defaultDataDir } from './data-dir';
 import { normalizeOllamaHost } from './ollama-host';
-import { defaults, settingsSchema, type Settings } from './schema';
+import { crossFieldProblems, defaults, settingsSchema, type Settings } from './schema';
 
 export const settingsFileName = 'settings.json';
 
@@ -20,6 +20,21 @@ function readIfPresent(path: string): string | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new BrunoError('invalid_request', `Cannot read settings file ${path}: ${(err as Error).message}`);
   }
+}
+
+const truthy = (value: string) => /^(1|true|yes|on)$/i.test(value.trim());
+
+/** OTEL_SDK_DISABLED turns export off whatever else says; the standard variable wins over the file. */
+function otlpEndpoint(env: NodeJS.ProcessEnv, fromFile: unknown): unknown {
+  if (env.OTEL_SDK_DISABLED && truthy(env.OTEL_SDK_DISABLED)) return null;
+  return env.OTEL_EXPORTER_OTLP_ENDPOINT || fromFile || null;
+}
+
+/** BRUNO_CAPTURE_CONTENT, else OpenLLMetry's TRACELOOP_TRACE_CONTENT, else the file; default off. */
+function captureContent(env: NodeJS.ProcessEnv, fromFile: unknown): unknown {
+  const fromEnv = env.BRUNO_CAPTURE_CONTENT ?? env.TRACELOOP_TRACE_CONTENT;
+  if (fromEnv !== undefined) return truthy(fromEnv);
+  return fromFile ?? false;
 }
 
 /**
@@ -45,6 +60,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     }
   }
   const fileServer = (fromFile.server ?? {}) as Record<string, unknown>;
+  const fileTelemetry = (fromFile.telemetry ?? {}) as Record<string, unknown>;
   const fileStream = (fromFile.stream ?? {}) as Record<string, unknown>;
 
   const candidate = {
@@ -63,6 +79,17 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     },
     healthIntervalMs: fromFile.healthIntervalMs ?? defaults.healthIntervalMs,
     dataDir,
+    telemetry: {
+      ...fileTelemetry,
+      otlpEndpoint: otlpEndpoint(env, fileTelemetry.otlpEndpoint),
+      otlpProtocol: env.OTEL_EXPORTER_OTLP_PROTOCOL || fileTelemetry.otlpProtocol || defaults.otlpProtocol,
+      captureContent: captureContent(env, fileTelemetry.captureContent),
+      metricsAddr: env.BRUNO_METRICS_ADDR ?? fileTelemetry.metricsAddr ?? defaults.metricsAddr,
+      metricsToken: env.BRUNO_METRICS_TOKEN || fileTelemetry.metricsToken || undefined,
+      agentId: env.BRUNO_AGENT_ID || fileTelemetry.agentId || defaults.agentId,
+      logLevel: env.BRUNO_LOG_LEVEL || fileTelemetry.logLevel || defaults.logLevel,
+      piiPatterns: fileTelemetry.piiPatterns ?? [],
+    },
   };
 
   const result = settingsSchema.safeParse(candidate);
@@ -70,5 +97,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ');
     throw new BrunoError('invalid_request', `Invalid settings (${filePath} and environment): ${problems}`);
   }
+  const problems = crossFieldProblems(result.data);
+  if (problems.length) throw new BrunoError('invalid_request', `Invalid settings (${filePath} and environment): ${problems.join('; ')}`);
   return result.data;
 }

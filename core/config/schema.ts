@@ -11,6 +11,10 @@ export const defaults = {
   /** Between two chunks a healthy model never pauses this long. */
   idleChunkTimeoutMs: 60_000,
   healthIntervalMs: 15_000,
+  metricsAddr: '127.0.0.1:9464',
+  otlpProtocol: 'http/protobuf',
+  agentId: 'agent-bruno',
+  logLevel: 'info',
 } as const;
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -31,6 +35,42 @@ export const settingsSchema = z.strictObject({
   }),
   healthIntervalMs: timeoutMs,
   dataDir: z.string().min(1),
+  telemetry: z.strictObject({
+    /** Base OTLP endpoint; null = no export (and no errors about it). */
+    otlpEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318' }).nullable(),
+    otlpProtocol: z.enum(['http/protobuf', 'grpc'], { error: "must be 'http/protobuf' or 'grpc'" }),
+    /** Prompts and answers in spans: off unless the user opts in; redacted even then. */
+    captureContent: z.boolean(),
+    /** host:port of the Prometheus /metrics endpoint; empty string = off. */
+    metricsAddr: z.string().regex(/^$|^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464 (empty to turn it off)'),
+    /** Required when metricsAddr is beyond loopback. */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    agentId: z.string().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, . _ - only'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+    /** Extra PII patterns (regex sources) redacted from logs and captured content. */
+    piiPatterns: z.array(z.strictObject({ name: z.string().min(1), pattern: z.string().min(1), replacement: z.string().optional() })),
+  }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** host of a host:port string (IPv6 in brackets allowed). */
+export function hostOf(addr: string): string {
+  return addr.replace(/:\d+$/, '');
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return loopbackHosts.has(host) || host.startsWith('127.');
+}
+
+/** Checks that need several fields at once. */
+export function crossFieldProblems(settings: Settings): string[] {
+  const problems: string[] = [];
+  const { metricsAddr, metricsToken } = settings.telemetry;
+  if (metricsAddr && !isLoopbackHost(hostOf(metricsAddr)) && !metricsToken) {
+    problems.push(`telemetry.metricsAddr: ${metricsAddr} is beyond loopback, so BRUNO_METRICS_TOKEN (telemetry.metricsToken) is required`);
+  }
+  return problems;
+}

@@ -1,7 +1,9 @@
 import type { HealthState, HealthStatus, OllamaHealth } from '../common/health';
+import type { ExportHealth } from '../common/telemetry';
 
 export interface HealthMonitorDeps {
   probeOllama: () => Promise<OllamaHealth>;
+  exportHealth: () => ExportHealth;
   intervalMs: number;
   onChange: (state: HealthState) => void;
   clockIso?: () => string;
@@ -14,11 +16,15 @@ export interface HealthMonitor {
   stop(): void;
 }
 
-function overall(ollama: OllamaHealth): HealthStatus {
-  return ollama.reachable ? 'ok' : 'down';
+/** Ollama down = down (no chat); anything else failing (telemetry export) = degraded. */
+export function overallStatus(ollama: OllamaHealth, exporting: ExportHealth): HealthStatus {
+  if (!ollama.reachable) return 'down';
+  return exporting.status === 'failing' ? 'degraded' : 'ok';
 }
 
-const comparable = (s: HealthState) => JSON.stringify({ ...s, checkedAt: undefined });
+/** Timestamps and counters move on every poll; a change worth publishing is a change of state. */
+const comparable = (s: HealthState) =>
+  JSON.stringify({ status: s.status, ollama: s.ollama, export: { status: s.export.status, lastError: s.export.lastError } });
 
 /** Polls the probes and publishes the health state when it changes (not on every poll). */
 export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
@@ -31,7 +37,8 @@ export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
     inFlight ??= deps
       .probeOllama()
       .then((ollama) => {
-        const state: HealthState = { status: overall(ollama), checkedAt: clockIso(), ollama };
+        const exporting = deps.exportHealth();
+        const state: HealthState = { status: overallStatus(ollama, exporting), checkedAt: clockIso(), ollama, export: exporting };
         const changed = !last || comparable(last) !== comparable(state);
         last = state;
         if (changed) deps.onChange(state);

@@ -1,2 +1,2 @@
 export { probeOllama } from './probe-ollama';
-export { createHealthMonitor, type HealthMonitor, type HealthMonitorDeps } from './health-monitor';
+export { createHealthMonitor, overallStatus, type HealthMonitor, type HealthMonitorDeps } from './health-monitor';

@@ -1,5 +1,6 @@
 import type { ContractHandlers, EventHub } from '../common';
 import type { Agent } from '../agent';
+import type { Telemetry } from '../telemetry/create-telemetry';
 
 /** A running core: what Electron's main process, the headless server and the CLI each host. */
 export interface Core {
@@ -9,6 +10,8 @@ export interface Core {
   readonly events: EventHub;
   /** Direct access for the CLI and the public chat endpoint, which stream one turn themselves. */
   readonly agent: Agent;
+  /** Metrics registry, tracer, export health; `startMetricsEndpoint()` for long-running hosts. */
+  readonly telemetry: Telemetry;
   /** Stops running turns and timers; safe to call twice. */
   close(): Promise<void>;
 }

@@ -1,0 +1,110 @@
+/**
+ * Every metric the app exports, in one place: the prom-client registry, the OTLP meters, the
+ * Prometheus rules and the Grafana dashboards in resources/ all use these names (a test checks
+ * that resources/ names nothing else).
+ *
+ * Names follow observability-guide.md where it follows Prometheus conventions. Corrections:
+ * - the seed's `agent_ollama_total_tokens` is a counter, so it is `agent_ollama_tokens_total`;
+ * - `agent_ollama_context_usage_ratio` is a ratio (0..1): panels multiply by 100 for percent,
+ *   and the OllamaHighContextUsage alert compares with 0.9, not "90%".
+ */
+export const promMetricNames = {
+  inputTokens: 'agent_ollama_input_tokens_total',
+  outputTokens: 'agent_ollama_output_tokens_total',
+  totalTokens: 'agent_ollama_tokens_total',
+  tokensPerSecond: 'agent_ollama_tokens_per_second',
+  timeToFirstToken: 'agent_ollama_time_to_first_token_seconds',
+  requestDuration: 'agent_ollama_request_duration_seconds',
+  modelLoadDuration: 'agent_ollama_model_load_duration_seconds',
+  contextUsageRatio: 'agent_ollama_context_usage_ratio',
+  llmRequests: 'llm_requests_total',
+  malformedLines: 'bruno_ollama_malformed_lines_total',
+  telemetryDropped: 'bruno_telemetry_dropped_total',
+} as const;
+
+export type PromMetricName = (typeof promMetricNames)[keyof typeof promMetricNames];
+
+/** Label names. None is unbounded: no user, conversation, turn or trace id is ever a label. */
+export const metricLabels = {
+  model: 'model',
+  agentId: 'agent_id',
+  operation: 'operation',
+  status: 'status',
+  signal: 'signal',
+} as const;
+
+/** `operation` label values (the seed's: generate/embed; chat is ours). */
+export type LlmOperation = 'chat' | 'generate' | 'embed';
+
+export const metricBuckets = {
+  /** The seed's 0.1..5 s, extended: a cold 70B model on a homelab GPU takes longer than 5 s. */
+  timeToFirstToken: [0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60],
+  requestDuration: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+  modelLoadDuration: [0.5, 1, 2, 5, 10, 30, 60, 120],
+} as const;
+
+/** OpenTelemetry GenAI client metrics (semantic conventions, development status). */
+export const genAiMetricNames = {
+  tokenUsage: 'gen_ai.client.token.usage',
+  operationDuration: 'gen_ai.client.operation.duration',
+  timeToFirstChunk: 'gen_ai.client.operation.time_to_first_chunk',
+  timePerOutputChunk: 'gen_ai.client.operation.time_per_output_chunk',
+} as const;
+
+export const genAiBuckets = {
+  tokenUsage: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+  seconds: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
+} as const;
+
+/** Span names: the seed's names where downstream queries use them, GenAI conventions otherwise. */
+export const spanNames = {
+  turn: 'agent.turn',
+  chat: (model: string) => `chat ${model}`,
+  embeddings: (model: string) => `embeddings ${model}`,
+  ragQuery: 'rag_query',
+  embedQuery: 'embed_query',
+  semanticSearch: 'semantic_search',
+  keywordSearch: 'keyword_search',
+  fusionRerank: 'fusion_rerank',
+} as const;
+
+/** Span attribute keys (GenAI semantic conventions + the seed's `llm.*` / `ollama.*`). */
+export const spanAttributes = {
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  requestStream: 'gen_ai.request.stream',
+  requestMaxTokens: 'gen_ai.request.max_tokens',
+  requestTemperature: 'gen_ai.request.temperature',
+  responseModel: 'gen_ai.response.model',
+  finishReasons: 'gen_ai.response.finish_reasons',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  timeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
+  embeddingDimensions: 'gen_ai.embeddings.dimension.count',
+  inputMessages: 'gen_ai.input.messages',
+  outputMessages: 'gen_ai.output.messages',
+  tokenType: 'gen_ai.token.type',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
+  errorType: 'error.type',
+  llmTotalTokens: 'llm.usage.total_tokens',
+  llmRequestType: 'llm.request.type',
+  ollamaTotalDurationNs: 'ollama.total_duration_ns',
+  ollamaLoadDurationNs: 'ollama.load_duration_ns',
+  ollamaPromptEvalDurationNs: 'ollama.prompt_eval_duration_ns',
+  ollamaEvalDurationNs: 'ollama.eval_duration_ns',
+  ollamaTokensPerSecond: 'ollama.tokens_per_second',
+  /** The seed's server-side TTFT (load + prompt eval), kept beside the client-measured one. */
+  ollamaServerTtftS: 'ollama.server_ttft_s',
+  contextWindow: 'bruno.context.window',
+  contextWindowSource: 'bruno.context.window_source',
+  contextUsageRatio: 'bruno.context.usage_ratio',
+  conversationId: 'bruno.conversation.id',
+  turnId: 'bruno.turn.id',
+  malformedLines: 'bruno.ollama.malformed_lines',
+} as const;
+
+export const providerName = 'ollama';
+export const defaultAgentId = 'agent-bruno';
+export const serviceName = 'agent-bruno-desktop';

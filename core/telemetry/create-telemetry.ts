@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
+import type { Logger as OtelLogger } from '@opentelemetry/api-logs';
+import type { ExportHealth, SpanRecord } from '../common/telemetry';
+import { metricLabels } from '../common/metric-names';
+import type { Settings } from '../config';
+import { ExportTracker } from './export-tracker';
+import { createGenAiMetrics } from './genai-metrics';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
+import { createOtelProviders } from './otel-sdk';
+import { createMetricsRegistry, createPromMetrics, type MetricsRegistry, type PromMetrics } from './prom-metrics';
+import { SpanBuffer } from './span-buffer';
+import { createTurnTelemetry, type TelemetryLog, type TurnTelemetry } from './turn-telemetry';
+
+export interface TelemetryDeps {
+  settings: Settings;
+  serviceVersion: string;
+  env: NodeJS.ProcessEnv;
+  log: TelemetryLog;
+  redact: (text: string) => string;
+  report: (err: unknown) => void;
+  /** Test seams: shorter export timeouts and intervals. */
+  exportTimeoutMs?: number;
+  metricIntervalMs?: number;
+  queueCapacity?: number;
+}
+
+export interface Telemetry {
+  readonly registry: MetricsRegistry;
+  readonly prom: PromMetrics;
+  readonly tracer: Tracer;
+  readonly otelLogger: OtelLogger;
+  readonly turns: TurnTelemetry;
+  exportHealth(): ExportHealth;
+  spans(traceId: string): SpanRecord[];
+  /** Starts /metrics when the settings ask for it; resolves to its URL or null. */
+  startMetricsEndpoint(): Promise<string | null>;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Everything one core measures and exports, created per core (no globals). */
+export function createTelemetry(deps: TelemetryDeps): Telemetry {
+  const { settings } = deps;
+  const registry = createMetricsRegistry();
+  const prom = createPromMetrics(registry);
+  const tracker = new ExportTracker({
+    endpoint: settings.telemetry.otlpEndpoint,
+    protocol: settings.telemetry.otlpProtocol,
+    onDropped: (signal, count) => prom.telemetryDropped.inc({ [metricLabels.signal]: signal }, count),
+  });
+  // Pre-create the drop series so dashboards and alerts see 0 instead of "no data".
+  for (const signal of ['traces', 'metrics', 'logs'] as const) prom.telemetryDropped.inc({ [metricLabels.signal]: signal }, 0);
+  const spanBuffer = new SpanBuffer();
+  const providers = createOtelProviders({
+    endpoint: settings.telemetry.otlpEndpoint,
+    protocol: settings.telemetry.otlpProtocol,
+    serviceVersion: deps.serviceVersion,
+    instanceId: randomUUID(),
+    env: deps.env,
+    spanBuffer,
+    tracker,
+    ...(deps.exportTimeoutMs !== undefined ? { exportTimeoutMs: deps.exportTimeoutMs } : {}),
+    ...(deps.metricIntervalMs !== undefined ? { metricIntervalMs: deps.metricIntervalMs } : {}),
+    ...(deps.queueCapacity !== undefined ? { queueCapacity: deps.queueCapacity } : {}),
+  });
+  const scope = { name: 'agent-bruno-desktop', version: deps.serviceVersion };
+  const tracer = providers.tracerProvider.getTracer(scope.name, scope.version);
+  const meter = providers.meterProvider.getMeter(scope.name, scope.version);
+  const otelLogger = providers.loggerProvider.getLogger(scope.name, scope.version);
+  const turns = createTurnTelemetry({
+    tracer,
+    prom,
+    genAi: createGenAiMetrics(meter),
+    agentId: settings.telemetry.agentId,
+    captureContent: () => settings.telemetry.captureContent,
+    redact: deps.redact,
+    log: deps.log,
+    report: deps.report,
+  });
+
+  let metricsServer: MetricsServer | null = null;
+  return {
+    registry,
+    prom,
+    tracer,
+    otelLogger,
+    turns,
+    exportHealth: () => tracker.snapshot(),
+    spans: (traceId) => spanBuffer.get(traceId),
+    async startMetricsEndpoint() {
+      if (!settings.telemetry.metricsAddr) return null;
+      metricsServer ??= await startMetricsServer({ registry, addr: settings.telemetry.metricsAddr, token: settings.telemetry.metricsToken });
+      return metricsServer.url;
+    },
+    async flush() {
+      await Promise.allSettled([providers.tracerProvider.forceFlush(), providers.meterProvider.forceFlush(), providers.loggerProvider.forceFlush()]);
+    },
+    async shutdown() {
+      await metricsServer?.close();
+      await providers.shutdown();
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import type { BrunoError } from '../common/errors';
+import { metricLabels as L, providerName, spanAttributes as A, spanNames } from '../common/metric-names';
+import type { TurnStats } from '../common/turn';
+import type { ChatResponse, ContextWindow, Message } from '../llm';
+import type { GenAiMetrics } from './genai-metrics';
+import type { PromMetrics } from './prom-metrics';
+import { safely } from './safely';
+
+export interface TurnStart {
+  turnId: string;
+  conversationId: string;
+  model: string;
+  host: string;
+  messages: Message[];
+}
+
+export interface TurnSuccess {
+  final: ChatResponse;
+  stats: TurnStats;
+  answer: string;
+  window: ContextWindow | null;
+  chunks: number;
+}
+
+/** What one turn reports; every method is safe to call and never throws. */
+export interface TurnObserver {
+  /** The turn's trace id, known from the start so events and stats can carry it. */
+  readonly traceId: string | null;
+  readonly spanContext: SpanContext | null;
+  firstChunk(ttftS: number): void;
+  succeeded(result: TurnSuccess): void;
+  failed(error: BrunoError, info: { chunks: number; wallS: number }): void;
+}
+
+export interface TurnTelemetry {
+  startTurn(start: TurnStart): TurnObserver;
+}
+
+export type TelemetryLog = (level: 'info' | 'warn' | 'error', message: string, context: Record<string, unknown>, span: SpanContext | null) => void;
+
+export interface TurnTelemetryDeps {
+  tracer: Tracer;
+  prom: PromMetrics;
+  genAi: GenAiMetrics;
+  agentId: string;
+  /** Prompt and completion in spans only when the user opted in, and then redacted. */
+  captureContent: () => boolean;
+  redact: (text: string) => string;
+  log: TelemetryLog;
+  report: (err: unknown) => void;
+}
+
+function serverOf(host: string): { address: string; port: number } {
+  try {
+    const url = new URL(host);
+    return { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+  } catch {
+    return { address: host, port: 0 };
+  }
+}
+
+/** Spans (agent.turn > chat <model>), Prometheus and GenAI metrics, and a log line per turn. */
+export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
+  const { prom, genAi, agentId } = deps;
+  return {
+    startTurn(start) {
+      const server = serverOf(start.host);
+      const startedAt = performance.now();
+      let root: Span | null = null;
+      let chat: Span | null = null;
+      safely(deps.report, () => {
+        root = deps.tracer.startSpan(spanNames.turn, { attributes: { [A.turnId]: start.turnId, [A.conversationId]: start.conversationId } });
+        chat = deps.tracer.startSpan(
+          spanNames.chat(start.model),
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              [A.operationName]: 'chat',
+              [A.providerName]: providerName,
+              [A.requestModel]: start.model,
+              [A.requestStream]: true,
+              [A.serverAddress]: server.address,
+              [A.serverPort]: server.port,
+              [A.llmRequestType]: 'chat',
+            },
+          },
+          trace.setSpan(ROOT_CONTEXT, root),
+        );
+        if (deps.captureContent()) {
+          const messages = start.messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: deps.redact(m.content) }] }));
+          chat.setAttribute(A.inputMessages, JSON.stringify(messages));
+        }
+      });
+      const spanContext = (chat as Span | null)?.spanContext() ?? null;
+      const sampled = !!spanContext && (spanContext.traceFlags & 1) === 1;
+      const traceId = spanContext?.traceId ?? null;
+      // prom-client's types only allow exemplar labels that are also metric labels; OpenMetrics
+      // allows any, and the trace id must never be a metric label (unbounded), so cast here.
+      const ex = (sampled && traceId ? { exemplarLabels: { trace_id: traceId } } : {}) as object;
+      const genAiAttrs = {
+        [A.operationName]: 'chat',
+        [A.providerName]: providerName,
+        [A.requestModel]: start.model,
+        [A.serverAddress]: server.address,
+        [A.serverPort]: server.port,
+      };
+
+      const observer: TurnObserver = {
+        traceId,
+        spanContext,
+        firstChunk(ttftS) {
+          safely(deps.report, () => {
+            (chat as Span | null)?.setAttribute(A.timeToFirstChunk, ttftS);
+            prom.timeToFirstToken.observe({ labels: { [L.model]: start.model, [L.agentId]: agentId }, value: ttftS, ...ex });
+            genAi.timeToFirstChunk.record(ttftS, genAiAttrs);
+          });
+        },
+        succeeded({ final, stats, answer, window, chunks }) {
+          safely(deps.report, () => {
+            const model = start.model;
+            const wallS = (performance.now() - startedAt) / 1000;
+            const input = stats.input_tokens;
+            const output = stats.output_tokens;
+            const serverTtft = ((final.load_duration ?? 0) + (final.prompt_eval_duration ?? 0)) / 1e9;
+            const attrs = { ...genAiAttrs, [A.responseModel]: final.model || model };
+            const s = chat as Span | null;
+            s?.setAttributes({
+              [A.responseModel]: final.model || model,
+              [A.finishReasons]: [stats.done_reason ?? 'stop'],
+              [A.inputTokens]: input,
+              [A.outputTokens]: output,
+              [A.llmTotalTokens]: input + output,
+              [A.ollamaTotalDurationNs]: final.total_duration ?? 0,
+              [A.ollamaLoadDurationNs]: final.load_duration ?? 0,
+              [A.ollamaPromptEvalDurationNs]: final.prompt_eval_duration ?? 0,
+              [A.ollamaEvalDurationNs]: final.eval_duration ?? 0,
+              [A.ollamaServerTtftS]: serverTtft,
+              ...(stats.tokens_per_second !== null ? { [A.ollamaTokensPerSecond]: Math.round(stats.tokens_per_second * 100) / 100 } : {}),
+              ...(window ? { [A.contextWindow]: window.tokens, [A.contextWindowSource]: window.source } : {}),
+              ...(stats.context_usage_ratio !== null ? { [A.contextUsageRatio]: stats.context_usage_ratio } : {}),
+            });
+            if (deps.captureContent()) {
+              s?.setAttribute(A.outputMessages, JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: deps.redact(answer) }], finish_reason: stats.done_reason ?? 'stop' }]));
+            }
+            s?.setStatus({ code: SpanStatusCode.OK });
+            s?.end();
+            (root as Span | null)?.end();
+
+            const labels = { [L.model]: model, [L.agentId]: agentId };
+            prom.inputTokens.inc({ ...labels, [L.operation]: 'chat' }, input);
+            prom.outputTokens.inc({ ...labels, [L.operation]: 'chat' }, output);
+            prom.totalTokens.inc(labels, input + output);
+            if (stats.tokens_per_second !== null) prom.tokensPerSecond.set(labels, stats.tokens_per_second);
+            if (stats.context_usage_ratio !== null) prom.contextUsageRatio.set(labels, stats.context_usage_ratio);
+            prom.requestDuration.observe({ labels: { ...labels, [L.operation]: 'chat' }, value: wallS, ...ex });
+            if ((final.load_duration ?? 0) > 0) {
+              prom.modelLoadDuration.observe({ labels: { [L.model]: model }, value: (final.load_duration ?? 0) / 1e9, ...ex });
+            }
+            prom.llmRequests.inc({ [L.model]: model, [L.operation]: 'chat', [L.status]: 'success' });
+
+            genAi.tokenUsage.record(input, { ...attrs, [A.tokenType]: 'input' });
+            genAi.tokenUsage.record(output, { ...attrs, [A.tokenType]: 'output' });
+            genAi.operationDuration.record(wallS, attrs);
+            if (stats.ttft_s !== null && chunks > 1) genAi.timePerOutputChunk.record((wallS - stats.ttft_s) / (chunks - 1), attrs);
+
+            deps.log(
+              'info',
+              'Ollama chat complete',
+              {
+                component: 'ollama_client',
+                model,
+                agent_id: agentId,
+                input_tokens: input,
+                output_tokens: output,
+                total_tokens: input + output,
+                tokens_per_second: stats.tokens_per_second,
+                ttft_seconds: stats.ttft_s,
+                total_duration_seconds: stats.total_duration_s,
+                context_usage_ratio: stats.context_usage_ratio,
+              },
+              spanContext,
+            );
+          });
+        },
+        failed(error, { wallS }) {
+          safely(deps.report, () => {
+            const cancelled = error.code === 'cancelled';
+            const s = chat as Span | null;
+            if (cancelled) {
+              s?.addEvent('cancelled by the user');
+            } else {
+              s?.setAttribute(A.errorType, error.code);
+              s?.recordException({ name: error.code, message: error.message });
+              s?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+              (root as Span | null)?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+            }
+            s?.end();
+            (root as Span | null)?.end();
+            const labels = { [L.model]: start.model, [L.agentId]: agentId, [L.operation]: 'chat' };
+            prom.requestDuration.observe({ labels, value: wallS, ...ex });
+            prom.llmRequests.inc({ [L.model]: start.model, [L.operation]: 'chat', [L.status]: cancelled ? 'cancelled' : 'error' });
+            genAi.operationDuration.record(wallS, { ...genAiAttrs, ...(cancelled ? {} : { [A.errorType]: error.code }) });
+            deps.log(cancelled ? 'info' : 'error', cancelled ? 'Ollama chat stopped by the user' : 'Ollama chat failed', { component: 'ollama_client', model: start.model, agent_id: agentId, error_type: error.code, error: error.message, duration_seconds: wallS }, spanContext);
+          });
+        },
+      };
+      return observer;
+    },
+  };
+}
+
+export const noopTurnTelemetry: TurnTelemetry = {
+  startTurn: () => ({ traceId: null, spanContext: null, firstChunk() {}, succeeded() {}, failed() {} }),
+};

@@ -1,0 +1,108 @@
+/**
+ * Binds the contract onto Electron IPC. Plain module: Electron's objects come in through the
+ * small structural interfaces below, so tests drive it with fakes.
+ *
+ * Nothing is ever thrown across IPC: Electron turns a rejected `handle` into an Error with only a
+ * message, so every answer is an envelope `{ ok, result | error: { code, message } }`.
+ */
+import { parseInvokeInput, type ContractHandlers, type InvokeChannel } from '../../core/common/contract';
+import type { EventHub } from '../../core/common/emitter';
+import { BrunoError, toErrorInfo, type ErrorInfo } from '../../core/common/errors';
+import type { InvokeEnvelope } from '../../core/common/http-api';
+import { ipcChannels } from '../ipc-channels';
+import type { Log } from './log';
+
+/** The part of `IpcMainInvokeEvent` used here. */
+export interface InvokeEventLike {
+  /** `null` once the frame navigated away or was destroyed. */
+  readonly senderFrame: { readonly url: string; readonly parent: unknown } | null;
+}
+
+/** `ipcMain`, or better a window's own `webContents.ipc` (scoped to that window). */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+}
+
+/** The window's `webContents`, the target of forwarded events. */
+export interface WebContentsLike {
+  isDestroyed(): boolean;
+  send(channel: string, ...args: unknown[]): void;
+}
+
+export interface IpcBindingDeps {
+  ipc: IpcMainLike;
+  handlers: ContractHandlers;
+  events: EventHub;
+  target: WebContentsLike;
+  /** True for the app's own renderer URL (see `isAppRendererUrl`). */
+  isAllowedSender: (frameUrl: string) => boolean;
+  log: Log;
+}
+
+export type Unbind = () => void;
+
+const refusedSender: ErrorInfo = {
+  code: 'unauthorized',
+  message: 'Refused: only the Agent Bruno window may call the core.',
+};
+
+export function bindContractToIpc(deps: IpcBindingDeps): Unbind {
+  const { ipc, handlers, events, target, isAllowedSender, log } = deps;
+
+  async function answer(event: InvokeEventLike, channel: unknown, payload: unknown): Promise<InvokeEnvelope<unknown>> {
+    try {
+      const frame = event.senderFrame;
+      // Subframes are refused too: only the top-level app page speaks for the user.
+      if (!frame || frame.parent || !isAllowedSender(frame.url)) {
+        log('ipc: refused a call from a frame that is not the app renderer', {
+          channel: String(channel).slice(0, 64),
+          url: frame ? String(frame.url).slice(0, 200) : null,
+        });
+        return { ok: false, error: refusedSender };
+      }
+      const input = parseInvokeInput(channel, payload);
+      const handler = handlers[channel as InvokeChannel] as (input: unknown) => Promise<unknown>;
+      const result = await handler(input);
+      assertCloneable(result, channel as InvokeChannel);
+      return { ok: true, result };
+    } catch (err) {
+      const error = toErrorInfo(err);
+      if (error.code === 'internal') log('ipc: handler failed', { channel: String(channel).slice(0, 64), error: error.message });
+      return { ok: false, error };
+    }
+  }
+
+  ipc.handle(ipcChannels.invoke, (event, channel, payload) => answer(event, channel, payload));
+
+  const offEvents = events.onAny((channel, payload) => {
+    if (target.isDestroyed()) return;
+    try {
+      target.send(ipcChannels.event, channel, payload);
+    } catch (err) {
+      // A window closing mid-send or an uncloneable payload must not break the core's emitter.
+      log('ipc: could not forward an event', { channel, error: toErrorInfo(err).message });
+    }
+  });
+
+  let bound = true;
+  return () => {
+    if (!bound) return;
+    bound = false;
+    ipc.removeHandler(ipcChannels.invoke);
+    offEvents();
+  };
+}
+
+/**
+ * IPC serializes with the structured clone algorithm; a result it cannot clone (a function, a
+ * class instance with methods) would reject on the renderer side with a generic message. Checking
+ * here turns it into an envelope naming the channel.
+ */
+function assertCloneable(value: unknown, channel: InvokeChannel): void {
+  try {
+    structuredClone(value);
+  } catch (err) {
+    throw new BrunoError('internal', `Internal error: the result of ${channel} cannot be sent over IPC (${toErrorInfo(err).message})`);
+  }
+}

@@ -1,0 +1,63 @@
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useApp, useController } from '../app/context';
+import { selectCanSend, selectIsTurnRunning } from '../store';
+import { StopButton } from './StopButton';
+
+/** Enter sends, Shift+Enter adds a line. Disabled while a turn runs or the core is unreachable. */
+export function Composer() {
+  const [text, setText] = useState('');
+  const canSend = useApp(selectCanSend);
+  const running = useApp(selectIsTurnRunning);
+  const controller = useController();
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (canSend) inputRef.current?.focus();
+  }, [canSend]);
+
+  const submit = () => {
+    if (!canSend || text.trim() === '') return;
+    void controller.send(text);
+    setText('');
+  };
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    submit();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    // isComposing: Enter that confirms an IME candidate is not a send.
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={onSubmit} data-testid="composer-form">
+      <textarea
+        ref={inputRef}
+        className="composer-input"
+        aria-label="Message"
+        placeholder={running ? 'Answering…' : 'Message Agent Bruno (Enter to send, Shift+Enter for a new line)'}
+        data-testid="composer"
+        rows={3}
+        value={text}
+        disabled={!canSend}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="composer-actions">
+        <StopButton />
+        <button
+          type="submit"
+          className="button button-primary"
+          aria-label="Send message"
+          data-testid="send-button"
+          disabled={!canSend || text.trim() === ''}
+        >
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

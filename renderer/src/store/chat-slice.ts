@@ -1,0 +1,127 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { TurnEvent } from '../../../core/common';
+import { createFrameBuffer, type PendingText, type ScheduleFrame } from './frame-buffer';
+import type { AppState, ChatMessage, ChatSlice } from './types';
+
+type Set = StoreApi<AppState>['setState'];
+type Get = StoreApi<AppState>['getState'];
+
+export const assistantIdOf = (turnId: string) => `${turnId}:assistant`;
+export const userIdOf = (turnId: string) => `${turnId}:user`;
+
+export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame): ChatSlice {
+  const patchChat = (patch: Partial<ChatSlice> | ((chat: ChatSlice) => Partial<ChatSlice>)) =>
+    set((state) => ({ chat: { ...state.chat, ...(typeof patch === 'function' ? patch(state.chat) : patch) } }));
+
+  /** Replaces the assistant message of a turn; the others keep their identity (memoized rows). */
+  const patchAssistant = (turnId: string, update: (message: ChatMessage) => ChatMessage) =>
+    patchChat((chat) => ({
+      messages: chat.messages.map((m) => (m.role === 'assistant' && m.turnId === turnId ? update(m) : m)),
+    }));
+
+  const applyPending = (pending: ReadonlyMap<string, PendingText>) =>
+    patchChat((chat) => ({
+      messages: chat.messages.map((m) => {
+        const add = m.role === 'assistant' && m.status === 'streaming' ? pending.get(m.turnId) : undefined;
+        return add ? { ...m, text: m.text + add.text, thinking: m.thinking + add.thinking } : m;
+      }),
+    }));
+
+  const buffer = createFrameBuffer(scheduleFrame, applyPending);
+
+  const streamingMessage = (turnId: string) =>
+    get().chat.messages.find((m) => m.role === 'assistant' && m.turnId === turnId && m.status === 'streaming');
+
+  const endTurn = (turnId: string, event: Extract<TurnEvent, { type: 'done' | 'error' }>) => {
+    buffer.flushNow(); // The last chunks belong before the end.
+    if (event.type === 'done') {
+      patchAssistant(turnId, (m) => ({ ...m, status: 'done', stats: event.stats }));
+      patchChat({ conversationId: event.conversationId });
+    } else if (event.code === 'cancelled') {
+      patchAssistant(turnId, (m) => ({ ...m, status: 'stopped' }));
+    } else {
+      const error = { code: event.code, message: event.message };
+      patchAssistant(turnId, (m) => ({ ...m, status: 'error', error }));
+      patchChat({ error });
+    }
+    patchChat((chat) => (chat.activeTurnId === turnId ? { activeTurnId: null, stopping: false } : {}));
+  };
+
+  return {
+    conversationId: null,
+    messages: [],
+    activeTurnId: null,
+    stopping: false,
+    error: null,
+
+    beginTurn({ turnId, text, model }) {
+      const base = { turnId, thinking: '', model, stats: null, error: null } as const;
+      patchChat((chat) => ({
+        activeTurnId: turnId,
+        stopping: false,
+        error: null,
+        messages: [
+          ...chat.messages,
+          { ...base, id: userIdOf(turnId), role: 'user', text, status: 'done' },
+          { ...base, id: assistantIdOf(turnId), role: 'assistant', text: '', status: 'streaming' },
+        ],
+      }));
+    },
+
+    turnAccepted({ conversationId }) {
+      patchChat({ conversationId });
+    },
+
+    receiveBatch(batch) {
+      // Events of turns this window did not start (another client of the same server) are not ours.
+      if (!streamingMessage(batch.turnId)) return;
+      for (const event of batch.events) {
+        switch (event.type) {
+          case 'token':
+            buffer.append(batch.turnId, 'text', event.text);
+            break;
+          case 'thinking':
+            buffer.append(batch.turnId, 'thinking', event.text);
+            break;
+          case 'done':
+          case 'error':
+            endTurn(batch.turnId, event);
+            return;
+        }
+      }
+    },
+
+    setStopping(turnId, stopping) {
+      patchChat((chat) => (chat.activeTurnId === turnId ? { stopping } : {}));
+    },
+
+    endTurnLocally(turnId, outcome) {
+      if (!streamingMessage(turnId)) return;
+      if (outcome.status === 'stopped') endTurn(turnId, { type: 'error', code: 'cancelled', message: 'Stopped' });
+      else {
+        buffer.flushNow();
+        patchAssistant(turnId, (m) => ({ ...m, status: 'error', error: outcome.error }));
+        patchChat((chat) => ({
+          error: outcome.error,
+          ...(chat.activeTurnId === turnId ? { activeTurnId: null, stopping: false } : {}),
+        }));
+      }
+    },
+
+    flush() {
+      buffer.flushNow();
+    },
+
+    showError(error) {
+      patchChat({ error });
+    },
+
+    dismissError() {
+      patchChat({ error: null });
+    },
+
+    newConversation() {
+      patchChat((chat) => (chat.activeTurnId ? {} : { conversationId: null, messages: [], error: null }));
+    },
+  };
+}

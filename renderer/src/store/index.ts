@@ -1,0 +1,3 @@
+export { createAppStore, type AppStore, type AppStoreOptions } from './create-store';
+export * from './selectors';
+export type * from './types';

@@ -1,0 +1,441 @@
+/**
+ * What the fake Ollama server does: the behaviour types, their defaults, and
+ * how partial updates (`configure(...)`, `POST /__fake/configure`) are checked
+ * and merged.
+ *
+ * A behaviour has global settings (`ModelBehaviour` fields at the top level)
+ * and optional per-model overrides in `perModel` (keyed by model name; a name
+ * without a tag means `:latest`). Everything is plain JSON except
+ * `tokensPerSecond: Infinity`, which travels as `null` or `"Infinity"` over HTTP.
+ */
+
+/** The endpoints a failure can be limited to (`embed` covers /api/embed and /api/embeddings). */
+export type FakeEndpoint = 'chat' | 'generate' | 'embed';
+
+interface FailureCommon {
+  /** Apply to one request only, then remove this failure (the model reverts to normal). */
+  once?: boolean;
+  /** Only fail these endpoints (default: all of chat, generate, embed). */
+  endpoints?: FakeEndpoint[];
+}
+
+/**
+ * A failure mode. `afterTokens` counts generated chunks (thinking, content and
+ * tool-call chunks) already written when the failure happens; 0 = before the first.
+ */
+export type Failure =
+  /** Answer with this HTTP status and `{"error": message}` before any streaming. */
+  | (FailureCommon & { kind: 'http'; status: number; message?: string })
+  /** Status 200, N chunks, then a line `{"error": message}` and the end of the response. */
+  | (FailureCommon & { kind: 'midstream-error'; afterTokens?: number; message?: string })
+  /** N chunks, then the TCP connection is destroyed (no chunked terminator). */
+  | (FailureCommon & { kind: 'drop'; afterTokens?: number })
+  /** N chunks (headers are flushed even for 0), then nothing until the client leaves or close(). */
+  | (FailureCommon & { kind: 'stall'; afterTokens?: number })
+  /** N chunks, then the response ends cleanly without a `done` chunk. */
+  | (FailureCommon & { kind: 'no-done'; afterTokens?: number })
+  /** After N chunks one line that is not JSON (`line`, default a truncated object), then normal. */
+  | (FailureCommon & { kind: 'malformed'; afterTokens?: number; line?: string });
+
+export type FailureKind = Failure['kind'];
+
+/** A tool call the fake model makes when the chat request offers tools. */
+export interface FakeToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** Settings that can be global or overridden per model. */
+export interface ModelBehaviour {
+  /** Generation speed. `0` or `Infinity` = as fast as possible. Default 50. */
+  tokensPerSecond: number;
+  /** Real delay when a model is (re)loaded. Default 0. */
+  loadMs: number;
+  /** Real delay before the first generated token (prompt evaluation). Default 0. */
+  promptEvalMs: number;
+  /** Length of the default deterministic reply, in tokens. Default 40. */
+  replyTokens: number;
+  /** A fixed reply, split into tokens on word boundaries. Overrides replyTokens. Default null. */
+  replyText: string | null;
+  /** Number of `message.thinking` chunks sent before the content (unless the request says think:false). Default 0. */
+  thinking: number;
+  /** A fixed thinking text (overrides `thinking`). Default null. */
+  thinkingText: string | null;
+  /** Tool calls emitted after the content when the chat request has `tools`. Default []. */
+  toolCalls: FakeToolCall[];
+  /** Failure mode, or null for none. Default null. */
+  failure: Failure | null;
+  /**
+   * Allocated context when the request sets no `options.num_ctx` (like
+   * OLLAMA_CONTEXT_LENGTH). Default 4096. Set per model, it acts as a Modelfile
+   * `PARAMETER num_ctx` and appears in /api/show `parameters`.
+   */
+  numCtx: number;
+}
+
+/** A model the fake server "has pulled". */
+export interface FakeModel {
+  /** e.g. `llama3.1:8b`; a name without a tag gets `:latest`. */
+  name: string;
+  /** e.g. `llama`, `qwen2`, `nomic-bert`; also the architecture unless `architecture` is set. */
+  family: string;
+  /** e.g. `8.0B`. */
+  parameterSize: string;
+  /** e.g. `Q4_K_M`. */
+  quantization: string;
+  /** Trained context: `model_info["<arch>.context_length"]`; requests are capped to it. */
+  maxContext: number;
+  /** Size of the weights in bytes (/api/tags `size`). */
+  size: number;
+  /** An embedding-only model: capabilities ['embedding'], chat/generate answer 400. */
+  embedding?: boolean;
+  /** Embedding dimension (`<arch>.embedding_length`). Default 768 for embedding models, 4096 otherwise. */
+  embeddingLength?: number;
+  /** Modelfile `PARAMETER num_ctx`. */
+  numCtx?: number;
+  /** KV cache bytes per context token, used for /api/ps `size`. Default 131072 (llama3.1 8B, f16). */
+  kvBytesPerToken?: number;
+  /** Modelfile stop parameters shown in /api/show `parameters`. */
+  stop?: string[];
+  /** Override /api/show `capabilities`. */
+  capabilities?: string[];
+  /** Architecture, default `family`. */
+  architecture?: string;
+}
+
+export interface Behaviour extends ModelBehaviour {
+  /** Models listed by /api/tags; any other name answers 404. */
+  models: FakeModel[];
+  /** Per-model overrides of the ModelBehaviour fields. */
+  perModel: Record<string, Partial<ModelBehaviour>>;
+  /** Models loaded at start and after reset() (with their default context). */
+  preload: string[];
+  /** /api/version answer. Default `0.32.15`. */
+  version: string;
+  /** Default keep-alive when a request sets no `keep_alive`. Default 300000 (5 minutes). */
+  keepAliveMs: number;
+}
+
+/** A partial behaviour as accepted by configure(). `perModel: { m: null }` removes m's overrides. */
+export type BehaviourPatch = Partial<Omit<Behaviour, 'perModel'>> & {
+  perModel?: Record<string, Partial<ModelBehaviour> | null>;
+};
+
+export const DEFAULT_MODELS: readonly FakeModel[] = [
+  {
+    name: 'llama3.1:8b',
+    family: 'llama',
+    parameterSize: '8.0B',
+    quantization: 'Q4_K_M',
+    maxContext: 131_072,
+    size: 4_920_753_328,
+    embeddingLength: 4096,
+    kvBytesPerToken: 131_072,
+    stop: ['<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>'],
+  },
+  {
+    name: 'qwen2.5:0.5b',
+    family: 'qwen2',
+    parameterSize: '494.03M',
+    quantization: 'Q4_K_M',
+    maxContext: 32_768,
+    size: 397_821_319,
+    embeddingLength: 896,
+    kvBytesPerToken: 12_288,
+    stop: ['<|im_start|>', '<|im_end|>'],
+  },
+  {
+    name: 'nomic-embed-text',
+    family: 'nomic-bert',
+    parameterSize: '137M',
+    quantization: 'F16',
+    maxContext: 2048,
+    size: 274_302_450,
+    embedding: true,
+    embeddingLength: 768,
+    kvBytesPerToken: 0,
+  },
+];
+
+export function defaultBehaviour(): Behaviour {
+  return {
+    tokensPerSecond: 50,
+    loadMs: 0,
+    promptEvalMs: 0,
+    replyTokens: 40,
+    replyText: null,
+    thinking: 0,
+    thinkingText: null,
+    toolCalls: [],
+    failure: null,
+    numCtx: 4096,
+    models: DEFAULT_MODELS.map((m) => ({ ...m })),
+    perModel: {},
+    preload: [],
+    version: '0.32.15',
+    keepAliveMs: 5 * 60_000,
+  };
+}
+
+/** Ollama's name normalisation: a name without a tag means `:latest`; names compare case-insensitively. */
+export function normalizeModelName(name: string): string {
+  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
+  return (lastSegment.includes(':') ? name : `${name}:latest`).toLowerCase();
+}
+
+/** The display name of a model in /api/tags and /api/ps (always with a tag). */
+export function displayName(model: FakeModel): string {
+  const lastSegment = model.name.slice(model.name.lastIndexOf('/') + 1);
+  return lastSegment.includes(':') ? model.name : `${model.name}:latest`;
+}
+
+/** The settings for one model: global values with that model's overrides on top. */
+export function behaviourForModel(b: Behaviour, modelName: string): ModelBehaviour {
+  const resolved: ModelBehaviour = {
+    tokensPerSecond: b.tokensPerSecond,
+    loadMs: b.loadMs,
+    promptEvalMs: b.promptEvalMs,
+    replyTokens: b.replyTokens,
+    replyText: b.replyText,
+    thinking: b.thinking,
+    thinkingText: b.thinkingText,
+    toolCalls: b.toolCalls,
+    failure: b.failure,
+    numCtx: b.numCtx,
+  };
+  const override = findOverride(b, modelName);
+  if (override) Object.assign(resolved, stripUndefined(override));
+  return resolved;
+}
+
+/** The per-model override entry for a model name, if any (key matched after normalisation). */
+export function findOverride(b: Behaviour, modelName: string): Partial<ModelBehaviour> | undefined {
+  const wanted = normalizeModelName(modelName);
+  for (const [key, value] of Object.entries(b.perModel)) {
+    if (normalizeModelName(key) === wanted) return value;
+  }
+  return undefined;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Merges a validated patch into a behaviour (returns a new object; the input is not modified). */
+export function applyPatch(b: Behaviour, patch: BehaviourPatch): Behaviour {
+  const next: Behaviour = { ...b, perModel: { ...b.perModel } };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || key === 'perModel') continue;
+    (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  for (const [model, override] of Object.entries(patch.perModel ?? {})) {
+    const existingKey = Object.keys(next.perModel).find((k) => normalizeModelName(k) === normalizeModelName(model));
+    const key = existingKey ?? model;
+    if (override === null) {
+      delete next.perModel[key];
+    } else {
+      next.perModel[key] = { ...next.perModel[key], ...stripUndefined(override) };
+    }
+  }
+  return next;
+}
+
+/** A JSON-safe copy of a behaviour (Infinity tokensPerSecond becomes null). */
+export function behaviourToJson(b: Behaviour): unknown {
+  return JSON.parse(JSON.stringify(b)) as unknown;
+}
+
+// ---------------------------------------------------------------------------
+// Validation. configure() throws on a bad patch (a typo in a test should fail
+// loudly, not be ignored); over HTTP the message comes back as a 400.
+
+export class BehaviourError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BehaviourError';
+  }
+}
+
+const ENDPOINTS: readonly FakeEndpoint[] = ['chat', 'generate', 'embed'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new BehaviourError(`${path}: expected ${expected}, got ${JSON.stringify(value)}`);
+}
+
+function checkNumber(path: string, value: unknown, opts: { integer?: boolean; min?: number } = {}): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) fail(path, 'a number', value);
+  if (opts.integer && !Number.isInteger(value)) fail(path, 'an integer', value);
+  if (opts.min !== undefined && value < opts.min) fail(path, `a number >= ${opts.min}`, value);
+  return value;
+}
+
+function checkString(path: string, value: unknown): string {
+  if (typeof value !== 'string') fail(path, 'a string', value);
+  return value;
+}
+
+function checkTokensPerSecond(path: string, value: unknown): number {
+  if (value === null || value === 'Infinity') return Number.POSITIVE_INFINITY;
+  return checkNumber(path, value, { min: 0 });
+}
+
+function checkFailure(path: string, value: unknown): Failure | null {
+  if (value === null) return null;
+  if (!isRecord(value)) fail(path, 'a failure object or null', value);
+  const allowed: Record<FailureKind, string[]> = {
+    http: ['status', 'message'],
+    'midstream-error': ['afterTokens', 'message'],
+    drop: ['afterTokens'],
+    stall: ['afterTokens'],
+    'no-done': ['afterTokens'],
+    malformed: ['afterTokens', 'line'],
+  };
+  const kind = value.kind;
+  if (typeof kind !== 'string' || !(kind in allowed)) {
+    fail(`${path}.kind`, Object.keys(allowed).join('|'), kind);
+  }
+  const keys = new Set(['kind', 'once', 'endpoints', ...(allowed[kind as FailureKind] ?? [])]);
+  for (const key of Object.keys(value)) {
+    if (!keys.has(key)) throw new BehaviourError(`${path}: unknown option '${key}' for kind '${kind}'`);
+  }
+  if (kind === 'http') checkNumber(`${path}.status`, value.status, { integer: true, min: 400 });
+  if (value.afterTokens !== undefined) checkNumber(`${path}.afterTokens`, value.afterTokens, { integer: true, min: 0 });
+  if (value.message !== undefined) checkString(`${path}.message`, value.message);
+  if (value.line !== undefined) {
+    const line = checkString(`${path}.line`, value.line);
+    if (line.includes('\n')) fail(`${path}.line`, 'a single line', line);
+  }
+  if (value.once !== undefined && typeof value.once !== 'boolean') fail(`${path}.once`, 'a boolean', value.once);
+  if (value.endpoints !== undefined) {
+    if (!Array.isArray(value.endpoints)) fail(`${path}.endpoints`, 'an array', value.endpoints);
+    for (const e of value.endpoints) {
+      if (!ENDPOINTS.includes(e as FakeEndpoint)) fail(`${path}.endpoints[]`, ENDPOINTS.join('|'), e);
+    }
+  }
+  return { ...value } as unknown as Failure;
+}
+
+function checkToolCalls(path: string, value: unknown): FakeToolCall[] {
+  if (!Array.isArray(value)) fail(path, 'an array', value);
+  return value.map((call, i) => {
+    if (!isRecord(call)) fail(`${path}[${i}]`, '{name, arguments}', call);
+    const name = checkString(`${path}[${i}].name`, call.name);
+    const args = call.arguments ?? {};
+    if (!isRecord(args)) fail(`${path}[${i}].arguments`, 'an object', args);
+    return { name, arguments: args };
+  });
+}
+
+function checkModelBehaviour(path: string, value: Record<string, unknown>, extraKeys: readonly string[]): Partial<ModelBehaviour> {
+  const out: Partial<ModelBehaviour> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const p = `${path}${path ? '.' : ''}${key}`;
+    if (v === undefined) continue;
+    switch (key) {
+      case 'tokensPerSecond':
+        out.tokensPerSecond = checkTokensPerSecond(p, v);
+        break;
+      case 'loadMs':
+      case 'promptEvalMs':
+        out[key] = checkNumber(p, v, { min: 0 });
+        break;
+      case 'replyTokens':
+      case 'thinking':
+        out[key] = checkNumber(p, v, { integer: true, min: 0 });
+        break;
+      case 'numCtx':
+        out.numCtx = checkNumber(p, v, { integer: true, min: 1 });
+        break;
+      case 'replyText':
+      case 'thinkingText':
+        out[key] = v === null ? null : checkString(p, v);
+        break;
+      case 'toolCalls':
+        out.toolCalls = checkToolCalls(p, v);
+        break;
+      case 'failure':
+        out.failure = checkFailure(p, v);
+        break;
+      default:
+        if (!extraKeys.includes(key)) {
+          throw new BehaviourError(`unknown behaviour option '${p}'`);
+        }
+    }
+  }
+  return out;
+}
+
+function checkModel(path: string, value: unknown): FakeModel {
+  if (!isRecord(value)) fail(path, 'a model object', value);
+  const known = new Set([
+    'name', 'family', 'parameterSize', 'quantization', 'maxContext', 'size', 'embedding',
+    'embeddingLength', 'numCtx', 'kvBytesPerToken', 'stop', 'capabilities', 'architecture',
+  ]);
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw new BehaviourError(`${path}: unknown model field '${key}'`);
+  }
+  checkString(`${path}.name`, value.name);
+  checkString(`${path}.family`, value.family ?? 'llama');
+  checkNumber(`${path}.maxContext`, value.maxContext ?? 4096, { integer: true, min: 1 });
+  for (const key of ['embeddingLength', 'numCtx'] as const) {
+    if (value[key] !== undefined) checkNumber(`${path}.${key}`, value[key], { integer: true, min: 1 });
+  }
+  for (const key of ['size', 'kvBytesPerToken'] as const) {
+    if (value[key] !== undefined) checkNumber(`${path}.${key}`, value[key], { min: 0 });
+  }
+  for (const key of ['parameterSize', 'quantization', 'architecture'] as const) {
+    if (value[key] !== undefined) checkString(`${path}.${key}`, value[key]);
+  }
+  for (const key of ['stop', 'capabilities'] as const) {
+    const list = value[key];
+    if (list !== undefined && (!Array.isArray(list) || list.some((s) => typeof s !== 'string'))) {
+      fail(`${path}.${key}`, 'an array of strings', list);
+    }
+  }
+  return {
+    family: 'llama',
+    parameterSize: '8.0B',
+    quantization: 'Q4_K_M',
+    maxContext: 4096,
+    size: 1_000_000_000,
+    ...value,
+  } as FakeModel;
+}
+
+/**
+ * Checks a patch (from code or from JSON) and returns a normalised copy.
+ * Throws BehaviourError naming the offending field.
+ */
+export function validatePatch(input: unknown): BehaviourPatch {
+  if (!isRecord(input)) fail('behaviour', 'an object', input);
+  const globalKeys = ['models', 'perModel', 'preload', 'version', 'keepAliveMs'] as const;
+  const out: BehaviourPatch = checkModelBehaviour('', input, globalKeys);
+  if (input.models !== undefined) {
+    if (!Array.isArray(input.models)) fail('models', 'an array', input.models);
+    out.models = input.models.map((m, i) => checkModel(`models[${i}]`, m));
+  }
+  if (input.preload !== undefined) {
+    if (!Array.isArray(input.preload)) fail('preload', 'an array of model names', input.preload);
+    out.preload = input.preload.map((n, i) => checkString(`preload[${i}]`, n));
+  }
+  if (input.version !== undefined) out.version = checkString('version', input.version);
+  if (input.keepAliveMs !== undefined) out.keepAliveMs = checkNumber('keepAliveMs', input.keepAliveMs);
+  if (input.perModel !== undefined) {
+    if (!isRecord(input.perModel)) fail('perModel', 'an object keyed by model name', input.perModel);
+    const perModel: Record<string, Partial<ModelBehaviour> | null> = {};
+    for (const [model, override] of Object.entries(input.perModel)) {
+      if (override === null) {
+        perModel[model] = null;
+        continue;
+      }
+      if (!isRecord(override)) fail(`perModel.${model}`, 'an object or null', override);
+      perModel[model] = checkModelBehaviour(`perModel.${model}`, override, []);
+    }
+    out.perModel = perModel;
+  }
+  return out;
+}
