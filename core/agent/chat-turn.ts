@@ -110,6 +110,13 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         ? err
         : classifyOllamaError(err, { host: deps.client.host, model: request.model, abortReason, abortAfterMs: watchdog.fired?.afterMs ?? 0, chunksReceived: chunks });
     observer?.failed(error, { chunks, wallS: (now() - startedAt) / 1000 });
+    if (error.code === 'cancelled') {
+      // A stopped answer is still part of the conversation: the user saw it and may refer to it.
+      // A failed one is not kept, so "try again" does not send the question twice.
+      const kept: StoredMessage[] = [userMessage];
+      if (answer) kept.push({ id: deps.newId(), role: 'assistant', content: answer, createdAt: clockIso() });
+      await deps.conversations.append(request.conversationId, kept).catch(() => {});
+    }
     sample(liveSample(true));
     const event: TurnEndEvent = { type: 'error', code: error.code, message: error.message };
     emit(event);

@@ -30,4 +30,6 @@ export interface ModelInfo {
   /** Allocated context of the loaded model, when loaded. */
   contextLength: number | null;
   sizeVramBytes: number | null;
+  /** The chat model from settings (used when a request names none). */
+  isDefault: boolean;
 }

@@ -73,7 +73,7 @@ export function createCore(deps: CoreDeps): Core {
       return { stopped: agent.stop(input.turnId) };
     },
     async 'models.list'() {
-      return listModels(client, AbortSignal.timeout(5000));
+      return listModels(client, settings.chatModel, AbortSignal.timeout(5000));
     },
     async 'health.get'() {
       return health.check();

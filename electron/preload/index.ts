@@ -1,11 +1,13 @@
 /**
- * The preload: exposes the contract's Bridge as `window.bruno`, and nothing else. Only plain
- * functions cross `contextBridge` (the bridge's methods are closures, not `this`-bound); the page
- * never sees `ipcRenderer` or an IPC event object.
+ * The preload: exposes the contract as `window.bruno`, and nothing else. `invoke` resolves with
+ * an envelope (`{ok, result}` / `{ok:false, error:{code, message}}`) rather than throwing: an Error
+ * crossing contextBridge keeps only its message (electron/electron#25596), and the renderer needs
+ * the code. The renderer unwraps it (renderer/src/bridge/ipc-bridge.ts). Only plain functions
+ * cross; the page never sees `ipcRenderer` or an IPC event object.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { createIpcBridge } from './ipc-bridge';
+import { createIpcEnvelopeApi } from './ipc-bridge';
 
-const { invoke, on } = createIpcBridge(ipcRenderer);
+const { invoke, on } = createIpcEnvelopeApi(ipcRenderer);
 
 contextBridge.exposeInMainWorld('bruno', { invoke, on });

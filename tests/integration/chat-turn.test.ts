@@ -132,6 +132,13 @@ describe('every failure ends the turn with a specific error, never a hang', () =
     expect(end).toEqual({ type: 'error', code: 'cancelled', message: 'Stopped.' });
     expect(events.filter((e) => e.type === 'token').length).toBeLessThan(10);
     expect(core.agent.stop(turn.turnId)).toBe(false);
+    // The stopped exchange stays in the conversation: the next message carries it.
+    fake.configure({ tokensPerSecond: 0, replyText: 'ok' });
+    await runTurn(core, { message: 'go on', conversationId: turn.conversationId });
+    const last = fake.requests.filter((r) => r.path === '/api/chat').at(-1)?.body as { messages: { role: string; content: string }[] };
+    expect(last.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(last.messages[0]?.content).toBe('long story');
+    expect(last.messages[1]?.content.length).toBeGreaterThan(0);
   });
 
   it('a malformed line is skipped and reported, and the answer completes', async () => {

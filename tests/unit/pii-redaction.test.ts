@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPiiRedactor, maskSecret, passesLuhn, PiiPatternError } from '../../core/telemetry/pii';
+import { createPiiRedactor, maskSecret, passesLuhn, PiiPatternError, piiPatternProblems } from '../../core/telemetry/pii';
 
 const redactor = createPiiRedactor();
 
@@ -301,6 +301,20 @@ describe('custom patterns', () => {
   it('rejects a pattern that matches the empty string, and a pattern without a name', () => {
     expect(() => createPiiRedactor({ customPatterns: [{ name: 'stars', pattern: 'x*' }] })).toThrow(/"stars".*empty string/);
     expect(() => createPiiRedactor({ customPatterns: [{ name: ' ', pattern: 'x' }] })).toThrow(/needs a name/);
+  });
+});
+
+describe('piiPatternProblems (for settings validation)', () => {
+  it('lists every pattern that cannot work, and nothing for good ones', () => {
+    expect(piiPatternProblems([{ name: 'ok', pattern: 'EMP-\\d+' }])).toEqual([]);
+    const problems = piiPatternProblems([
+      { name: 'ok', pattern: 'EMP-\\d+' },
+      { name: 'broken', pattern: '[a-' },
+      { name: 'empty_match', pattern: 'a?' },
+    ]);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^Invalid PII pattern "broken": /);
+    expect(problems[1]).toMatch(/^Invalid PII pattern "empty_match": .*empty string/);
   });
 });
 

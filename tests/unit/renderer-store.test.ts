@@ -186,7 +186,7 @@ describe('other slices', () => {
     const models = () => store.getState().models;
     models().loading();
     expect(models().status).toBe('loading');
-    models().loaded([{ name: 'a', family: null, parameterSize: null, quantization: null, sizeBytes: 1, loaded: true, contextLength: 4096, sizeVramBytes: 1 }]);
+    models().loaded([{ name: 'a', family: null, parameterSize: null, quantization: null, sizeBytes: 1, loaded: true, contextLength: 4096, sizeVramBytes: 1, isDefault: false }]);
     expect(models().status).toBe('ready');
     models().select('a');
     expect(models().selected).toBe('a');

@@ -106,7 +106,7 @@ export function createLogger(options: CreateLoggerOptions): RootLogger {
         path,
         maxBytes: options.file?.maxBytes ?? defaultMaxBytes,
         maxFiles: options.file?.maxFiles ?? defaultMaxFiles,
-        onError: (err) => guard.fail('file', err),
+        onRotateError: (err) => report(`agent-bruno: could not rotate the log file ${path} (${oneLine(err)}); writing on`),
       });
     } catch (err) {
       fileProblem = `agent-bruno: cannot write the log file ${path} (${oneLine(err)}); logging to a file is off`;
@@ -192,13 +192,11 @@ export function createLogger(options: CreateLoggerOptions): RootLogger {
   const root = makeLogger(core, rootLoggerName, pinoRoot.child({ logger: rootLoggerName }));
   return {
     ...root,
-    flush() {
-      if (file && !closed) guard.run('file', () => file?.flush());
-    },
+    // Lines are written synchronously; nothing waits in a buffer. Kept so callers need not know.
+    flush() {},
     async close() {
-      if (closed) return;
       closed = true;
-      await file?.close();
+      file?.close();
     },
     stats: () => ({ level, filePath: file?.path ?? null, fileProblem, dropped: guard.dropped() }),
   };

@@ -1,6 +1,5 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pino from 'pino';
 
 export interface RotatingFileOptions {
   path: string;
@@ -8,84 +7,99 @@ export interface RotatingFileOptions {
   maxBytes: number;
   /** Rotated files kept next to the live one: `<path>.1` (newest) .. `<path>.<maxFiles>`. */
   maxFiles: number;
-  /** Asynchronous stream errors and failed rotations; the file keeps going where it can. */
-  onError: (err: unknown) => void;
+  /** A rotation that failed; the line is still written, to the file as it is. */
+  onRotateError: (err: unknown) => void;
 }
 
+/** The destination pino writes its lines into. */
 export interface RotatingFile {
   readonly path: string;
+  /** Throws when the line cannot be written; the caller counts it. Nothing is kept for later. */
   write(line: string): void;
-  flush(): void;
-  close(): Promise<void>;
+  close(): void;
 }
 
 /**
- * A size-rotated log file on top of `pino.destination` (SonicBoom). No rotation package is
- * installed (no pino-roll, no rotating-file-stream), and pino-roll would also move writing into a
- * worker thread. Here the destination is synchronous, so size accounting is exact, rotation
- * (rename the chain, then `reopen()`) happens between two lines, and a crash loses nothing; one
- * write per line is cheap at a desktop agent's log rate. A single process writes the file: two
- * processes rotating the same path would each rename the other's file away.
+ * A size-rotated log file. No rotation package is installed (no pino-roll, no
+ * rotating-file-stream), so this is the small version: a descriptor, `writeSync` per line, and
+ * between two lines, rotation (close, rename the chain, open a new file). Synchronous, so size
+ * accounting is exact and a crash loses nothing; a write per line is cheap at a desktop agent's
+ * log rate.
  *
- * Throws when the directory or the file cannot be created or opened, so the caller can say so
- * once and carry on without a file.
+ * Not `pino.destination` (SonicBoom), though it is what pino writes to by default: in sync mode a
+ * failed write stays in its buffer and is retried, so with a full disk the buffer grows without
+ * bound, and its `flushSync()` then retries forever with 100 ms sleeps (tried with /dev/full) -
+ * a hang inside a log call. Here a line that cannot be written is dropped and counted.
+ *
+ * One process per file: two processes rotating the same path would rename each other's file away.
+ * Throws when the directory or the file cannot be created or opened.
  */
 export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
-  const { path, maxBytes, maxFiles, onError } = options;
+  const { path, maxBytes, maxFiles, onRotateError } = options;
   mkdirSync(dirname(path), { recursive: true });
-  // Open once ourselves: SonicBoom reports a failed open only later, as an event.
-  const probe = openSync(path, 'a');
-  let size: number;
-  try {
-    size = fstatSync(probe).size;
-  } finally {
-    closeSync(probe);
-  }
-
-  const destination = pino.destination({ dest: path, sync: true, append: true, mkdir: false });
-  destination.on('error', onError);
+  let fd: number | null = openSync(path, 'a');
+  let size = fstatSync(fd).size;
   let closed = false;
 
+  function shiftChain(): void {
+    if (maxFiles <= 0) {
+      rmSync(path, { force: true });
+      return;
+    }
+    rmSync(`${path}.${maxFiles}`, { force: true });
+    for (let i = maxFiles - 1; i >= 1; i--) {
+      if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+    }
+    renameSync(path, `${path}.1`);
+  }
+
   function rotate(): void {
+    // Closed before renaming: Windows refuses to rename a file that is open elsewhere.
+    closeQuietly();
     try {
-      destination.flushSync();
-      if (maxFiles > 0) {
-        rmSync(`${path}.${maxFiles}`, { force: true });
-        for (let i = maxFiles - 1; i >= 1; i--) {
-          if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
-        }
-        renameSync(path, `${path}.1`);
-      } else {
-        rmSync(path, { force: true });
-      }
-      destination.reopen();
+      shiftChain();
     } catch (err) {
-      onError(err);
+      onRotateError(err);
     }
     // Also after a failure: the next attempt comes after another maxBytes, not on every line.
     size = 0;
+  }
+
+  function closeQuietly(): void {
+    if (fd === null) return;
+    try {
+      closeSync(fd);
+    } catch {
+      // Already gone; nothing to release.
+    }
+    fd = null;
   }
 
   return {
     path,
     write(line) {
       if (closed) return;
-      const bytes = Buffer.byteLength(line);
-      if (size > 0 && size + bytes > maxBytes) rotate();
-      destination.write(line);
-      size += bytes;
-    },
-    flush() {
-      if (!closed) destination.flushSync();
+      const bytes = Buffer.from(line, 'utf8');
+      if (size > 0 && size + bytes.length > maxBytes) rotate();
+      // Reopened lazily, so a file that vanished or a failed rotation heals on the next line.
+      fd ??= openSync(path, 'a');
+      let written = 0;
+      try {
+        while (written < bytes.length) {
+          const n = writeSync(fd, bytes, written);
+          if (n <= 0) throw new Error(`could not write to ${path}`);
+          written += n;
+        }
+      } catch (err) {
+        closeQuietly();
+        throw err;
+      } finally {
+        size += written;
+      }
     },
     close() {
-      if (closed) return Promise.resolve();
       closed = true;
-      return new Promise((resolve) => {
-        destination.once('close', () => resolve());
-        destination.once('error', () => resolve());
-        destination.end();
-      });
+      closeQuietly();
     },
   };
 }

@@ -41,3 +41,16 @@ export function compileCustomPattern(custom: CustomPiiPattern): RedactionRule {
     replace: custom.replacement ?? `[${name.toUpperCase()}]`,
   };
 }
+
+/** For settings validation at load time: one message per pattern that cannot work. */
+export function piiPatternProblems(patterns: readonly CustomPiiPattern[]): string[] {
+  const problems: string[] = [];
+  for (const pattern of patterns) {
+    try {
+      compileCustomPattern(pattern);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  return problems;
+}

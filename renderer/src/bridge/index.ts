@@ -5,11 +5,12 @@
 import type { Bridge } from '../../../core/common';
 import { alwaysOpen, type ConnectionSource } from './connection';
 import { HttpBridge } from './http-bridge';
+import { bridgeFromEnvelopeApi, type IpcEnvelopeApi } from './ipc-bridge';
 import { takeToken } from './token';
 
 declare global {
   interface Window {
-    bruno?: Bridge;
+    bruno?: IpcEnvelopeApi;
   }
 }
 
@@ -20,7 +21,7 @@ export interface Transport {
 }
 
 export function createTransport(win: Window = window): Transport {
-  if (win.bruno) return { bridge: win.bruno, connection: alwaysOpen(), kind: 'ipc' };
+  if (win.bruno) return { bridge: bridgeFromEnvelopeApi(win.bruno), connection: alwaysOpen(), kind: 'ipc' };
   let storage: Storage | null = null;
   try {
     storage = win.sessionStorage;

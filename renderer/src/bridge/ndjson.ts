@@ -73,15 +73,20 @@ export async function readInvokeResponse<T>(response: Response, channel: string)
   } catch {
     body = undefined;
   }
+  return unwrapEnvelope<T>(body, channel, response.status);
+}
+
+/**
+ * The result of an invoke envelope, from HTTP or from the Electron preload (which resolves with
+ * envelopes because contextBridge would strip the code off a rejected Error).
+ */
+export function unwrapEnvelope<T>(body: unknown, channel: string, status?: number): T {
   if (body && typeof body === 'object') {
     const record = body as Record<string, unknown>;
     if (record.ok === true && 'result' in record) return record.result as T;
     const error = errorFrom(record.error);
-    if (error) throw new BridgeError(error.code, error.message, response.status);
+    if (error) throw new BridgeError(error.code, error.message, status);
   }
-  throw new BridgeError(
-    'transport',
-    `Agent Bruno answered ${channel} with HTTP ${response.status} and no readable result`,
-    response.status,
-  );
+  const how = status === undefined ? 'over IPC' : `with HTTP ${status}`;
+  throw new BridgeError('transport', `Agent Bruno answered ${channel} ${how} and no readable result`, status);
 }

@@ -15,11 +15,12 @@ export function ModelPicker() {
   const onChange = (e: ChangeEvent<HTMLSelectElement>) => select(e.target.value === DEFAULT ? null : e.target.value);
   // A chosen model that the list no longer has is still shown, so the choice is not silently lost.
   const missing = selected !== null && !list.some((m) => m.name === selected);
+  const defaultName = list.find((m) => m.isDefault)?.name;
   return (
     <label className="model-picker" title={error ?? undefined}>
       <span className="visually-hidden">Model</span>
       <select aria-label="Model" data-testid="model-picker" value={selected ?? DEFAULT} onChange={onChange} disabled={running}>
-        <option value={DEFAULT}>Default model</option>
+        <option value={DEFAULT}>{defaultName ? `Default (${defaultName})` : 'Default model'}</option>
         {missing && <option value={selected}>{selected} (not listed)</option>}
         {list.map((m) => (
           <option key={m.name} value={m.name} data-loaded={m.loaded ? 'true' : 'false'}>
