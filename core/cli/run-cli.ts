@@ -61,7 +61,9 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
     return exitCodes.usage;
   }
 
-  const core = (deps.createCore ?? ((s) => createCore({ settings: s })))(settings);
+  // Only the long-running `serve` writes the rotating log file; one-shot commands log to OTLP only.
+  const logging = command === 'serve' ? {} : { file: false };
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s, logging })))(settings);
   try {
     switch (command) {
       case 'ask':

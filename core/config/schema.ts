@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { piiPatternProblems } from '../telemetry/pii';
 
 /** The defaults a fresh install runs with: everything on loopback. */
 export const defaults = {
@@ -72,5 +73,6 @@ export function crossFieldProblems(settings: Settings): string[] {
   if (metricsAddr && !isLoopbackHost(hostOf(metricsAddr)) && !metricsToken) {
     problems.push(`telemetry.metricsAddr: ${metricsAddr} is beyond loopback, so BRUNO_METRICS_TOKEN (telemetry.metricsToken) is required`);
   }
+  problems.push(...piiPatternProblems(settings.telemetry.piiPatterns).map((p) => `telemetry.piiPatterns: ${p}`));
   return problems;
 }

@@ -1,6 +1,7 @@
 import type { ContractHandlers, EventHub } from '../common';
 import type { Agent } from '../agent';
 import type { Telemetry } from '../telemetry/create-telemetry';
+import type { Logger } from '../telemetry/logging';
 
 /** A running core: what Electron's main process, the headless server and the CLI each host. */
 export interface Core {
@@ -12,6 +13,8 @@ export interface Core {
   readonly agent: Agent;
   /** Metrics registry, tracer, export health; `startMetricsEndpoint()` for long-running hosts. */
   readonly telemetry: Telemetry;
+  /** Structured JSON logs (PII-redacted) to the rotating file and OTLP. */
+  readonly logger: Logger;
   /** Stops running turns and timers; safe to call twice. */
   close(): Promise<void>;
 }

@@ -5,7 +5,9 @@ import { createHealthMonitor, probeOllama } from '../health';
 import { createContextWindowResolver, createOllamaClient, listModels } from '../llm';
 import { createInMemoryConversationStore } from '../memory';
 import { createTelemetry, type TelemetryDeps } from '../telemetry/create-telemetry';
-import type { TelemetryLog } from '../telemetry/turn-telemetry';
+import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
+import { createPiiRedactor } from '../telemetry/pii';
+import { serviceName } from '../common/metric-names';
 import { appVersion } from './app-version';
 import type { Core } from './core';
 
@@ -14,11 +16,14 @@ export interface CoreDeps {
   /** Injected so tests can wrap or fake the transport to Ollama. */
   fetch?: typeof fetch;
   env?: NodeJS.ProcessEnv;
-  /** Where a listener failure or an unexpected condition is reported. */
+  /** Also told about a listener failure or an unexpected condition (tests collect them). */
   warn?: (message: string, detail?: unknown) => void;
-  /** The structured logger's entry point (pino + PII redaction + OTLP logs). */
-  log?: TelemetryLog;
-  redact?: (text: string) => string;
+  /**
+   * Where log lines go besides OTLP. Long-running hosts (app, serve) write the rotating file in
+   * the data dir; a one-shot CLI command must not (one process rotates it), and its stderr is
+   * for the user's one-line reason, so both default to what a long-running host wants.
+   */
+  logging?: { file?: boolean; stderr?: boolean };
   /** Test seams for the exporters (short timeouts, small queues). */
   telemetry?: Pick<TelemetryDeps, 'exportTimeoutMs' | 'metricIntervalMs' | 'queueCapacity'>;
 }
@@ -26,17 +31,34 @@ export interface CoreDeps {
 /** Wires the collaborators of one core instance; nothing here is a module-level singleton. */
 export function createCore(deps: CoreDeps): Core {
   const { settings } = deps;
-  const warn = deps.warn ?? ((message, detail) => console.warn(message, detail ?? ''));
+  const env = deps.env ?? process.env;
+  const redactor = createPiiRedactor({ customPatterns: settings.telemetry.piiPatterns });
+  // The logger sends OTLP through the telemetry, and the telemetry logs through the logger.
+  let logger: Logger | null = null;
+  const warn = (message: string, detail?: unknown) => {
+    deps.warn?.(message, detail);
+    logger?.warn(message, detail === undefined ? {} : { detail: detail instanceof Error ? detail.message : detail });
+  };
   const events = createEventHub((err) => warn('event listener failed', err));
   const telemetry = createTelemetry({
     settings,
     serviceVersion: appVersion,
-    env: deps.env ?? process.env,
-    log: deps.log ?? (() => {}),
-    redact: deps.redact ?? ((text) => text),
+    env,
+    log: (level, message, context, span) => logger?.[level](message, context, span ?? undefined),
+    redact: (text) => redactor.redact(text),
     report: (err) => warn('telemetry failed (the chat goes on)', err),
     ...deps.telemetry,
   });
+  const rootLogger = createLogger({
+    service: { name: serviceName, version: appVersion, environment: env.BRUNO_ENVIRONMENT || 'desktop', instanceId: telemetry.instanceId },
+    level: settings.telemetry.logLevel,
+    dataDir: settings.dataDir,
+    file: deps.logging?.file === false ? false : {},
+    stderr: deps.logging?.stderr ?? false,
+    redactor,
+    ...(settings.telemetry.otlpEndpoint ? { emitOtlp: otlpLogSink(telemetry.otelLogger) } : {}),
+  });
+  logger = rootLogger.child({ logger: 'core' });
   const client = createOllamaClient({
     host: settings.ollamaHost,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -89,11 +111,13 @@ export function createCore(deps: CoreDeps): Core {
     events,
     agent,
     telemetry,
+    logger: rootLogger,
     close() {
       closed ??= (async () => {
         health.stop();
         await agent.stopAll();
         await telemetry.shutdown();
+        await rootLogger.close();
       })();
       return closed;
     },

@@ -26,6 +26,8 @@ export interface TelemetryDeps {
 }
 
 export interface Telemetry {
+  /** `service.instance.id` of this run, shared by the resource and the log lines. */
+  readonly instanceId: string;
   readonly registry: MetricsRegistry;
   readonly prom: PromMetrics;
   readonly tracer: Tracer;
@@ -52,11 +54,12 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
   // Pre-create the drop series so dashboards and alerts see 0 instead of "no data".
   for (const signal of ['traces', 'metrics', 'logs'] as const) prom.telemetryDropped.inc({ [metricLabels.signal]: signal }, 0);
   const spanBuffer = new SpanBuffer();
+  const instanceId = randomUUID();
   const providers = createOtelProviders({
     endpoint: settings.telemetry.otlpEndpoint,
     protocol: settings.telemetry.otlpProtocol,
     serviceVersion: deps.serviceVersion,
-    instanceId: randomUUID(),
+    instanceId,
     env: deps.env,
     spanBuffer,
     tracker,
@@ -81,6 +84,7 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
 
   let metricsServer: MetricsServer | null = null;
   return {
+    instanceId,
     registry,
     prom,
     tracer,
