@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -39,6 +39,25 @@ export interface OtelProviders {
 const requireCjs = createRequire(import.meta.url);
 
 /**
+ * OTEL_RESOURCE_ATTRIBUTES (`k=v,k2=v2`, values percent-encoded) and OTEL_SERVICE_NAME, read from
+ * the env the core was given (the SDK's envDetector only reads process.env).
+ */
+export function resourceAttributesFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of (env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    try {
+      attributes[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      // A malformed pair is skipped, as the spec asks, instead of failing start-up.
+    }
+  }
+  if (env.OTEL_SERVICE_NAME) attributes['service.name'] = env.OTEL_SERVICE_NAME;
+  return attributes;
+}
+
+/**
  * Per-signal URL for OTLP/HTTP: the standard `OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT` wins (the
  * exporter reads it itself when we pass no url), else `<endpoint>/v1/<signal>`.
  */
@@ -70,12 +89,11 @@ function createExporters(options: OtelOptions): { spans: SpanExporter; metrics: 
  * Resource: service.name/version/instance.id, then OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME.
  */
 export function createOtelProviders(options: OtelOptions): OtelProviders {
-  const detected = detectResources({ detectors: [envDetector] });
   const resource = resourceFromAttributes({
     'service.name': serviceName,
     'service.version': options.serviceVersion,
     'service.instance.id': options.instanceId,
-  }).merge(detected);
+  }).merge(resourceFromAttributes(resourceAttributesFromEnv(options.env)));
 
   const spanProcessors: SpanProcessor[] = [options.spanBuffer];
   const logProcessors: LogRecordProcessor[] = [];

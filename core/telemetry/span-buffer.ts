@@ -47,9 +47,16 @@ export class SpanBuffer implements SpanProcessor {
     if (spans.length < this.maxSpansPerTrace) spans.push(toSpanRecord(span));
   }
 
-  /** Spans of one trace, parents before children (by start time). */
+  /** Spans of one trace by start time; a parent before its children even when they start in the same instant. */
   get(traceId: string): SpanRecord[] {
-    return [...(this.traces.get(traceId) ?? [])].sort((a, b) => a.startMs - b.startMs);
+    const spans = this.traces.get(traceId) ?? [];
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const depth = (span: SpanRecord): number => {
+      let d = 0;
+      for (let p = span.parentSpanId; p && byId.has(p) && d < spans.length; p = byId.get(p)!.parentSpanId) d++;
+      return d;
+    };
+    return [...spans].sort((a, b) => a.startMs - b.startMs || depth(a) - depth(b));
   }
 
   traceIds(): string[] {

@@ -58,6 +58,8 @@ function start(): void {
     return;
   }
   closeBeforeQuit(app, () => core.close(), { timeoutMs: coreCloseTimeoutMs, log });
+  // /metrics is an extra: a taken port is reported, the app runs on without it.
+  core.telemetry.startMetricsEndpoint().catch((err: unknown) => log('/metrics is off', { reason: err instanceof Error ? err.message : String(err) }));
   applySessionSecurity(session.defaultSession, {
     csp: source.kind === 'dev' ? devRendererCsp(rendererCsp) : rendererCsp,
     log,

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { resourceAttributesFromEnv } from '../../core/telemetry/otel-sdk';
+import { openMetricsToPrometheusText, wantsOpenMetrics } from '../../core/telemetry/metrics-text';
+
+describe('OpenMetrics -> Prometheus text', () => {
+  const open = [
+    '# HELP llm_requests LLM requests by outcome',
+    '# TYPE llm_requests counter',
+    'llm_requests_total{model="m",status="success"} 3',
+    '# HELP agent_ollama_request_duration_seconds Whole request',
+    '# TYPE agent_ollama_request_duration_seconds histogram',
+    'agent_ollama_request_duration_seconds_bucket{le="0.5",model="m"} 1 # {trace_id="4bf92f3577b34da6a3ce929d0e0e4736"} 0.31 1700000000.123',
+    'agent_ollama_request_duration_seconds_count{model="m"} 1',
+    '# EOF',
+    '',
+  ].join('\n');
+
+  it('names counter families with _total, drops exemplars and # EOF', () => {
+    expect(openMetricsToPrometheusText(open)).toBe(
+      [
+        '# HELP llm_requests_total LLM requests by outcome',
+        '# TYPE llm_requests_total counter',
+        'llm_requests_total{model="m",status="success"} 3',
+        '# HELP agent_ollama_request_duration_seconds Whole request',
+        '# TYPE agent_ollama_request_duration_seconds histogram',
+        'agent_ollama_request_duration_seconds_bucket{le="0.5",model="m"} 1',
+        'agent_ollama_request_duration_seconds_count{model="m"} 1',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('negotiates on the Accept header', () => {
+    expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')).toBe(true);
+    expect(wantsOpenMetrics('*/*')).toBe(false);
+    expect(wantsOpenMetrics(undefined)).toBe(false);
+  });
+});
+
+describe('resource attributes from the environment', () => {
+  it('parses OTEL_RESOURCE_ATTRIBUTES (percent-encoded) and lets OTEL_SERVICE_NAME win', () => {
+    expect(resourceAttributesFromEnv({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=home%20lab, host.name=nas ,broken,=x', OTEL_SERVICE_NAME: 'bruno-2' })).toEqual({
+      'deployment.environment': 'home lab',
+      'host.name': 'nas',
+      'service.name': 'bruno-2',
+    });
+    expect(resourceAttributesFromEnv({})).toEqual({});
+  });
+});
