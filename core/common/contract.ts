@@ -11,6 +11,7 @@ import { BrunoError } from './errors';
 import type { ChatEventBatch } from './turn';
 import type { HealthState, ModelInfo } from './health';
 import type { SpanRecord, TurnSample } from './telemetry';
+import type { AlertsState } from './alerts';
 
 const id = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, . : _ - only');
 
@@ -42,6 +43,7 @@ export const invokeInputSchemas = {
   'models.list': noInput,
   'health.get': noInput,
   'traces.get': tracesGetInput,
+  'alerts.list': noInput,
 } as const satisfies Record<InvokeChannel, z.ZodType>;
 
 export type InvokeInput<C extends InvokeChannel> = z.input<(typeof invokeInputSchemas)[C]>;
@@ -53,6 +55,7 @@ export interface InvokeOutputs {
   'health.get': HealthState;
   /** Spans of a recent turn from the in-process buffer (empty when it has been evicted). */
   'traces.get': SpanRecord[];
+  'alerts.list': AlertsState;
 }
 export type InvokeOutput<C extends InvokeChannel> = InvokeOutputs[C];
 
@@ -62,6 +65,8 @@ export interface EventPayloads {
   health: HealthState;
   /** Live TTFT / tokens per second while a turn streams, at most ~10 per second. */
   'turn.sample': TurnSample;
+  /** The alert list changed (an alert started pending/firing or resolved). */
+  alerts: AlertsState;
 }
 
 // Compile-time proof that the name lists in channels.ts and the maps here describe the same API.

@@ -1,3 +1,4 @@
+import type { AlertSeverity, ServiceHealth } from './alerts';
 import type { ExportHealth } from './telemetry';
 
 /** One health state for the whole stack; the UI strip, the tray and `GET /api/v1/health` show it. */
@@ -17,6 +18,10 @@ export interface HealthState {
   checkedAt: string;
   ollama: OllamaHealth;
   export: ExportHealth;
+  /** null when not configured. Unreachable = degraded, never "no alerts". */
+  prometheus: ServiceHealth | null;
+  alertmanager: ServiceHealth | null;
+  alerts: { firing: number; pending: number; highestSeverity: AlertSeverity | null };
 }
 
 export interface ModelInfo {

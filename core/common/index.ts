@@ -8,3 +8,4 @@ export * from './http-api';
 export * from './security';
 export * from './metric-names';
 export * from './telemetry';
+export * from './alerts';

@@ -22,6 +22,46 @@ export const promMetricNames = {
   telemetryDropped: 'bruno_telemetry_dropped_total',
 } as const;
 
+/** Knowledge base and retrieval (seed 2.3), exported by core/rag. */
+export const ragMetricNames = {
+  retrievalLatency: 'rag_retrieval_latency_seconds',
+  documentsRetrieved: 'rag_documents_retrieved',
+  chunkRelevance: 'rag_chunk_relevance_score',
+  contextTokenUsage: 'agent_context_token_usage',
+  contextDiversity: 'agent_context_diversity_score',
+  cacheHits: 'llm_cache_hits_total',
+  kbDocuments: 'bruno_kb_documents',
+  kbChunks: 'bruno_kb_chunks',
+  kbBytes: 'bruno_kb_bytes',
+  meanReciprocalRank: 'agent_rag_mean_reciprocal_rank',
+  hitRateAtK: 'agent_rag_hit_rate_at_k',
+  ndcg: 'agent_rag_ndcg_score',
+  embeddingDrift: 'agent_embedding_drift_score',
+  embeddingMean: 'agent_embedding_mean',
+  embeddingStd: 'agent_embedding_std',
+} as const;
+
+/** Long-term memory (seed 2.4), exported by core/memory. No user_id label: one desktop, one user. */
+export const memoryMetricNames = {
+  operations: 'memory_operations_total',
+  retrievalLatency: 'memory_retrieval_latency_seconds',
+  entries: 'memory_entries_total',
+} as const;
+
+/** The headless HTTP API's RED metrics, named as the seed's queries (sections 2.1, 4) expect. */
+export const httpMetricNames = {
+  requests: 'http_requests_total',
+  requestDuration: 'http_request_duration_seconds',
+} as const;
+
+/** Every metric family name the app exports to Prometheus (resources/ may use only these). */
+export const allPromMetricNames: readonly string[] = [
+  ...Object.values(promMetricNames),
+  ...Object.values(ragMetricNames),
+  ...Object.values(memoryMetricNames),
+  ...Object.values(httpMetricNames),
+];
+
 export type PromMetricName = (typeof promMetricNames)[keyof typeof promMetricNames];
 
 /** Label names. None is unbounded: no user, conversation, turn or trace id is ever a label. */

@@ -38,7 +38,15 @@ export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
       .probeOllama()
       .then((ollama) => {
         const exporting = deps.exportHealth();
-        const state: HealthState = { status: overallStatus(ollama, exporting), checkedAt: clockIso(), ollama, export: exporting };
+        const state: HealthState = {
+          status: overallStatus(ollama, exporting),
+          checkedAt: clockIso(),
+          ollama,
+          export: exporting,
+          prometheus: null,
+          alertmanager: null,
+          alerts: { firing: 0, pending: 0, highestSeverity: null },
+        };
         const changed = !last || comparable(last) !== comparable(state);
         last = state;
         if (changed) deps.onChange(state);

@@ -1,4 +1,4 @@
-import { createEventHub, type ContractHandlers } from '../common';
+import { createEventHub, emptyAlertsState, type ContractHandlers } from '../common';
 import type { Settings } from '../config';
 import { createAgent, createEventBatcher } from '../agent';
 import { createHealthMonitor, probeOllama } from '../health';
@@ -102,6 +102,9 @@ export function createCore(deps: CoreDeps): Core {
     },
     async 'traces.get'(input) {
       return telemetry.spans(input.traceId);
+    },
+    async 'alerts.list'() {
+      return emptyAlertsState();
     },
   };
 

@@ -16,6 +16,9 @@ const health: HealthState = {
   checkedAt: '2025-01-01T00:00:00.000Z',
   ollama: { url: 'http://127.0.0.1:11434', reachable: true, version: '0.12.0', loadedModels: [], error: null },
   export: { status: 'off', endpoint: null, protocol: null, lastSuccessAt: null, lastErrorAt: null, lastError: null, dropped: { traces: 0, metrics: 0, logs: 0 } },
+  prometheus: null,
+  alertmanager: null,
+  alerts: { firing: 0, pending: 0, highestSeverity: null },
 };
 
 function fakeIpcMain() {
@@ -56,6 +59,7 @@ function fakeHandlers(overrides: Partial<ContractHandlers> = {}): ContractHandle
     'models.list': vi.fn(async () => []),
     'health.get': vi.fn(async () => health),
     'traces.get': vi.fn(async () => []),
+    'alerts.list': vi.fn(async () => ({ mode: 'local' as const, alerts: [], needsPrometheus: [], updatedAt: null })),
     ...overrides,
   };
 }

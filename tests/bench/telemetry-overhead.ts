@@ -1,0 +1,501 @@
+/**
+ * Telemetry overhead: the instrumented chat turn (core.agent, everything the app does per turn)
+ * against the bare `ollama` client, on the same fake stream, in one process and one run.
+ *
+ *   npm run bench:telemetry -- --requests 50 --tokens 2000 --rounds 5
+ *
+ * Variants: bare (ollama-js alone), bare-aa (the same again: an A/A control that shows the noise
+ * floor), off (no OTLP endpoint), on (a receiver that answers), dead (a closed loopback port),
+ * hang (a receiver that accepts and never answers). Each variant is warmed up, then the variants
+ * run in rounds, one block of --requests each, in an order rotated every round, with a full GC
+ * before each block so one variant's garbage is not collected on another's time.
+ *
+ * Reports per variant: median/p95/sum of per-request wall time, the ratio to bare (of the sums
+ * and of the medians), the per-chunk overhead, CPU time of this process per request, heap kept
+ * after each block, and for the exporting variants the export health. Prints PASS/MISS against
+ * the target ratio (<= 1.02) but does not fail on it: a benchmark reports. Exit 1 only when a
+ * correctness check fails (a turn that did not end 'done' with all tokens, or a text that differs).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Ollama } from 'ollama';
+import { createAgent } from '../../core/agent';
+import { loadSettings } from '../../core/config';
+import { createContextWindowResolver, createOllamaClient } from '../../core/llm';
+import { createInMemoryConversationStore } from '../../core/memory';
+import { createCore, type Core } from '../../core/runtime';
+import { exposeGc } from './bench-gc';
+import { startServersHere, startServersInChild, type BenchServers, type CollectorCounts } from './bench-servers';
+import { mean, median, percentile, sum } from './stats';
+
+const TARGET_RATIO = 1.02;
+const MODEL = 'llama3.1:8b';
+
+type VariantName = 'bare' | 'bare-aa' | 'llm' | 'agent' | 'off' | 'on' | 'dead' | 'hang';
+const ALL_VARIANTS: VariantName[] = ['bare', 'bare-aa', 'llm', 'agent', 'off', 'on', 'dead', 'hang'];
+/** The variants the issue's target applies to (the others are the baseline, a control and a breakdown). */
+const TARGETED: VariantName[] = ['off', 'on', 'dead', 'hang'];
+
+const describeVariant: Record<VariantName, string> = {
+  bare: 'ollama-js alone (baseline)',
+  'bare-aa': 'ollama-js alone again (A/A control: noise floor)',
+  llm: "breakdown: core/llm's client alone (NDJSON guard, per-call client), no agent, no telemetry",
+  agent: 'breakdown: core/agent turn with core/llm, no telemetry (noop observer)',
+  off: 'instrumented, export off (no endpoint)',
+  on: 'instrumented, exporting to a receiver that answers',
+  dead: 'instrumented, exporting to a closed port',
+  hang: 'instrumented, exporting to a receiver that never answers',
+};
+
+interface Options {
+  requests: number;
+  tokens: number;
+  rounds: number;
+  warmup: number;
+  servers: 'child' | 'inproc';
+  variants: VariantName[];
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      requests: { type: 'string', default: '50' },
+      tokens: { type: 'string', default: '2000' },
+      rounds: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '5' },
+      servers: { type: 'string', default: 'child' },
+      variants: { type: 'string', default: ALL_VARIANTS.join(',') },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(`usage: npm run bench:telemetry -- [--requests 50] [--tokens 2000] [--rounds 5] [--warmup 5]
+  [--servers child|inproc]   where the fake Ollama and the OTLP receivers run (default: a child process)
+  [--variants ${ALL_VARIANTS.join(',')}]   which variants to run (bare is always run)`);
+    process.exit(0);
+  }
+  const positive = (name: string, text: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${text}`);
+    return n;
+  };
+  if (values.servers !== 'child' && values.servers !== 'inproc') throw new Error(`--servers must be child or inproc, got ${values.servers}`);
+  const asked = values.variants.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const v of asked) if (!ALL_VARIANTS.includes(v as VariantName)) throw new Error(`unknown variant ${v} (known: ${ALL_VARIANTS.join(', ')})`);
+  const variants = ALL_VARIANTS.filter((v) => v === 'bare' || asked.includes(v));
+  return {
+    requests: positive('requests', values.requests, 1),
+    tokens: positive('tokens', values.tokens, 2),
+    rounds: positive('rounds', values.rounds, 1),
+    warmup: positive('warmup', values.warmup, 0),
+    servers: values.servers,
+    variants,
+  };
+}
+
+/** A port that refuses connections: bound, read, closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface RequestResult {
+  text: string;
+  chunks: number;
+  /** Why this request is not a correct answer, or null. */
+  problem: string | null;
+}
+
+interface Variant {
+  name: VariantName;
+  collector: string | null;
+  core: Core | null;
+  dataDir: string | null;
+  warnings: string[];
+  run(): Promise<RequestResult>;
+  wallMs: number[];
+  cpuMs: number[];
+  /** Sum of wall time per round (one block). */
+  roundWallMs: number[];
+  /** Heap used after a full GC, after minus before each block. */
+  keptBytes: number[];
+  turns: number;
+  problems: string[];
+}
+
+function newVariant(name: VariantName, collector: string | null, core: Core | null, dataDir: string | null, warnings: string[], run: () => Promise<RequestResult>): Variant {
+  return { name, collector, core, dataDir, warnings, run, wallMs: [], cpuMs: [], roundWallMs: [], keptBytes: [], turns: 0, problems: [] };
+}
+
+function bareVariant(name: VariantName, ollamaUrl: string, tokens: number): Variant {
+  const ollama = new Ollama({ host: ollamaUrl });
+  return newVariant(name, null, null, null, [], async () => {
+    const stream = await ollama.chat({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '';
+    let chunks = 0;
+    let evalCount: number | null = null;
+    for await (const part of stream) {
+      const content = part.message?.content;
+      if (content) {
+        text += content;
+        chunks++;
+      }
+      if (part.done) evalCount = part.eval_count;
+    }
+    const problem = evalCount === null ? 'no done chunk' : evalCount !== tokens ? `eval_count ${evalCount}, want ${tokens}` : chunks !== tokens ? `${chunks} content chunks, want ${tokens}` : null;
+    return { text, chunks, problem };
+  });
+}
+
+/** core/llm's client on its own: what the wrapper around ollama-js costs. */
+function llmVariant(ollamaUrl: string, tokens: number): Variant {
+  const client = createOllamaClient({ host: ollamaUrl });
+  return newVariant('llm', null, null, null, [], async () => {
+    const stream = await client.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], signal: new AbortController().signal });
+    let text = '';
+    let chunks = 0;
+    let evalCount: number | null = null;
+    for await (const part of stream) {
+      const content = part.message?.content;
+      if (content) {
+        text += content;
+        chunks++;
+      }
+      if (part.done) evalCount = part.eval_count;
+    }
+    const problem = evalCount === null ? 'no done chunk' : evalCount !== tokens ? `eval_count ${evalCount}, want ${tokens}` : chunks !== tokens ? `${chunks} content chunks, want ${tokens}` : null;
+    return { text, chunks, problem };
+  });
+}
+
+/** The agent's turn wired as create-core does it, minus telemetry: what the turn loop costs. */
+function agentVariant(ollamaUrl: string, tokens: number): Variant {
+  const settings = loadSettings({ env: { BRUNO_DATA_DIR: tmpdir(), OLLAMA_HOST: ollamaUrl, BRUNO_METRICS_ADDR: '' }, readFile: () => null });
+  const client = createOllamaClient({ host: ollamaUrl });
+  const agent = createAgent({
+    client,
+    conversations: createInMemoryConversationStore(),
+    limits: settings.stream,
+    defaultModel: () => MODEL,
+    contextWindows: createContextWindowResolver(client),
+    onSample: () => {},
+  });
+  return newVariant('agent', null, null, null, [], () => runTurn(agent, tokens));
+}
+
+type TurnStarter = Pick<Core['agent'], 'startTurn'>;
+
+async function runTurn(agent: TurnStarter, tokens: number): Promise<RequestResult> {
+  let text = '';
+  let chunks = 0;
+  const turn = agent.startTurn({ message: 'hi', model: MODEL }, (event) => {
+    if (event.type === 'token') {
+      text += event.text;
+      chunks++;
+    }
+  });
+  const end = await turn.finished;
+  let problem: string | null = null;
+  if (end.type !== 'done') problem = `ended ${end.type}: ${end.code} ${end.message}`;
+  else if (end.stats.output_tokens !== tokens) problem = `output_tokens ${end.stats.output_tokens}, want ${tokens}`;
+  else if (chunks !== tokens) problem = `${chunks} token events, want ${tokens}`;
+  return { text, chunks, problem };
+}
+
+function instrumentedVariant(name: VariantName, ollamaUrl: string, collector: string | null, tokens: number): Variant {
+  const dataDir = mkdtempSync(join(tmpdir(), `bruno-bench-${name}-`));
+  const env: Record<string, string> = { BRUNO_DATA_DIR: dataDir, OLLAMA_HOST: ollamaUrl, BRUNO_METRICS_ADDR: '' };
+  if (collector) env.OTEL_EXPORTER_OTLP_ENDPOINT = collector;
+  const settings = loadSettings({ env, readFile: () => null });
+  const warnings: string[] = [];
+  const core = createCore({
+    settings,
+    logging: { file: false },
+    env,
+    telemetry: { exportTimeoutMs: 2000 },
+    warn: (message, detail) => warnings.push(`${message}${detail === undefined ? '' : `: ${detail instanceof Error ? detail.message : String(detail)}`}`),
+  });
+  return newVariant(name, collector, core, dataDir, warnings, () => runTurn(core.agent, tokens));
+}
+
+interface Checker {
+  reference: string | null;
+  check(variant: Variant, result: RequestResult): void;
+}
+
+/** Every answer must be complete and identical to the bare client's (the same fake stream). */
+function createChecker(): Checker {
+  const checker: Checker = {
+    reference: null,
+    check(variant, result) {
+      variant.turns++;
+      if (variant.name === 'bare' && checker.reference === null && result.problem === null) checker.reference = result.text;
+      let problem = result.problem;
+      if (problem === null && checker.reference !== null && result.text !== checker.reference) {
+        problem = `text differs from the bare client's (${result.text.length} vs ${checker.reference.length} chars)`;
+      }
+      if (problem === null) return;
+      if (variant.problems.length < 5) variant.problems.push(problem);
+      else if (variant.problems.length === 5) variant.problems.push('... (more like this)');
+    },
+  };
+  return checker;
+}
+
+async function timedBlock(variant: Variant, requests: number, checker: Checker, gc: () => void, record: boolean): Promise<void> {
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let blockWall = 0;
+  for (let i = 0; i < requests; i++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const result = await variant.run();
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    checker.check(variant, result);
+    if (!record) continue;
+    blockWall += wall;
+    variant.wallMs.push(wall);
+    variant.cpuMs.push((cpu.user + cpu.system) / 1000);
+  }
+  gc();
+  if (record) {
+    variant.roundWallMs.push(blockWall);
+    variant.keptBytes.push(process.memoryUsage().heapUsed - heapBefore);
+  }
+}
+
+/** Rotates the order each round so no variant always runs first, last, or after the same one. */
+function orderFor(round: number, variants: Variant[]): Variant[] {
+  const k = round % variants.length;
+  return [...variants.slice(k), ...variants.slice(0, k)];
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface ExportReport {
+  status: string;
+  dropped: { traces: number; metrics: number; logs: number };
+  lastError: string | null;
+}
+
+interface Row {
+  variant: VariantName;
+  requests: number;
+  medianMs: number;
+  p95Ms: number;
+  sumMs: number;
+  ratio: number;
+  medianRatio: number;
+  roundRatioMin: number;
+  roundRatioMax: number;
+  overheadUsPerChunk: number;
+  cpuMsPerRequest: number;
+  cpuRatio: number;
+  cpuOverheadUsPerChunk: number;
+  keptKbPerRequest: number;
+  verdict: 'PASS' | 'MISS' | 'base' | 'control' | 'part';
+}
+
+function rowFor(v: Variant, bare: Variant, options: Options): Row {
+  const sumMs = sum(v.wallMs);
+  const bareSum = sum(bare.wallMs);
+  const roundRatios = v.roundWallMs.map((w, i) => w / (bare.roundWallMs[i] ?? NaN));
+  const ratio = sumMs / bareSum;
+  const cpuPerRequest = mean(v.cpuMs);
+  const bareCpu = mean(bare.cpuMs);
+  return {
+    variant: v.name,
+    requests: v.wallMs.length,
+    medianMs: median(v.wallMs),
+    p95Ms: percentile(v.wallMs, 95),
+    sumMs,
+    ratio,
+    medianRatio: median(v.wallMs) / median(bare.wallMs),
+    roundRatioMin: Math.min(...roundRatios),
+    roundRatioMax: Math.max(...roundRatios),
+    overheadUsPerChunk: ((mean(v.wallMs) - mean(bare.wallMs)) * 1000) / options.tokens,
+    cpuMsPerRequest: cpuPerRequest,
+    cpuRatio: cpuPerRequest / bareCpu,
+    cpuOverheadUsPerChunk: ((cpuPerRequest - bareCpu) * 1000) / options.tokens,
+    keptKbPerRequest: sum(v.keptBytes) / 1024 / Math.max(1, v.wallMs.length),
+    verdict: v.name === 'bare' ? 'base' : v.name === 'bare-aa' ? 'control' : !TARGETED.includes(v.name) ? 'part' : ratio <= TARGET_RATIO ? 'PASS' : 'MISS',
+  };
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(headers), rule, ...rows.map(line)].join('\n');
+}
+
+const f = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const signed = (n: number, digits: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${n.toFixed(digits)}` : 'n/a');
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const gc = exposeGc();
+  const startedAt = performance.now();
+  const servers: BenchServers = options.servers === 'child' ? await startServersInChild({ replyTokens: options.tokens }) : await startServersHere({ replyTokens: options.tokens });
+  const deadUrl = `http://127.0.0.1:${await closedPort()}`;
+  const heapAtStart = process.memoryUsage().heapUsed;
+
+  const collectorOf: Record<'off' | 'on' | 'dead' | 'hang', string | null> = {
+    off: null,
+    on: servers.okCollectorUrl,
+    dead: deadUrl,
+    hang: servers.hangCollectorUrl,
+  };
+  const variants = options.variants.map((name) => {
+    if (name === 'bare' || name === 'bare-aa') return bareVariant(name, servers.ollamaUrl, options.tokens);
+    if (name === 'llm') return llmVariant(servers.ollamaUrl, options.tokens);
+    if (name === 'agent') return agentVariant(servers.ollamaUrl, options.tokens);
+    return instrumentedVariant(name, servers.ollamaUrl, collectorOf[name], options.tokens);
+  });
+  const bare = variants.find((v) => v.name === 'bare') as Variant;
+  const checker = createChecker();
+
+  console.log(
+    `telemetry overhead: ${options.requests} requests x ${options.tokens} tokens, ${options.rounds} round(s), warm-up ${options.warmup}/variant; ` +
+      `fake Ollama + receivers: ${servers.where === 'child' ? 'child process' : 'this process'}; node ${process.version}, ${cpus().length} CPU(s)`,
+  );
+
+  // Bare first so the reference text exists before anything is compared with it.
+  for (const v of variants) await timedBlock(v, Math.max(1, options.warmup), checker, gc, false);
+  for (let round = 0; round < options.rounds; round++) {
+    for (const v of orderFor(round, variants)) await timedBlock(v, options.requests, checker, gc, true);
+    process.stdout.write(`  round ${round + 1}/${options.rounds} done (${f((performance.now() - startedAt) / 1000, 1)} s)\n`);
+  }
+
+  // Export state after a flush: everything the run produced has been tried (or dropped) once.
+  const exports: Partial<Record<VariantName, ExportReport>> = {};
+  const exportChecks: string[] = [];
+  await Promise.all(
+    variants.map(async (v) => {
+      if (!v.core) return;
+      await withTimeout(v.core.telemetry.flush(), 15_000, undefined);
+      const health = await v.core.handlers['health.get'](undefined);
+      exports[v.name] = { status: health.export.status, dropped: { ...health.export.dropped }, lastError: health.export.lastError };
+    }),
+  );
+  let counts: CollectorCounts | null = null;
+  const on = variants.find((v) => v.name === 'on');
+  if (on) {
+    const want = on.turns * 2; // agent.turn + chat <model>
+    const deadline = performance.now() + 10_000;
+    do {
+      counts = await servers.counts();
+      if (counts.ok.spans >= want) break;
+      await new Promise((r) => setTimeout(r, 100));
+    } while (performance.now() < deadline);
+    if ((counts?.ok.spans ?? 0) !== want) exportChecks.push(`on: the receiver got ${counts?.ok.spans ?? 0} spans, want ${want}`);
+    if ((counts?.ok.logs ?? 0) < on.turns) exportChecks.push(`on: the receiver got ${counts?.ok.logs ?? 0} log records, want >= ${on.turns}`);
+  } else {
+    counts = await servers.counts();
+  }
+  for (const name of ['dead', 'hang'] as const) {
+    const v = variants.find((x) => x.name === name);
+    const report = exports[name];
+    if (!v || !report) continue;
+    if (report.status !== 'failing') exportChecks.push(`${name}: export status ${report.status}, want failing`);
+    if (report.dropped.traces !== v.turns * 2) exportChecks.push(`${name}: ${report.dropped.traces} spans counted as dropped, want ${v.turns * 2}`);
+  }
+
+  const rows = variants.map((v) => rowFor(v, bare, options));
+  const heapAtEnd = (gc(), process.memoryUsage().heapUsed);
+  const totalS = (performance.now() - startedAt) / 1000;
+
+  console.log('');
+  console.log(
+    table(
+      ['variant', 'median ms', 'p95 ms', 'sum ms', 'ratio', 'median ratio', 'round ratios', 'overhead us/chunk', 'CPU ms/req', 'CPU ratio', 'kept KB/req', `<= ${TARGET_RATIO}`],
+      rows.map((r) => [
+        r.variant,
+        f(r.medianMs, 2),
+        f(r.p95Ms, 2),
+        f(r.sumMs, 0),
+        f(r.ratio, 3),
+        f(r.medianRatio, 3),
+        r.variant === 'bare' ? '-' : `${f(r.roundRatioMin, 3)}-${f(r.roundRatioMax, 3)}`,
+        r.variant === 'bare' ? '-' : signed(r.overheadUsPerChunk, 2),
+        f(r.cpuMsPerRequest, 2),
+        f(r.cpuRatio, 3),
+        f(r.keptKbPerRequest, 1),
+        r.verdict,
+      ]),
+    ),
+  );
+  console.log('');
+  for (const v of variants) console.log(`  ${v.name.padEnd(7)} ${describeVariant[v.name]}${v.collector ? ` (${v.collector})` : ''}`);
+  console.log('');
+  console.log('export health after a final flush:');
+  for (const v of variants) {
+    const e = exports[v.name];
+    if (!e) continue;
+    console.log(`  ${v.name.padEnd(5)} status=${e.status} dropped traces=${e.dropped.traces} metrics=${e.dropped.metrics} logs=${e.dropped.logs}${e.lastError ? ` lastError="${e.lastError}"` : ''}; warnings=${v.warnings.length}`);
+  }
+  if (counts) {
+    console.log(`  receiver (on): ${counts.ok.spans} spans, ${counts.ok.logs} log records, ${counts.ok.metrics} metric points, requests ${JSON.stringify(counts.ok.requests)}, decode errors ${counts.ok.errors}`);
+    console.log(`  receiver (hang): requests ${JSON.stringify(counts.hang.requests)} (none answered)`);
+  }
+  console.log(`heap used after GC: ${f(heapAtStart / 2 ** 20, 1)} MB at start, ${f(heapAtEnd / 2 ** 20, 1)} MB at end (all cores alive; includes the in-memory conversations)`);
+
+  const problems = variants.flatMap((v) => v.problems.map((p) => `${v.name}: ${p}`));
+  const correct = problems.length === 0 && exportChecks.length === 0 && checker.reference !== null;
+  console.log('');
+  if (correct) console.log(`correctness: OK (${variants.reduce((n, v) => n + v.turns, 0)} requests, every answer complete and identical to the bare client's; exports counted)`);
+  else for (const p of [...problems, ...exportChecks, ...(checker.reference === null ? ['bare: no reference answer'] : [])]) console.log(`correctness: FAIL ${p}`);
+  const measured = rows.filter((r) => TARGETED.includes(r.variant));
+  console.log(`target ratio <= ${TARGET_RATIO}: ${measured.map((r) => `${r.variant} ${r.verdict}`).join(', ')}; total ${f(totalS, 1)} s`);
+
+  console.log(
+    JSON.stringify({
+      bench: 'telemetry-overhead',
+      node: process.version,
+      cpus: cpus().length,
+      servers: servers.where,
+      requests: options.requests,
+      tokens: options.tokens,
+      rounds: options.rounds,
+      warmup: options.warmup,
+      targetRatio: TARGET_RATIO,
+      rows,
+      export: exports,
+      receiver: counts,
+      heapMb: { start: heapAtStart / 2 ** 20, end: heapAtEnd / 2 ** 20 },
+      correct,
+      problems: [...problems, ...exportChecks],
+      seconds: totalS,
+    }),
+  );
+
+  await Promise.allSettled(variants.map((v) => v.core?.close()));
+  await servers.close();
+  for (const v of variants) if (v.dataDir) rmSync(v.dataDir, { recursive: true, force: true });
+  return correct ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
