@@ -22,6 +22,8 @@ function readIfPresent(path: string): string | null {
   }
 }
 
+const trimSlash = (value: unknown): unknown => (typeof value === 'string' && value ? value.replace(/\/+$/, '') : value || undefined);
+
 const truthy = (value: string) => /^(1|true|yes|on)$/i.test(value.trim());
 
 /** OTEL_SDK_DISABLED turns export off whatever else says; the standard variable wins over the file. */
@@ -61,6 +63,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   }
   const fileServer = (fromFile.server ?? {}) as Record<string, unknown>;
   const fileTelemetry = (fromFile.telemetry ?? {}) as Record<string, unknown>;
+  const fileGrafana = (fromFile.grafana ?? {}) as Record<string, unknown>;
   const fileStream = (fromFile.stream ?? {}) as Record<string, unknown>;
 
   const candidate = {
@@ -79,6 +82,15 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     },
     healthIntervalMs: fromFile.healthIntervalMs ?? defaults.healthIntervalMs,
     dataDir,
+    grafana: {
+      ...fileGrafana,
+      url: trimSlash(env.BRUNO_GRAFANA_URL || fileGrafana.url) ?? null,
+      tempoDatasourceUid: env.BRUNO_TEMPO_DATASOURCE_UID || fileGrafana.tempoDatasourceUid || defaults.tempoDatasourceUid,
+      orgId: env.BRUNO_GRAFANA_ORG_ID || fileGrafana.orgId || 1,
+      dashboards: { ...defaults.dashboards, ...((fileGrafana.dashboards ?? {}) as object) },
+    },
+    prometheusUrl: trimSlash(env.PROMETHEUS_URL || env.BRUNO_PROMETHEUS_URL || fromFile.prometheusUrl) ?? null,
+    alertmanagerUrl: trimSlash(env.ALERTMANAGER_URL || env.BRUNO_ALERTMANAGER_URL || fromFile.alertmanagerUrl) ?? null,
     telemetry: {
       ...fileTelemetry,
       otlpEndpoint: otlpEndpoint(env, fileTelemetry.otlpEndpoint),

@@ -16,7 +16,12 @@ export const defaults = {
   otlpProtocol: 'http/protobuf',
   agentId: 'agent-bruno',
   logLevel: 'info',
+  tempoDatasourceUid: 'tempo',
+  dashboards: { ollama: 'bruno-ollama', rag: 'bruno-rag', overview: 'bruno-overview' },
 } as const;
+
+const httpUrl = (example: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` });
+const dashboardUid = z.string().regex(/^[\w-]{1,40}$/, 'letters, digits, _ - only (at most 40)');
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const timeoutMs = z.coerce.number().int().min(100).max(3_600_000);
@@ -36,6 +41,16 @@ export const settingsSchema = z.strictObject({
   }),
   healthIntervalMs: timeoutMs,
   dataDir: z.string().min(1),
+  /** Grafana for one-click links (dashboards, Explore/Tempo traces); null = links open in-app views. */
+  grafana: z.strictObject({
+    url: httpUrl('http://127.0.0.1:3000').nullable(),
+    tempoDatasourceUid: z.string().min(1).max(100),
+    orgId: z.coerce.number().int().min(1),
+    dashboards: z.strictObject({ ollama: dashboardUid, rag: dashboardUid, overview: dashboardUid }),
+  }),
+  /** Remote alert sources; null = alerts are evaluated in-process from the app's own metrics. */
+  prometheusUrl: httpUrl('http://127.0.0.1:9090').nullable(),
+  alertmanagerUrl: httpUrl('http://127.0.0.1:9093').nullable(),
   telemetry: z.strictObject({
     /** Base OTLP endpoint; null = no export (and no errors about it). */
     otlpEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318' }).nullable(),
