@@ -1,7 +1,7 @@
-import { Ollama, type ChatResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse } from 'ollama';
+import { Ollama, type ChatResponse, type EmbedResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse } from 'ollama';
 import { guardNdjson, isNdjson, type MalformedLineSink } from './ndjson-guard';
 
-export type { ChatResponse, Message, ListResponse, ShowResponse };
+export type { ChatResponse, EmbedResponse, Message, ListResponse, ShowResponse };
 
 /** `/api/ps` entries; ollama-js 0.6.4's types predate `context_length` (the allocated context). */
 export type RunningModel = ModelResponse & { context_length?: number };
@@ -40,6 +40,8 @@ export interface OllamaClient {
   list(options?: RequestOptions): Promise<ListResponse>;
   ps(options?: RequestOptions): Promise<RunningModels>;
   show(model: string, options?: RequestOptions): Promise<ShowResponse>;
+  /** `/api/embed` for one batch of texts. */
+  embed(model: string, input: string[], options?: RequestOptions): Promise<EmbedResponse>;
 }
 
 export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
@@ -76,5 +78,6 @@ export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
     list: (options) => clientFor(options?.signal).list(),
     ps: (options) => clientFor(options?.signal).ps(),
     show: (model, options) => clientFor(options?.signal).show({ model }),
+    embed: (model, input, options) => clientFor(options?.signal).embed({ model, input }),
   };
 }

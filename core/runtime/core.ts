@@ -2,6 +2,7 @@ import type { ContractHandlers, EventHub } from '../common';
 import type { Agent } from '../agent';
 import type { Telemetry } from '../telemetry/create-telemetry';
 import type { Logger } from '../telemetry/logging';
+import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
 
 /** A running core: what Electron's main process, the headless server and the CLI each host. */
 export interface Core {
@@ -11,6 +12,8 @@ export interface Core {
   readonly events: EventHub;
   /** Direct access for the CLI and the public chat endpoint, which stream one turn themselves. */
   readonly agent: Agent;
+  /** `/api/embed` with its `embeddings <model>` span and metrics (the knowledge base uses it). */
+  readonly embed: InstrumentedEmbed;
   /** Metrics registry, tracer, export health; `startMetricsEndpoint()` for long-running hosts. */
   readonly telemetry: Telemetry;
   /** Structured JSON logs (PII-redacted) to the rotating file and OTLP. */

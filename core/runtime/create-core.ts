@@ -5,6 +5,7 @@ import { createHealthMonitor, probeOllama } from '../health';
 import { createContextWindowResolver, createOllamaClient, listModels } from '../llm';
 import { createInMemoryConversationStore } from '../memory';
 import { createTelemetry, type TelemetryDeps } from '../telemetry/create-telemetry';
+import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
 import { createPiiRedactor } from '../telemetry/pii';
 import { serviceName } from '../common/metric-names';
@@ -67,6 +68,7 @@ export function createCore(deps: CoreDeps): Core {
       warn('Ollama sent a line that is not JSON; skipped it', line);
     },
   });
+  const embed = createInstrumentedEmbed({ client, tracer: telemetry.tracer, prom: telemetry.prom, genAi: telemetry.genAi, agentId: settings.telemetry.agentId, report: (err) => warn('telemetry failed (the chat goes on)', err) });
   const agent = createAgent({
     client,
     conversations: createInMemoryConversationStore(),
@@ -113,6 +115,7 @@ export function createCore(deps: CoreDeps): Core {
     handlers,
     events,
     agent,
+    embed,
     telemetry,
     logger: rootLogger,
     close() {

@@ -5,7 +5,7 @@ import type { ExportHealth, SpanRecord } from '../common/telemetry';
 import { metricLabels } from '../common/metric-names';
 import type { Settings } from '../config';
 import { ExportTracker } from './export-tracker';
-import { createGenAiMetrics } from './genai-metrics';
+import { createGenAiMetrics, type GenAiMetrics } from './genai-metrics';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createOtelProviders } from './otel-sdk';
 import { createMetricsRegistry, createPromMetrics, type MetricsRegistry, type PromMetrics } from './prom-metrics';
@@ -31,6 +31,7 @@ export interface Telemetry {
   readonly registry: MetricsRegistry;
   readonly prom: PromMetrics;
   readonly tracer: Tracer;
+  readonly genAi: GenAiMetrics;
   readonly otelLogger: OtelLogger;
   readonly turns: TurnTelemetry;
   exportHealth(): ExportHealth;
@@ -71,10 +72,11 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
   const tracer = providers.tracerProvider.getTracer(scope.name, scope.version);
   const meter = providers.meterProvider.getMeter(scope.name, scope.version);
   const otelLogger = providers.loggerProvider.getLogger(scope.name, scope.version);
+  const genAi = createGenAiMetrics(meter);
   const turns = createTurnTelemetry({
     tracer,
     prom,
-    genAi: createGenAiMetrics(meter),
+    genAi,
     agentId: settings.telemetry.agentId,
     captureContent: () => settings.telemetry.captureContent,
     redact: deps.redact,
@@ -88,6 +90,7 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     registry,
     prom,
     tracer,
+    genAi,
     otelLogger,
     turns,
     exportHealth: () => tracker.snapshot(),

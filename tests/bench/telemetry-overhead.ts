@@ -2,7 +2,7 @@
  * Telemetry overhead: the instrumented chat turn (core.agent, everything the app does per turn)
  * against the bare `ollama` client, on the same fake stream, in one process and one run.
  *
- *   npm run bench:telemetry -- --requests 50 --tokens 2000 --rounds 5
+ *   npm run bench:telemetry -- --requests 50 --tokens 2000 --rounds 8
  *
  * Variants: bare (ollama-js alone), bare-aa (the same again: an A/A control that shows the noise
  * floor), off (no OTLP endpoint), on (a receiver that answers), dead (a closed loopback port),
@@ -65,7 +65,7 @@ function parseOptions(argv: string[]): Options {
     options: {
       requests: { type: 'string', default: '50' },
       tokens: { type: 'string', default: '2000' },
-      rounds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '8' },
       warmup: { type: 'string', default: '5' },
       servers: { type: 'string', default: 'child' },
       variants: { type: 'string', default: ALL_VARIANTS.join(',') },
@@ -74,7 +74,7 @@ function parseOptions(argv: string[]): Options {
     strict: true,
   });
   if (values.help) {
-    console.log(`usage: npm run bench:telemetry -- [--requests 50] [--tokens 2000] [--rounds 5] [--warmup 5]
+    console.log(`usage: npm run bench:telemetry -- [--requests 50] [--tokens 2000] [--rounds 8] [--warmup 5]
   [--servers child|inproc]   where the fake Ollama and the OTLP receivers run (default: a child process)
   [--variants ${ALL_VARIANTS.join(',')}]   which variants to run (bare is always run)`);
     process.exit(0);
@@ -310,10 +310,13 @@ interface Row {
   cpuRatio: number;
   cpuOverheadUsPerChunk: number;
   keptKbPerRequest: number;
+  /** Against the 'agent' breakdown (same turn, no telemetry): what telemetry alone costs. Null without it. */
+  ratioVsAgent: number | null;
+  cpuRatioVsAgent: number | null;
   verdict: 'PASS' | 'MISS' | 'base' | 'control' | 'part';
 }
 
-function rowFor(v: Variant, bare: Variant, options: Options): Row {
+function rowFor(v: Variant, bare: Variant, agent: Variant | undefined, options: Options): Row {
   const sumMs = sum(v.wallMs);
   const bareSum = sum(bare.wallMs);
   const roundRatios = v.roundWallMs.map((w, i) => w / (bare.roundWallMs[i] ?? NaN));
@@ -335,6 +338,8 @@ function rowFor(v: Variant, bare: Variant, options: Options): Row {
     cpuRatio: cpuPerRequest / bareCpu,
     cpuOverheadUsPerChunk: ((cpuPerRequest - bareCpu) * 1000) / options.tokens,
     keptKbPerRequest: sum(v.keptBytes) / 1024 / Math.max(1, v.wallMs.length),
+    ratioVsAgent: agent && TARGETED.includes(v.name) ? sumMs / sum(agent.wallMs) : null,
+    cpuRatioVsAgent: agent && TARGETED.includes(v.name) ? cpuPerRequest / mean(agent.cpuMs) : null,
     verdict: v.name === 'bare' ? 'base' : v.name === 'bare-aa' ? 'control' : !TARGETED.includes(v.name) ? 'part' : ratio <= TARGET_RATIO ? 'PASS' : 'MISS',
   };
 }
@@ -418,14 +423,16 @@ async function main(): Promise<number> {
     if (report.dropped.traces !== v.turns * 2) exportChecks.push(`${name}: ${report.dropped.traces} spans counted as dropped, want ${v.turns * 2}`);
   }
 
-  const rows = variants.map((v) => rowFor(v, bare, options));
+  const agent = variants.find((v) => v.name === 'agent');
+  const rows = variants.map((v) => rowFor(v, bare, agent, options));
   const heapAtEnd = (gc(), process.memoryUsage().heapUsed);
   const totalS = (performance.now() - startedAt) / 1000;
 
   console.log('');
+  console.log('wall time per request (ratio = sum / bare sum; round ratios = min-max of the per-round ratios)');
   console.log(
     table(
-      ['variant', 'median ms', 'p95 ms', 'sum ms', 'ratio', 'median ratio', 'round ratios', 'overhead us/chunk', 'CPU ms/req', 'CPU ratio', 'kept KB/req', `<= ${TARGET_RATIO}`],
+      ['variant', 'median ms', 'p95 ms', 'sum ms', 'ratio', 'median ratio', 'round ratios', 'overhead us/chunk', `ratio <= ${TARGET_RATIO}`],
       rows.map((r) => [
         r.variant,
         f(r.medianMs, 2),
@@ -433,12 +440,25 @@ async function main(): Promise<number> {
         f(r.sumMs, 0),
         f(r.ratio, 3),
         f(r.medianRatio, 3),
-        r.variant === 'bare' ? '-' : `${f(r.roundRatioMin, 3)}-${f(r.roundRatioMax, 3)}`,
+        r.variant === 'bare' ? '-' : `${f(r.roundRatioMin, 2)}-${f(r.roundRatioMax, 2)}`,
         r.variant === 'bare' ? '-' : signed(r.overheadUsPerChunk, 2),
+        r.verdict,
+      ]),
+    ),
+  );
+  console.log('');
+  console.log("where it goes: CPU time of this process per request, the same ratios against 'agent' (telemetry alone), heap kept after GC");
+  console.log(
+    table(
+      ['variant', 'CPU ms/req', 'CPU ratio', 'CPU us/chunk', 'ratio vs agent', 'CPU ratio vs agent', 'kept KB/req'],
+      rows.map((r) => [
+        r.variant,
         f(r.cpuMsPerRequest, 2),
         f(r.cpuRatio, 3),
+        r.variant === 'bare' ? '-' : signed(r.cpuOverheadUsPerChunk, 2),
+        r.ratioVsAgent === null ? '-' : f(r.ratioVsAgent, 3),
+        r.cpuRatioVsAgent === null ? '-' : f(r.cpuRatioVsAgent, 3),
         f(r.keptKbPerRequest, 1),
-        r.verdict,
       ]),
     ),
   );

@@ -329,3 +329,28 @@ describe('live samples', () => {
     expect(live.at(-1)).toBeLessThan(200);
   });
 });
+
+describe('embeddings', () => {
+  it('get an `embeddings <model>` CLIENT span under the given parent, and embed metrics', async () => {
+    receiver.reset();
+    const fresh = coreWith({ OLLAMA_HOST: fake.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    const parent = fresh.telemetry.tracer.startSpan('rag_query');
+    const { trace: traceApi, ROOT_CONTEXT } = await import('@opentelemetry/api');
+    const result = await fresh.embed({ model: 'nomic-embed-text', input: ['the NAS is at 10.0.0.5', 'backups run nightly'], parent: traceApi.setSpan(ROOT_CONTEXT, parent) });
+    parent.end();
+    await expect(fresh.embed({ model: 'ghost-embed', input: ['x'] })).rejects.toMatchObject({ code: 'model_not_found', message: "Model 'ghost-embed' is not pulled - run `ollama pull ghost-embed`" });
+    await fresh.telemetry.flush();
+    const samples = parseExposition(await fresh.telemetry.registry.metrics());
+    await fresh.close();
+    expect(result.embeddings).toHaveLength(2);
+    const spans = await receiver.waitForSpans(3);
+    const embedSpan = spans.find((s) => s.name === 'embeddings nomic-embed-text')!;
+    expect(embedSpan.kindName).toBe('client');
+    expect(embedSpan.parentSpanId).toBe(spans.find((s) => s.name === 'rag_query')!.spanId);
+    expect(embedSpan.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'ollama', 'gen_ai.request.model': 'nomic-embed-text', 'gen_ai.embeddings.dimension.count': 768, 'gen_ai.usage.input_tokens': result.prompt_eval_count });
+    expect(spans.find((s) => s.name === 'embeddings ghost-embed')?.status.codeName).toBe('error');
+    expect(sampleValue(samples, 'agent_ollama_input_tokens_total', { model: 'nomic-embed-text', operation: 'embed' })).toBe(result.prompt_eval_count);
+    expect(sampleValue(samples, 'llm_requests_total', { model: 'nomic-embed-text', operation: 'embed', status: 'success' })).toBe(1);
+    expect(sampleValue(samples, 'llm_requests_total', { model: 'ghost-embed', operation: 'embed', status: 'error' })).toBe(1);
+  });
+});
