@@ -6,22 +6,27 @@
  *
  * Variants: bare (ollama-js alone), bare-aa (the same again: an A/A control that shows the noise
  * floor), off (no OTLP endpoint), on (a receiver that answers), dead (a closed loopback port),
- * hang (a receiver that accepts and never answers). Each variant is warmed up, then the variants
- * run in rounds, one block of --requests each, in an order rotated every round, with a full GC
- * before each block so one variant's garbage is not collected on another's time.
+ * hang (a receiver that accepts and never answers), and two breakdown steps between bare and off:
+ * llm (core/llm's client alone) and agent (the turn without telemetry). Each variant is warmed up,
+ * then the variants run in rounds, one block of --requests each, in an order rotated every round,
+ * with a full GC before each block so one variant's garbage is not collected on another's time.
+ * The fake Ollama and the receivers run in a child process by default (--servers inproc to
+ * share this one), so on a small machine their work does not blur the client's.
  *
  * Reports per variant: median/p95/sum of per-request wall time, the ratio to bare (of the sums
- * and of the medians), the per-chunk overhead, CPU time of this process per request, heap kept
- * after each block, and for the exporting variants the export health. Prints PASS/MISS against
- * the target ratio (<= 1.02) but does not fail on it: a benchmark reports. Exit 1 only when a
- * correctness check fails (a turn that did not end 'done' with all tokens, or a text that differs).
+ * and of the medians, and the spread of per-round ratios), the per-chunk overhead, CPU time of
+ * this process per request, heap kept after each block; the per-turn telemetry work timed
+ * directly; and for the exporting variants the export health and what the receivers got.
+ * Prints PASS/MISS against the target ratio (<= 1.02) but does not fail on it: a benchmark
+ * reports. Exit 1 only when a correctness check fails (a turn that did not end 'done' with all
+ * tokens, a text that differs from the bare client's, spans not exported or drops not counted).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Ollama } from 'ollama';
+import { Ollama, type ChatResponse } from 'ollama';
 import { createAgent } from '../../core/agent';
 import { loadSettings } from '../../core/config';
 import { createContextWindowResolver, createOllamaClient } from '../../core/llm';
@@ -30,6 +35,7 @@ import { createCore, type Core } from '../../core/runtime';
 import { exposeGc } from './bench-gc';
 import { startServersHere, startServersInChild, type BenchServers, type CollectorCounts } from './bench-servers';
 import { mean, median, percentile, sum } from './stats';
+import { measureTurnTelemetry, type TurnTelemetryCost } from './turn-telemetry-cost';
 
 const TARGET_RATIO = 1.02;
 const MODEL = 'llama3.1:8b';
@@ -135,45 +141,36 @@ function newVariant(name: VariantName, collector: string | null, core: Core | nu
   return { name, collector, core, dataDir, warnings, run, wallMs: [], cpuMs: [], roundWallMs: [], keptBytes: [], turns: 0, problems: [] };
 }
 
+/** Reads an ollama-js chat stream the way a plain caller would: concatenate the content. */
+async function readChatStream(stream: AsyncIterable<ChatResponse>, tokens: number): Promise<RequestResult> {
+  let text = '';
+  let chunks = 0;
+  let evalCount: number | null = null;
+  for await (const part of stream) {
+    const content = part.message?.content;
+    if (content) {
+      text += content;
+      chunks++;
+    }
+    if (part.done) evalCount = part.eval_count;
+  }
+  const problem = evalCount === null ? 'no done chunk' : evalCount !== tokens ? `eval_count ${evalCount}, want ${tokens}` : chunks !== tokens ? `${chunks} content chunks, want ${tokens}` : null;
+  return { text, chunks, problem };
+}
+
 function bareVariant(name: VariantName, ollamaUrl: string, tokens: number): Variant {
   const ollama = new Ollama({ host: ollamaUrl });
-  return newVariant(name, null, null, null, [], async () => {
-    const stream = await ollama.chat({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], stream: true });
-    let text = '';
-    let chunks = 0;
-    let evalCount: number | null = null;
-    for await (const part of stream) {
-      const content = part.message?.content;
-      if (content) {
-        text += content;
-        chunks++;
-      }
-      if (part.done) evalCount = part.eval_count;
-    }
-    const problem = evalCount === null ? 'no done chunk' : evalCount !== tokens ? `eval_count ${evalCount}, want ${tokens}` : chunks !== tokens ? `${chunks} content chunks, want ${tokens}` : null;
-    return { text, chunks, problem };
-  });
+  return newVariant(name, null, null, null, [], async () =>
+    readChatStream(await ollama.chat({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], stream: true }), tokens),
+  );
 }
 
 /** core/llm's client on its own: what the wrapper around ollama-js costs. */
 function llmVariant(ollamaUrl: string, tokens: number): Variant {
   const client = createOllamaClient({ host: ollamaUrl });
-  return newVariant('llm', null, null, null, [], async () => {
-    const stream = await client.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], signal: new AbortController().signal });
-    let text = '';
-    let chunks = 0;
-    let evalCount: number | null = null;
-    for await (const part of stream) {
-      const content = part.message?.content;
-      if (content) {
-        text += content;
-        chunks++;
-      }
-      if (part.done) evalCount = part.eval_count;
-    }
-    const problem = evalCount === null ? 'no done chunk' : evalCount !== tokens ? `eval_count ${evalCount}, want ${tokens}` : chunks !== tokens ? `${chunks} content chunks, want ${tokens}` : null;
-    return { text, chunks, problem };
-  });
+  return newVariant('llm', null, null, null, [], async () =>
+    readChatStream(await client.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], signal: new AbortController().signal }), tokens),
+  );
 }
 
 /** The agent's turn wired as create-core does it, minus telemetry: what the turn loop costs. */
@@ -361,6 +358,7 @@ async function main(): Promise<number> {
   const servers: BenchServers = options.servers === 'child' ? await startServersInChild({ replyTokens: options.tokens }) : await startServersHere({ replyTokens: options.tokens });
   const deadUrl = `http://127.0.0.1:${await closedPort()}`;
   const heapAtStart = process.memoryUsage().heapUsed;
+  const loadAtStart = loadavg();
 
   const collectorOf: Record<'off' | 'on' | 'dead' | 'hang', string | null> = {
     off: null,
@@ -423,6 +421,15 @@ async function main(): Promise<number> {
     if (report.dropped.traces !== v.turns * 2) exportChecks.push(`${name}: ${report.dropped.traces} spans counted as dropped, want ${v.turns * 2}`);
   }
 
+  // Telemetry per turn timed directly, on cores of their own (the receivers' counts stay exact).
+  const direct: Record<string, TurnTelemetryCost> = {};
+  for (const [label, collector] of [['off', null], ['dead', deadUrl]] as const) {
+    const v = instrumentedVariant(label, servers.ollamaUrl, collector, options.tokens);
+    if (v.core) direct[label] = measureTurnTelemetry(v.core, { model: MODEL, host: servers.ollamaUrl, tokens: options.tokens, turns: 2000, warmup: 500 });
+    await v.core?.close();
+    if (v.dataDir) rmSync(v.dataDir, { recursive: true, force: true });
+  }
+
   const agent = variants.find((v) => v.name === 'agent');
   const rows = variants.map((v) => rowFor(v, bare, agent, options));
   const heapAtEnd = (gc(), process.memoryUsage().heapUsed);
@@ -462,6 +469,12 @@ async function main(): Promise<number> {
       ]),
     ),
   );
+  const bareMeanUs = mean(bare.wallMs) * 1000;
+  console.log('');
+  console.log('telemetry work per turn, timed directly (startTurn + firstChunk + succeeded, 2000 turns):');
+  for (const [label, cost] of Object.entries(direct)) {
+    console.log(`  export ${label.padEnd(4)} mean ${f(cost.meanUs, 1)} us, median ${f(cost.medianUs, 1)} us per turn = ${f((100 * cost.meanUs) / bareMeanUs, 2)}% of a bare request, ${f(cost.meanUs / options.tokens, 3)} us/chunk`);
+  }
   console.log('');
   for (const v of variants) console.log(`  ${v.name.padEnd(7)} ${describeVariant[v.name]}${v.collector ? ` (${v.collector})` : ''}`);
   console.log('');
@@ -483,6 +496,7 @@ async function main(): Promise<number> {
   if (correct) console.log(`correctness: OK (${variants.reduce((n, v) => n + v.turns, 0)} requests, every answer complete and identical to the bare client's; exports counted)`);
   else for (const p of [...problems, ...exportChecks, ...(checker.reference === null ? ['bare: no reference answer'] : [])]) console.log(`correctness: FAIL ${p}`);
   const measured = rows.filter((r) => TARGETED.includes(r.variant));
+  console.log(`load average (1/5/15 min): ${loadAtStart.map((l) => f(l, 2)).join(' ')} at start, ${loadavg().map((l) => f(l, 2)).join(' ')} at end (other work on the machine shows up as noise)`);
   console.log(`target ratio <= ${TARGET_RATIO}: ${measured.map((r) => `${r.variant} ${r.verdict}`).join(', ')}; total ${f(totalS, 1)} s`);
 
   console.log(
@@ -500,6 +514,8 @@ async function main(): Promise<number> {
       export: exports,
       receiver: counts,
       heapMb: { start: heapAtStart / 2 ** 20, end: heapAtEnd / 2 ** 20 },
+      telemetryPerTurnUs: direct,
+      loadavg: { start: loadAtStart, end: loadavg() },
       correct,
       problems: [...problems, ...exportChecks],
       seconds: totalS,

@@ -3,8 +3,8 @@ import { BrunoError, eventChannels, invokeChannels, isInvokeChannel, parseInvoke
 
 describe('contract', () => {
   it('lists its channels at runtime', () => {
-    expect(invokeChannels).toEqual(['chat.send', 'chat.stop', 'models.list', 'health.get', 'traces.get']);
-    expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample']);
+    expect(invokeChannels).toEqual(['chat.send', 'chat.stop', 'models.list', 'health.get', 'traces.get', 'alerts.list']);
+    expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample', 'alerts']);
     expect(isInvokeChannel('chat.send')).toBe(true);
     expect(isInvokeChannel('toString')).toBe(false);
     expect(isInvokeChannel('__proto__')).toBe(false);
