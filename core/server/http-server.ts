@@ -8,6 +8,7 @@ import { hasValidBearer, isAllowedHost, unauthorizedMessage } from './auth';
 import { handleInvoke, handleEvents } from './bridge-endpoints';
 import { handleChat } from './chat-endpoint';
 import { sendError, sendJson } from './http-helpers';
+import { createHttpMetrics } from './http-metrics';
 import { serveStatic } from './static-files';
 
 export interface HttpServerOptions {
@@ -52,8 +53,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     throw new BrunoError('not_found', `No ${req.method} route for ${path}. See the README for the API.`);
   };
 
+  const metrics = createHttpMetrics(core.telemetry.registry);
   const sockets = new Set<import('node:net').Socket>();
   const server = createServer((req, res) => {
+    metrics.track(req, res);
     route(req, res).catch((err) => {
       if (res.headersSent) res.destroy();
       else sendError(res, err);

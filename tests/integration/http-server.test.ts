@@ -180,3 +180,20 @@ describe('static UI', () => {
     }
   });
 });
+
+describe('RED metrics of the API', () => {
+  it('counts requests by route, method and status, with bounded labels', async () => {
+    await fetch(server.url + '/api/v1/health');
+    await fetch(server.url + '/api/v1/health', { headers: auth });
+    await fetch(server.url + '/api/v1/invoke/whatever-' + Math.random(), { method: 'POST', headers: auth, body: '{}' });
+    await (await fetch(server.url + '/api/v1/chat', { method: 'POST', headers: auth, body: JSON.stringify({ message: 'hi' }) })).text();
+    const { parseExposition, sampleValue } = await import('../support/prom-text');
+    const samples = parseExposition(await core.telemetry.registry.metrics());
+    expect(sampleValue(samples, 'http_requests_total', { endpoint: '/api/v1/health', method: 'GET', status_code: '401' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'http_requests_total', { endpoint: '/api/v1/health', method: 'GET', status_code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'http_requests_total', { endpoint: '/api/v1/invoke/:unknown', method: 'POST', status_code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'http_request_duration_seconds_count', { endpoint: '/api/v1/chat' })).toBeGreaterThanOrEqual(1);
+    const endpoints = new Set(samples.filter((s) => s.name === 'http_requests_total').map((s) => s.labels.endpoint));
+    for (const e of endpoints) expect(e).toMatch(/^\/(api\/v1\/(health|chat|events|invoke\/[\w.:]+)|api\/:unknown|ui)$/);
+  });
+});
