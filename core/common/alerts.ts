@@ -34,6 +34,8 @@ export interface AlertsState {
   /** Rules that only a real Prometheus can evaluate (shown as such in local mode). */
   needsPrometheus: string[];
   updatedAt: string | null;
+  /** Set when a remote source could not be read: the list is then incomplete, not "all clear". */
+  error: string | null;
 }
 
 /** Reachability of an optional HTTP service (Prometheus, Alertmanager). */
@@ -48,5 +50,5 @@ export function severityRank(severity: AlertSeverity | null): number {
 }
 
 export function emptyAlertsState(mode: AlertsState['mode'] = 'local'): AlertsState {
-  return { mode, alerts: [], needsPrometheus: [], updatedAt: null };
+  return { mode, alerts: [], needsPrometheus: [], updatedAt: null, error: null };
 }
