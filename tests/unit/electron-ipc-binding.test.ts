@@ -59,7 +59,7 @@ function fakeHandlers(overrides: Partial<ContractHandlers> = {}): ContractHandle
     'models.list': vi.fn(async () => []),
     'health.get': vi.fn(async () => health),
     'traces.get': vi.fn(async () => []),
-    'alerts.list': vi.fn(async () => ({ mode: 'local' as const, alerts: [], needsPrometheus: [], updatedAt: null })),
+    'alerts.list': vi.fn(async () => ({ mode: 'local' as const, alerts: [], needsPrometheus: [], updatedAt: null, error: null })),
     ...overrides,
   };
 }
