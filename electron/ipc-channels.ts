@@ -17,4 +17,6 @@ export const ipcChannels = {
   invoke: 'bruno:invoke',
   /** main -> renderer, `webContents.send(event, eventChannel, payload)` */
   event: 'bruno:event',
+  /** main -> renderer, `webContents.send(command, appCommand)`: shell commands outside the contract (core/common/app-commands.ts) */
+  command: 'bruno:command',
 } as const;

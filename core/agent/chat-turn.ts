@@ -2,7 +2,7 @@ import { BrunoError } from '../common/errors';
 import type { TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import { classifyOllamaError, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient } from '../llm';
-import type { ConversationStore, StoredMessage } from '../memory';
+import type { ConversationStore, StoredMessage, TurnMemory, TurnOutcome, TurnRecorder } from '../memory';
 import { noopTurnTelemetry, type TurnTelemetry } from '../telemetry/turn-telemetry';
 import { createSampleThrottle } from './sample-throttle';
 import { startStreamWatchdog } from './stream-watchdog';
@@ -11,6 +11,8 @@ import { computeTurnStats } from './turn-stats';
 export interface ChatTurnDeps {
   client: OllamaClient;
   conversations: ConversationStore;
+  /** Facts and standing instructions recalled into the prompt (none without it). */
+  memory?: TurnMemory;
   limits: { firstChunkTimeoutMs: number; idleChunkTimeoutMs: number };
   newId: () => string;
   contextWindows?: ContextWindowResolver;
@@ -28,8 +30,12 @@ export interface ChatTurnRequest {
   message: string;
 }
 
+const noRecorder: TurnRecorder = { progress() {}, async end() {} };
+
 /**
- * One chat turn: history + the new message -> Ollama stream -> events -> history.
+ * One chat turn: recall (memory) -> prompt (instructions + facts, history, the new message) ->
+ * Ollama stream -> events, with the turn recorded as it happens: the user message before the
+ * request, the answer flushed while it streams (by the store, off this loop), the end state last.
  * It never throws and never hangs: every ending is one `done` or one `error` event, returned
  * and emitted. `controller` is the turn's own: aborting it stops the turn as "cancelled".
  * The hot loop does only what each chunk needs; telemetry is told about the first chunk and the end.
@@ -45,6 +51,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   let answer = '';
   let final: ChatResponse | null = null;
   let observer: ReturnType<TurnTelemetry['startTurn']> | null = null;
+  let recorder: TurnRecorder = noRecorder;
 
   const liveSample = (isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
     const t = now();
@@ -63,10 +70,30 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   };
 
   const userMessage: StoredMessage = { id: deps.newId(), role: 'user', content: request.message, createdAt: clockIso() };
+  const assistantId = deps.newId();
+  const outcome = (status: TurnOutcome['status'], rest: Partial<TurnOutcome> = {}): TurnOutcome => ({
+    status,
+    assistantId,
+    answer,
+    model: request.model,
+    stats: null,
+    sources: [],
+    traceId: observer?.traceId ?? null,
+    error: null,
+    ...rest,
+  });
   try {
+    observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host });
     const history = await deps.conversations.history(request.conversationId);
-    const messages: Message[] = [...history, userMessage].map(({ role, content }) => ({ role, content }));
-    observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host, messages });
+    // The question is stored (durably) while memory is recalled; both before the request.
+    const [started, recalled] = await Promise.all([
+      deps.conversations.beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage }).catch(() => noRecorder),
+      deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null),
+    ]);
+    recorder = started;
+    const system: Message[] = recalled?.system ? [{ role: 'system', content: recalled.system }] : [];
+    const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
+    observer.prompt(messages);
     const stream = await deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
     for await (const chunk of stream) {
       watchdog.touch();
@@ -80,6 +107,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       if (content) {
         chunks++;
         answer += content;
+        recorder.progress(answer, assistantId);
         emit({ type: 'token', text: content });
         sample(liveSample(false));
       }
@@ -89,8 +117,6 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     watchdog.stop();
 
     const window = await deps.contextWindows?.resolve(final.model || request.model, { reloaded: (final.load_duration ?? 0) > reloadThresholdNs }) ?? null;
-    const assistant: StoredMessage = { id: deps.newId(), role: 'assistant', content: answer, createdAt: clockIso() };
-    await deps.conversations.append(request.conversationId, [userMessage, assistant]);
     const stats = computeTurnStats(final, {
       model: final.model || request.model,
       ttftSeconds: firstChunkAt === null ? null : (firstChunkAt - startedAt) / 1000,
@@ -98,9 +124,10 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       contextWindow: window?.tokens ?? null,
       traceId: observer.traceId,
     });
+    await recorder.end(outcome('done', { model: stats.model, stats }));
     observer.succeeded({ final, stats, answer, window, chunks });
     sample(liveSample(true, stats.context_usage_ratio, stats.context_window));
-    const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistant.id, stats };
+    const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistantId, stats };
     emit(done);
     return done;
   } catch (err) {
@@ -110,13 +137,9 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         ? err
         : classifyOllamaError(err, { host: deps.client.host, model: request.model, abortReason, abortAfterMs: watchdog.fired?.afterMs ?? 0, chunksReceived: chunks });
     observer?.failed(error, { chunks, wallS: (now() - startedAt) / 1000 });
-    if (error.code === 'cancelled') {
-      // A stopped answer is still part of the conversation: the user saw it and may refer to it.
-      // A failed one is not kept, so "try again" does not send the question twice.
-      const kept: StoredMessage[] = [userMessage];
-      if (answer) kept.push({ id: deps.newId(), role: 'assistant', content: answer, createdAt: clockIso() });
-      await deps.conversations.append(request.conversationId, kept).catch(() => {});
-    }
+    // A stopped answer stays part of the conversation (the user saw it and may refer to it); a
+    // failed one is recorded but left out of the history, so "try again" does not send it twice.
+    await recorder.end(outcome(error.code === 'cancelled' ? 'stopped' : 'error', { error: error.code === 'cancelled' ? null : error.toInfo() })).catch(() => {});
     sample(liveSample(true));
     const event: TurnEndEvent = { type: 'error', code: error.code, message: error.message };
     emit(event);

@@ -4,6 +4,9 @@ import { loadSettings, type Settings } from '../config';
 import { createCore, type Core } from '../runtime';
 import { askCommand } from './ask-command';
 import { healthCommand } from './health-command';
+import { ingestCommand } from './ingest-command';
+import { searchCommand } from './search-command';
+import { searchModes, type SearchMode } from '../common/knowledge';
 import { exitCodes, oneLine, type CliIo } from './io';
 import { serveCommand } from './serve-command';
 import { usage } from './usage';
@@ -33,6 +36,9 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
         json: { type: 'boolean', default: false },
         port: { type: 'string' },
         host: { type: 'string' },
+        mode: { type: 'string' },
+        k: { type: 'string', short: 'k' },
+        all: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -52,7 +58,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
     return exitCodes.usage;
   }
 
-  if (!['ask', 'serve', 'health'].includes(command)) {
+  if (!['ask', 'serve', 'health', 'ingest', 'search'].includes(command)) {
     io.stderr.write(`agent-bruno: unknown command '${command}' (see \`agent-bruno help\`)\n`);
     return exitCodes.usage;
   }
@@ -61,9 +67,32 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
     return exitCodes.usage;
   }
 
+  if (command === 'ingest' && positionals.length === 0 && values.all !== true) {
+    io.stderr.write('agent-bruno: ingest needs files or folders, e.g. agent-bruno ingest ~/notes ~/homelab (or --all to re-ingest every source)\n');
+    return exitCodes.usage;
+  }
+  const mode = (values.mode ?? 'hybrid') as string;
+  const k = values.k === undefined ? 8 : Number(values.k);
+  if (command === 'search') {
+    if (positionals.length === 0) {
+      io.stderr.write('agent-bruno: search needs a query, e.g. agent-bruno search "nas ip address"\n');
+      return exitCodes.usage;
+    }
+    if (!(searchModes as readonly string[]).includes(mode)) {
+      io.stderr.write(`agent-bruno: --mode must be one of ${searchModes.join(', ')} (got '${mode}')\n`);
+      return exitCodes.usage;
+    }
+    if (!Number.isInteger(k) || k < 1 || k > 100) {
+      io.stderr.write(`agent-bruno: -k must be a whole number from 1 to 100 (got '${String(values.k)}')\n`);
+      return exitCodes.usage;
+    }
+  }
+
   // Only the long-running `serve` writes the rotating log file; one-shot commands log to OTLP only.
   const logging = command === 'serve' ? {} : { file: false };
-  const core = (deps.createCore ?? ((s) => createCore({ settings: s, logging })))(settings);
+  // A one-shot search must not start an ANN index build it would not wait for (ingest waits for it).
+  const buildAnnIndex = command !== 'search';
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s, logging, buildAnnIndex })))(settings);
   try {
     switch (command) {
       case 'ask':
@@ -73,6 +102,10 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
           conversationId: values.conversation as string | undefined,
           json: values.json === true,
         });
+      case 'ingest':
+        return await ingestCommand(core, io, { paths: positionals, all: values.all === true, json: values.json === true });
+      case 'search':
+        return await searchCommand(core, io, { query: positionals.join(' '), mode: mode as SearchMode, k, json: values.json === true });
       case 'serve':
         return await serveCommand(core, settings, io, deps.staticDir);
       default:

@@ -5,9 +5,16 @@ Usage:
       Streams the answer to stdout. --json prints one JSON line with the answer and the turn's stats.
   agent-bruno serve [--port <n>] [--host <addr>]
       Serves the UI and the API over HTTP (default http://127.0.0.1:7878), printing the URL with its token.
+  agent-bruno ingest <file-or-folder...> [--json]
+  agent-bruno ingest --all [--json]
+      Adds files and folders to the knowledge base (Markdown, text, HTML, YAML, JSON, TOML, INI, shell,
+      Dockerfiles, Python/TS/JS/Go). Unchanged files are skipped, changed ones replaced, deleted ones
+      removed. --all re-ingests every folder added before (after changing BRUNO_EMBED_MODEL).
+  agent-bruno search "<query>" [--mode hybrid|vector|fts] [-k <n>] [--json]
+      Searches the knowledge base: hybrid (default) fuses vector and full-text results.
   agent-bruno health [--json]
       Checks Ollama and prints the health state.
   agent-bruno help
 
 Exit codes: 0 ok, 1 the command failed (reason on stderr), 2 usage or settings error, 130 interrupted.
-Configuration: environment variables (OLLAMA_HOST, BRUNO_CHAT_MODEL, BRUNO_PORT, ...), see the README.`;
+Configuration: environment variables (OLLAMA_HOST, BRUNO_CHAT_MODEL, BRUNO_EMBED_MODEL, BRUNO_STORE_URI, BRUNO_PORT, ...), see the README.`;

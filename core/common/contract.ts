@@ -12,6 +12,8 @@ import type { ChatEventBatch } from './turn';
 import type { HealthState, ModelInfo } from './health';
 import type { SpanRecord, TurnSample } from './telemetry';
 import type { AlertsState } from './alerts';
+import type { ConversationDetail, ConversationsChanged, ConversationSummary, MemoryEntry, MemoryStatus } from './memory';
+import { searchModes, type KbProgressEvent, type KbSource, type SearchResult } from './knowledge';
 
 const id = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, . : _ - only');
 
@@ -31,6 +33,36 @@ const noInput = z.strictObject({}).optional();
 
 export const tracesGetInput = z.strictObject({ traceId: z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character lowercase hex trace id') });
 
+export const conversationsListInput = z
+  .strictObject({
+    /** Words that must all occur in the title or the messages. */
+    query: z.string().max(500).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  })
+  .optional();
+export const conversationIdInput = z.strictObject({ conversationId: id });
+export const conversationsRenameInput = z.strictObject({ conversationId: id, title: z.string().trim().min(1, 'title is empty').max(200) });
+const memoryKind = z.enum(['semantic', 'procedural'], { error: "must be 'semantic' (a fact) or 'procedural' (a standing instruction)" });
+export const memoryListInput = z.strictObject({ type: memoryKind.optional(), query: z.string().max(1000).optional() }).optional();
+export const memoryAddInput = z.strictObject({ type: memoryKind, text: z.string().trim().min(1, 'text is empty').max(2000) });
+export const memoryDeleteInput = z.strictObject({ id });
+
+/** A file or folder to ingest: absolute (the UI's file picker gives one), no NUL byte. */
+const kbPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\u0000'), 'contains a NUL byte')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path');
+export const kbIngestInput = z.strictObject({ paths: z.array(kbPath).min(1, 'give at least one path').max(100) });
+export const kbReingestInput = z.strictObject({ sourceId: id.optional() }).optional();
+export const kbRemoveInput = z.union([z.strictObject({ sourceId: id }), z.strictObject({ path: kbPath })], { error: 'give either sourceId or path' });
+export const kbSearchInput = z.strictObject({
+  query: z.string().trim().min(1, 'query is empty').max(2000),
+  mode: z.enum(searchModes, { error: "must be 'hybrid', 'vector' or 'fts'" }).optional(),
+  k: z.number().int().min(1).max(100).optional(),
+});
+
 export interface ChatSendAccepted {
   turnId: string;
   conversationId: string;
@@ -44,6 +76,19 @@ export const invokeInputSchemas = {
   'health.get': noInput,
   'traces.get': tracesGetInput,
   'alerts.list': noInput,
+  'conversations.list': conversationsListInput,
+  'conversations.get': conversationIdInput,
+  'conversations.rename': conversationsRenameInput,
+  'conversations.delete': conversationIdInput,
+  'memory.list': memoryListInput,
+  'memory.add': memoryAddInput,
+  'memory.delete': memoryDeleteInput,
+  'memory.status': noInput,
+  'kb.ingest': kbIngestInput,
+  'kb.reingest': kbReingestInput,
+  'kb.sources': noInput,
+  'kb.remove': kbRemoveInput,
+  'kb.search': kbSearchInput,
 } as const satisfies Record<InvokeChannel, z.ZodType>;
 
 export type InvokeInput<C extends InvokeChannel> = z.input<(typeof invokeInputSchemas)[C]>;
@@ -56,6 +101,25 @@ export interface InvokeOutputs {
   /** Spans of a recent turn from the in-process buffer (empty when it has been evicted). */
   'traces.get': SpanRecord[];
   'alerts.list': AlertsState;
+  /** Most recently updated first; with a query, best match first. */
+  'conversations.list': ConversationSummary[];
+  /** Messages with their status, stats, sources and trace ids; `not_found` for an unknown id. */
+  'conversations.get': ConversationDetail;
+  'conversations.rename': ConversationSummary;
+  'conversations.delete': { deleted: boolean };
+  /** Facts (semantic) and standing instructions (procedural); with a query, by similarity/text. */
+  'memory.list': MemoryEntry[];
+  'memory.add': MemoryEntry;
+  'memory.delete': { deleted: boolean };
+  /** Whether memory is persistent, and why not. */
+  'memory.status': MemoryStatus;
+  /** Starts an ingestion job; its progress, then a summary or an error, arrive as `kb.progress` events. */
+  'kb.ingest': { jobId: string };
+  /** Re-ingests every source (or one): changed files re-embedded, deleted ones removed. */
+  'kb.reingest': { jobId: string };
+  'kb.sources': KbSource[];
+  'kb.remove': { removed: boolean; files: number; chunks: number };
+  'kb.search': SearchResult;
 }
 export type InvokeOutput<C extends InvokeChannel> = InvokeOutputs[C];
 
@@ -67,6 +131,10 @@ export interface EventPayloads {
   'turn.sample': TurnSample;
   /** The alert list changed (an alert started pending/firing or resolved). */
   alerts: AlertsState;
+  /** A conversation was updated (a turn began or ended), renamed or deleted. */
+  conversations: ConversationsChanged;
+  /** Progress of a knowledge base job, ending with one `done` (summary) or `error`. */
+  'kb.progress': KbProgressEvent;
 }
 
 // Compile-time proof that the name lists in channels.ts and the maps here describe the same API.

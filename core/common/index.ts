@@ -9,3 +9,5 @@ export * from './security';
 export * from './metric-names';
 export * from './telemetry';
 export * from './alerts';
+export * from './memory';
+export * from './knowledge';

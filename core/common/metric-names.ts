@@ -30,9 +30,10 @@ export const ragMetricNames = {
   contextTokenUsage: 'agent_context_token_usage',
   contextDiversity: 'agent_context_diversity_score',
   cacheHits: 'llm_cache_hits_total',
-  kbDocuments: 'bruno_kb_documents',
-  kbChunks: 'bruno_kb_chunks',
-  kbBytes: 'bruno_kb_bytes',
+  // Not bruno_kb_*: Prometheus's linter reads "kb" as an abbreviated unit (kilobytes).
+  kbDocuments: 'bruno_knowledge_documents',
+  kbChunks: 'bruno_knowledge_chunks',
+  kbBytes: 'bruno_knowledge_bytes',
   meanReciprocalRank: 'agent_rag_mean_reciprocal_rank',
   hitRateAtK: 'agent_rag_hit_rate_at_k',
   ndcg: 'agent_rag_ndcg_score',

@@ -65,6 +65,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const fileTelemetry = (fromFile.telemetry ?? {}) as Record<string, unknown>;
   const fileGrafana = (fromFile.grafana ?? {}) as Record<string, unknown>;
   const fileStream = (fromFile.stream ?? {}) as Record<string, unknown>;
+  const fileKnowledge = (fromFile.knowledge ?? {}) as Record<string, unknown>;
 
   const candidate = {
     ...fromFile,
@@ -91,6 +92,12 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     },
     prometheusUrl: trimSlash(env.PROMETHEUS_URL || env.BRUNO_PROMETHEUS_URL || fromFile.prometheusUrl) ?? null,
     alertmanagerUrl: trimSlash(env.ALERTMANAGER_URL || env.BRUNO_ALERTMANAGER_URL || fromFile.alertmanagerUrl) ?? null,
+    knowledge: {
+      ...defaults.knowledge,
+      ...fileKnowledge,
+      storeUri: env.BRUNO_STORE_URI || fileKnowledge.storeUri || join(dataDir, 'lancedb'),
+      embedModel: env.BRUNO_EMBED_MODEL || fileKnowledge.embedModel || defaults.embedModel,
+    },
     telemetry: {
       ...fileTelemetry,
       otlpEndpoint: otlpEndpoint(env, fileTelemetry.otlpEndpoint),

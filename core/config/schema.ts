@@ -18,6 +18,9 @@ export const defaults = {
   logLevel: 'info',
   tempoDatasourceUid: 'tempo',
   dashboards: { ollama: 'bruno-ollama', rag: 'bruno-rag', overview: 'bruno-overview' },
+  embedModel: 'nomic-embed-text',
+  /** Knowledge base limits: files above maxFileBytes are skipped; chunks are ~chunkChars long. */
+  knowledge: { maxFileBytes: 5_000_000, chunkChars: 1200, chunkOverlapChars: 150, embedBatchSize: 32, writeBatchChunks: 256, annIndexMinRows: 50_000 },
 } as const;
 
 const httpUrl = (example: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` });
@@ -51,6 +54,19 @@ export const settingsSchema = z.strictObject({
   /** Remote alert sources; null = alerts are evaluated in-process from the app's own metrics. */
   prometheusUrl: httpUrl('http://127.0.0.1:9090').nullable(),
   alertmanagerUrl: httpUrl('http://127.0.0.1:9093').nullable(),
+  /** The knowledge base (core/rag): a LanceDB store at a URI (a folder, later s3://bucket/path). */
+  knowledge: z.strictObject({
+    storeUri: z.string().min(1, 'must be a folder or a URI such as s3://bucket/path'),
+    embedModel: z.string().min(1, 'must name an embedding model, e.g. nomic-embed-text'),
+    maxFileBytes: z.coerce.number().int().min(1).max(1_000_000_000),
+    chunkChars: z.coerce.number().int().min(200).max(20_000),
+    chunkOverlapChars: z.coerce.number().int().min(0).max(5_000),
+    embedBatchSize: z.coerce.number().int().min(1).max(1024),
+    /** Chunks written per commit (delete + add + file markers); smaller = finer crash resume. */
+    writeBatchChunks: z.coerce.number().int().min(1).max(100_000),
+    /** Rows from which an ANN vector index is built in the background (flat scan below). */
+    annIndexMinRows: z.coerce.number().int().min(256),
+  }),
   telemetry: z.strictObject({
     /** Base OTLP endpoint; null = no export (and no errors about it). */
     otlpEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318' }).nullable(),

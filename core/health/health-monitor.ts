@@ -1,9 +1,19 @@
 import type { HealthState, HealthStatus, OllamaHealth } from '../common/health';
 import type { ExportHealth } from '../common/telemetry';
+import type { ServiceHealth } from '../common/alerts';
+
+/** What the alerts side contributes to health (sources and a summary of the list). */
+export interface AlertsHealth {
+  summary: HealthState['alerts'];
+  prometheus: ServiceHealth | null;
+  alertmanager: ServiceHealth | null;
+  error: string | null;
+}
 
 export interface HealthMonitorDeps {
   probeOllama: () => Promise<OllamaHealth>;
   exportHealth: () => ExportHealth;
+  alerts?: () => AlertsHealth;
   intervalMs: number;
   onChange: (state: HealthState) => void;
   clockIso?: () => string;
@@ -16,15 +26,20 @@ export interface HealthMonitor {
   stop(): void;
 }
 
-/** Ollama down = down (no chat); anything else failing (telemetry export) = degraded. */
-export function overallStatus(ollama: OllamaHealth, exporting: ExportHealth): HealthStatus {
+/**
+ * Ollama down = down (no chat). Anything else failing = degraded: the telemetry export, or an
+ * alert source that cannot be read (an unreadable Prometheus is never "no alerts").
+ */
+export function overallStatus(ollama: OllamaHealth, exporting: ExportHealth, alerts?: AlertsHealth): HealthStatus {
   if (!ollama.reachable) return 'down';
-  return exporting.status === 'failing' ? 'degraded' : 'ok';
+  if (exporting.status === 'failing') return 'degraded';
+  if (alerts && (alerts.error || alerts.prometheus?.reachable === false || alerts.alertmanager?.reachable === false)) return 'degraded';
+  return 'ok';
 }
 
 /** Timestamps and counters move on every poll; a change worth publishing is a change of state. */
 const comparable = (s: HealthState) =>
-  JSON.stringify({ status: s.status, ollama: s.ollama, export: { status: s.export.status, lastError: s.export.lastError } });
+  JSON.stringify({ status: s.status, ollama: s.ollama, export: { status: s.export.status, lastError: s.export.lastError }, p: s.prometheus, a: s.alertmanager, alerts: s.alerts });
 
 /** Polls the probes and publishes the health state when it changes (not on every poll). */
 export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
@@ -38,14 +53,15 @@ export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
       .probeOllama()
       .then((ollama) => {
         const exporting = deps.exportHealth();
+        const alerts = deps.alerts?.();
         const state: HealthState = {
-          status: overallStatus(ollama, exporting),
+          status: overallStatus(ollama, exporting, alerts),
           checkedAt: clockIso(),
           ollama,
           export: exporting,
-          prometheus: null,
-          alertmanager: null,
-          alerts: { firing: 0, pending: 0, highestSeverity: null },
+          prometheus: alerts?.prometheus ?? null,
+          alertmanager: alerts?.alertmanager ?? null,
+          alerts: alerts?.summary ?? { firing: 0, pending: 0, highestSeverity: null },
         };
         const changed = !last || comparable(last) !== comparable(state);
         last = state;

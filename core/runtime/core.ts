@@ -3,6 +3,8 @@ import type { Agent } from '../agent';
 import type { Telemetry } from '../telemetry/create-telemetry';
 import type { Logger } from '../telemetry/logging';
 import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
+import type { MemoryStore } from '../memory';
+import type { KnowledgeBase } from '../rag';
 
 /** A running core: what Electron's main process, the headless server and the CLI each host. */
 export interface Core {
@@ -14,6 +16,10 @@ export interface Core {
   readonly agent: Agent;
   /** `/api/embed` with its `embeddings <model>` span and metrics (the knowledge base uses it). */
   readonly embed: InstrumentedEmbed;
+  /** Conversations (episodic), facts (semantic) and standing instructions (procedural). */
+  readonly memory: MemoryStore;
+  /** The knowledge base (LanceDB, opened on first use): ingest, search, and `retrieve` for a chat turn. */
+  readonly knowledge: KnowledgeBase;
   /** Metrics registry, tracer, export health; `startMetricsEndpoint()` for long-running hosts. */
   readonly telemetry: Telemetry;
   /** Structured JSON logs (PII-redacted) to the rotating file and OTLP. */

@@ -1,9 +1,11 @@
-import { createEventHub, emptyAlertsState, type ContractHandlers } from '../common';
+import { createEventHub, type ContractHandlers } from '../common';
+import { createAlertsService, loadAlertRules } from '../alerts';
 import type { Settings } from '../config';
 import { createAgent, createEventBatcher } from '../agent';
 import { createHealthMonitor, probeOllama } from '../health';
 import { createContextWindowResolver, createOllamaClient, listModels } from '../llm';
-import { createInMemoryConversationStore } from '../memory';
+import { createMemoryMetrics, createMemoryStore, memoryEmbedModel, memoryStoreUri, type MemoryStoreDeps } from '../memory';
+import { createKnowledgeBase } from '../rag';
 import { createTelemetry, type TelemetryDeps } from '../telemetry/create-telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
@@ -27,6 +29,15 @@ export interface CoreDeps {
   logging?: { file?: boolean; stderr?: boolean };
   /** Test seams for the exporters (short timeouts, small queues). */
   telemetry?: Pick<TelemetryDeps, 'exportTimeoutMs' | 'metricIntervalMs' | 'queueCapacity'>;
+  /**
+   * Whether this core builds the knowledge base's ANN index in the background (default true). The
+   * one-shot CLI search turns it off: it would exit before the build ends.
+   */
+  buildAnnIndex?: boolean;
+  /** How often alerts are evaluated or read (Prometheus evaluates every 15-30 s). */
+  alertsIntervalMs?: number;
+  /** Test seams for memory (flush interval, recall thresholds, a broken or slow facts store). */
+  memory?: Pick<MemoryStoreDeps, 'flushIntervalMs' | 'recall' | 'openFactIndex'>;
 }
 
 /** Wires the collaborators of one core instance; nothing here is a module-level singleton. */
@@ -69,18 +80,59 @@ export function createCore(deps: CoreDeps): Core {
     },
   });
   const embed = createInstrumentedEmbed({ client, tracer: telemetry.tracer, prom: telemetry.prom, genAi: telemetry.genAi, agentId: settings.telemetry.agentId, report: (err) => warn('telemetry failed (the chat goes on)', err) });
+  // Opens its journal and store on first use: creating the core stays synchronous and cheap.
+  const memory = createMemoryStore({
+    dataDir: settings.dataDir,
+    storeUri: memoryStoreUri(settings),
+    embed,
+    embedModel: () => memoryEmbedModel(settings, env),
+    tracer: telemetry.tracer,
+    metrics: createMemoryMetrics(telemetry.registry, (err) => warn('telemetry failed (the chat goes on)', err)),
+    logger: rootLogger.child({ logger: 'memory' }),
+    warn,
+    onChange: (change) => events.emit('conversations', change),
+    ...deps.memory,
+  });
+  // Opens LanceDB on first use, like memory; a broken store fails its own calls, never the chat.
+  const knowledge = createKnowledgeBase({
+    settings: settings.knowledge,
+    embed,
+    tracer: telemetry.tracer,
+    registry: telemetry.registry,
+    logger: rootLogger,
+    report: (err) => warn('telemetry failed (the chat goes on)', err),
+    emit: (event) => events.emit('kb.progress', event),
+    buildAnnIndex: deps.buildAnnIndex ?? true,
+  });
   const agent = createAgent({
     client,
-    conversations: createInMemoryConversationStore(),
+    conversations: memory.conversations,
+    memory,
     limits: settings.stream,
     defaultModel: () => settings.chatModel,
     contextWindows: createContextWindowResolver(client),
     telemetry: telemetry.turns,
     onSample: (sample) => events.emit('turn.sample', sample),
   });
+  // Alerts from the shipped rule files: evaluated in-process, or read from Prometheus/Alertmanager.
+  const rules = loadAlertRules();
+  const alerts = createAlertsService({
+    registry: telemetry.registry,
+    rules: rules.local,
+    remoteOnlyRules: rules.remoteOnly,
+    prometheusUrl: settings.prometheusUrl,
+    alertmanagerUrl: settings.alertmanagerUrl,
+    intervalMs: deps.alertsIntervalMs ?? 15_000,
+    onChange: (state) => {
+      events.emit('alerts', state);
+      void health.check().catch(() => {});
+    },
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   const health = createHealthMonitor({
     probeOllama: () => probeOllama(client),
     exportHealth: () => telemetry.exportHealth(),
+    alerts: () => ({ summary: alerts.summary(), ...alerts.services(), error: alerts.state().error }),
     intervalMs: settings.healthIntervalMs,
     onChange: (state) => events.emit('health', state),
   });
@@ -106,7 +158,46 @@ export function createCore(deps: CoreDeps): Core {
       return telemetry.spans(input.traceId);
     },
     async 'alerts.list'() {
-      return emptyAlertsState();
+      return alerts.refresh();
+    },
+    async 'conversations.list'(input) {
+      return memory.listConversations(input ?? {});
+    },
+    async 'conversations.get'(input) {
+      return memory.getConversation(input.conversationId);
+    },
+    async 'conversations.rename'(input) {
+      return memory.renameConversation(input.conversationId, input.title);
+    },
+    async 'conversations.delete'(input) {
+      return memory.deleteConversation(input.conversationId);
+    },
+    async 'memory.list'(input) {
+      return memory.listMemories(input ?? {});
+    },
+    async 'memory.add'(input) {
+      return memory.addMemory(input);
+    },
+    async 'memory.delete'(input) {
+      return memory.deleteMemory(input.id);
+    },
+    async 'memory.status'() {
+      return memory.status();
+    },
+    async 'kb.ingest'(input) {
+      return knowledge.startIngest(input.paths);
+    },
+    async 'kb.reingest'(input) {
+      return knowledge.startReingest(input?.sourceId);
+    },
+    async 'kb.sources'() {
+      return knowledge.sources();
+    },
+    async 'kb.remove'(input) {
+      return knowledge.remove('sourceId' in input ? { sourceId: input.sourceId } : { path: input.path });
+    },
+    async 'kb.search'(input) {
+      return knowledge.search(input.query, { ...(input.mode ? { mode: input.mode } : {}), ...(input.k ? { k: input.k } : {}) });
     },
   };
 
@@ -116,12 +207,17 @@ export function createCore(deps: CoreDeps): Core {
     events,
     agent,
     embed,
+    memory,
+    knowledge,
     telemetry,
     logger: rootLogger,
     close() {
       closed ??= (async () => {
         health.stop();
+        alerts.stop();
         await agent.stopAll();
+        await memory.close();
+        await knowledge.close();
         await telemetry.shutdown();
         await rootLogger.close();
       })();

@@ -35,6 +35,8 @@ export interface Telemetry {
   readonly otelLogger: OtelLogger;
   readonly turns: TurnTelemetry;
   exportHealth(): ExportHealth;
+  /** The tray's "pause telemetry export": nothing leaves the machine until resumed. */
+  setExportPaused(paused: boolean): void;
   spans(traceId: string): SpanRecord[];
   /** Starts /metrics when the settings ask for it; resolves to its URL or null. */
   startMetricsEndpoint(): Promise<string | null>;
@@ -94,6 +96,7 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     otelLogger,
     turns,
     exportHealth: () => tracker.snapshot(),
+    setExportPaused: (paused) => tracker.setPaused(paused),
     spans: (traceId) => spanBuffer.get(traceId),
     async startMetricsEndpoint() {
       if (!settings.telemetry.metricsAddr) return null;

@@ -17,11 +17,21 @@ export class ExportTracker {
   private lastErrorAt: string | null = null;
   private lastError: string | null = null;
   private failing = false;
+  private paused = false;
   private readonly dropped: Record<TelemetrySignal, number> = { traces: 0, metrics: 0, logs: 0 };
   private readonly clockIso: () => string;
 
   constructor(private readonly options: ExportTrackerOptions) {
     this.clockIso = options.clockIso ?? (() => new Date().toISOString());
+  }
+
+  /** While paused, batches are discarded at the exporter instead of sent (the operator asked). */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   succeeded(): void {
@@ -45,7 +55,7 @@ export class ExportTracker {
   snapshot(): ExportHealth {
     const { endpoint, protocol } = this.options;
     return {
-      status: endpoint === null ? 'off' : this.failing ? 'failing' : 'ok',
+      status: endpoint === null ? 'off' : this.paused ? 'paused' : this.failing ? 'failing' : 'ok',
       endpoint,
       protocol: endpoint === null ? null : protocol,
       lastSuccessAt: this.lastSuccessAt,

@@ -16,6 +16,11 @@ function exportTracked(signal: TelemetrySignal, items: number, tracker: ExportTr
     else tracker.failed(signal, items, result.error);
     done(result);
   };
+  if (tracker.isPaused) {
+    gate?.release(items);
+    done({ code: ExportResultCode.SUCCESS });
+    return;
+  }
   try {
     run(settle);
   } catch (error) {

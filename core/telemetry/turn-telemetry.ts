@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import type { BrunoError } from '../common/errors';
 import { metricLabels as L, providerName, spanAttributes as A, spanNames } from '../common/metric-names';
 import type { TurnStats } from '../common/turn';
@@ -12,7 +12,11 @@ export interface TurnStart {
   conversationId: string;
   model: string;
   host: string;
-  messages: Message[];
+  /**
+   * The prompt. Given here, the `chat <model>` span starts at once; left out, it starts when
+   * `prompt()` is called, so work done before the request (memory recall) is not counted in it.
+   */
+  messages?: Message[];
 }
 
 export interface TurnSuccess {
@@ -27,7 +31,12 @@ export interface TurnSuccess {
 export interface TurnObserver {
   /** The turn's trace id, known from the start so events and stats can carry it. */
   readonly traceId: string | null;
+  /** The chat span's context once it started, else the root's. */
   readonly spanContext: SpanContext | null;
+  /** The root span (`agent.turn`) as a parent context for the turn's other steps (memory, RAG). */
+  readonly context: Context | null;
+  /** The prompt is ready and the request starts: opens `chat <model>` if `startTurn` did not. */
+  prompt(messages: Message[]): void;
   firstChunk(ttftS: number): void;
   succeeded(result: TurnSuccess): void;
   failed(error: BrunoError, info: { chunks: number; wallS: number }): void;
@@ -66,11 +75,15 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
   return {
     startTurn(start) {
       const server = serverOf(start.host);
-      const startedAt = performance.now();
+      let startedAt = performance.now();
       let root: Span | null = null;
       let chat: Span | null = null;
       safely(deps.report, () => {
         root = deps.tracer.startSpan(spanNames.turn, { attributes: { [A.turnId]: start.turnId, [A.conversationId]: start.conversationId } });
+      });
+      const context = root ? trace.setSpan(ROOT_CONTEXT, root) : null;
+      const startChat = (messages: Message[]) => safely(deps.report, () => {
+        startedAt = performance.now();
         chat = deps.tracer.startSpan(
           spanNames.chat(start.model),
           {
@@ -85,14 +98,16 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
               [A.llmRequestType]: 'chat',
             },
           },
-          trace.setSpan(ROOT_CONTEXT, root),
+          context ?? ROOT_CONTEXT,
         );
         if (deps.captureContent()) {
-          const messages = start.messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: deps.redact(m.content) }] }));
-          chat.setAttribute(A.inputMessages, JSON.stringify(messages));
+          const captured = messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: deps.redact(m.content) }] }));
+          (chat as Span).setAttribute(A.inputMessages, JSON.stringify(captured));
         }
       });
-      const spanContext = (chat as Span | null)?.spanContext() ?? null;
+      if (start.messages) startChat(start.messages);
+      const currentSpanContext = () => (chat as Span | null)?.spanContext() ?? (root as Span | null)?.spanContext() ?? null;
+      const spanContext = currentSpanContext();
       const sampled = !!spanContext && (spanContext.traceFlags & 1) === 1;
       const traceId = spanContext?.traceId ?? null;
       // prom-client's types only allow exemplar labels that are also metric labels; OpenMetrics
@@ -108,7 +123,13 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
 
       const observer: TurnObserver = {
         traceId,
-        spanContext,
+        get spanContext() {
+          return currentSpanContext();
+        },
+        context,
+        prompt(messages) {
+          if (!chat) startChat(messages);
+        },
         firstChunk(ttftS) {
           safely(deps.report, () => {
             (chat as Span | null)?.setAttribute(A.timeToFirstChunk, ttftS);
@@ -179,7 +200,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
                 total_duration_seconds: stats.total_duration_s,
                 context_usage_ratio: stats.context_usage_ratio,
               },
-              spanContext,
+              currentSpanContext(),
             );
           });
         },
@@ -201,7 +222,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
             prom.requestDuration.observe({ labels, value: wallS, ...ex });
             prom.llmRequests.inc({ [L.model]: start.model, [L.operation]: 'chat', [L.status]: cancelled ? 'cancelled' : 'error' });
             genAi.operationDuration.record(wallS, { ...genAiAttrs, ...(cancelled ? {} : { [A.errorType]: error.code }) });
-            deps.log(cancelled ? 'info' : 'error', cancelled ? 'Ollama chat stopped by the user' : 'Ollama chat failed', { component: 'ollama_client', model: start.model, agent_id: agentId, error_type: error.code, error: error.message, duration_seconds: wallS }, spanContext);
+            deps.log(cancelled ? 'info' : 'error', cancelled ? 'Ollama chat stopped by the user' : 'Ollama chat failed', { component: 'ollama_client', model: start.model, agent_id: agentId, error_type: error.code, error: error.message, duration_seconds: wallS }, currentSpanContext());
           });
         },
       };
@@ -211,5 +232,5 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
 }
 
 export const noopTurnTelemetry: TurnTelemetry = {
-  startTurn: () => ({ traceId: null, spanContext: null, firstChunk() {}, succeeded() {}, failed() {} }),
+  startTurn: () => ({ traceId: null, spanContext: null, context: null, prompt() {}, firstChunk() {}, succeeded() {}, failed() {} }),
 };

@@ -1,38 +1,52 @@
 /**
  * The Electron main process: wiring only. Every decision lives in a plain module next to this
- * one (window options, security, IPC binding, renderer source, quit); this file hands them the
- * real Electron objects. It is the only main-process file that imports `electron`.
+ * one (window options and state, security, IPC binding, tray model and actions, notifications,
+ * secrets); this file hands them the real Electron objects. It is the only main-process file
+ * that imports `electron`.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, nativeImage, Notification, safeStorage, screen, session, shell, Tray, type NativeImage } from 'electron';
+import type { AppCommand } from '../../core/common/app-commands';
 import { rendererCsp } from '../../core/common/security';
 import { loadSettings } from '../../core/config';
 import { createCore, type Core } from '../../core/runtime';
+import { ipcChannels } from '../ipc-channels';
+import { appId } from './app-identity';
+import { iconsDir, trayIconPath, windowIconPath } from './icon-paths';
 import { bindContractToIpc } from './ipc-binding';
 import { closeBeforeQuit } from './lifecycle';
-import { consoleLog as log } from './log';
+import { allowedOrigins, linkTargetsFromSettings } from './link-targets';
+import { consoleLog, type Log } from './log';
+import { createNotifier, type NotificationRequest } from './notifier';
 import { isAppRendererUrl, resolveRendererSource, type RendererSource } from './renderer-source';
-import { applySessionSecurity, devRendererCsp, guardWindow } from './security';
-import { createWindowOptions } from './window-options';
+import { createSecretStore, secretsFileMode, secretsFileName, withStoredSecrets, type SecretStore } from './secret-store';
+import { applySessionSecurity, devRendererCsp, guardWindow, openExternalIfAllowed } from './security';
+import { feedShellFromCore } from './shell-feed';
+import { textFile } from './text-file';
+import { createTrayActionHandler, exportControlOf } from './tray-actions';
+import { createTrayController, type TrayController } from './tray-controller';
+import type { TrayAction, TrayIcon } from './tray-model';
+import { createWindowControl, type WindowControl } from './window-control';
+import { createWindowOptions, windowSizeLimits } from './window-options';
+import { createWindowStateKeeper, windowStateFileName, type WindowStateKeeper } from './window-state';
 
-/** Origins whose links open in the system browser. Empty until Grafana/Tempo/Prometheus are configured. */
-const allowedExternalOrigins: readonly string[] = [];
 const coreCloseTimeoutMs = 5_000;
+/** Notifications are kept referenced until dismissed: a collected one loses its click handler. */
+const maxLiveNotifications = 20;
 
 let mainWindow: BrowserWindow | undefined;
+let windowControl: WindowControl<BrowserWindow> | undefined;
 
 // Every renderer sandboxed, whatever a future window's options say. Must run before `ready`.
 app.enableSandbox();
+// Windows shows notifications only for the AppUserModelID the installer registered.
+if (process.platform === 'win32') app.setAppUserModelId(appId);
 
 if (!app.requestSingleInstanceLock()) {
   // Another instance owns the data dir; it is told through `second-instance` and shows itself.
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
-  });
+  app.on('second-instance', () => windowControl?.reveal());
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
@@ -45,18 +59,32 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   let core: Core;
   let source: RendererSource;
+  let settings: ReturnType<typeof loadSettings>;
+  let secrets: SecretStore;
   try {
     source = resolveRendererSource({
       devUrl: process.env.ELECTRON_RENDERER_URL,
       isPackaged: app.isPackaged,
       mainDir: import.meta.dirname,
     });
-    const settings = loadSettings();
-    core = createCore({ settings });
+    settings = loadSettings();
+    // Tokens the settings file and environment leave empty come from the encrypted store.
+    secrets = createSecretStore({
+      safeStorage,
+      file: textFile(join(settings.dataDir, secretsFileName), { mode: secretsFileMode }),
+      platform: process.platform,
+      log: consoleLog,
+    });
+    core = createCore({ settings: withStoredSecrets(settings, secrets, consoleLog) });
   } catch (err) {
     fatal('Agent Bruno cannot start', err);
     return;
   }
+  // Refusals and failures go to the console and to the structured (PII-redacted) log.
+  const log: Log = (message, fields) => {
+    consoleLog(message, fields);
+    core.logger.warn(message, fields ?? {});
+  };
   closeBeforeQuit(app, () => core.close(), { timeoutMs: coreCloseTimeoutMs, log });
   // /metrics is an extra: a taken port is reported, the app runs on without it.
   core.telemetry.startMetricsEndpoint().catch((err: unknown) => log('/metrics is off', { reason: err instanceof Error ? err.message : String(err) }));
@@ -64,19 +92,147 @@ function start(): void {
     csp: source.kind === 'dev' ? devRendererCsp(rendererCsp) : rendererCsp,
     log,
   });
-  mainWindow = createMainWindow(core, source);
+
+  // One click out: only to the services the user configured.
+  const links = linkTargetsFromSettings(settings);
+  const origins = allowedOrigins(links);
+  const openExternal = (url: string) => shell.openExternal(url);
+  const openLink = (url: string) => openExternalIfAllowed(url, origins, openExternal, log);
+
+  const secretStatus = secrets.status();
+  if (!secretStatus.available) log('secrets: not stored on this machine', { reason: secretStatus.reason });
+
+  const icons = iconsDir({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() });
+  const windowState = createWindowStateKeeper({ file: textFile(join(settings.dataDir, windowStateFileName)), log });
+  let tray: TrayController | undefined;
+
+  const createWindow = (): BrowserWindow => {
+    const win = createMainWindow({ core, source, origins, openExternal, log, windowState, iconPath: windowIconPath(icons) });
+    mainWindow = win;
+    const visibility = () => tray?.setWindowVisible(!win.isDestroyed() && win.isVisible() && !win.isMinimized());
+    for (const event of ['show', 'hide', 'minimize', 'restore'] as const) win.on(event as 'show', visibility);
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = undefined;
+      tray?.setWindowVisible(false);
+    });
+    return win;
+  };
+  windowControl = createWindowControl({ current: () => mainWindow, create: createWindow });
+
+  const sendCommand = (command: AppCommand) => {
+    const win = windowControl!.reveal();
+    const send = () => {
+      if (!win.isDestroyed()) win.webContents.send(ipcChannels.command, command);
+    };
+    if (win.webContents.isLoading()) win.webContents.once('did-finish-load', send);
+    else send();
+  };
+
+  let handleAction: (action: TrayAction) => void = () => {};
+  tray = startTray({ icons, settings, links, dispatch: (action) => handleAction(action), exportPausable: exportControlOf(core.telemetry) !== null, log });
+  handleAction = createTrayActionHandler({
+    window: { toggle: () => windowControl!.toggle(), reveal: () => void windowControl!.reveal() },
+    sendCommand,
+    openExternal: openLink,
+    links,
+    state: tray ?? { lastTraceId: () => null, alert: () => null, setExportPaused: () => {} },
+    exportControl: exportControlOf(core.telemetry),
+    quit: () => app.quit(),
+    log,
+  });
+
+  const liveNotifications = new Set<Notification>();
+  const notifier = createNotifier({
+    notify: (request: NotificationRequest) => {
+      if (!Notification.isSupported()) return;
+      const notification = new Notification({ title: request.title, body: request.body, icon: windowIconPath(icons) });
+      const forget = () => liveNotifications.delete(notification);
+      notification.on('click', () => {
+        forget();
+        handleAction(request.onClick);
+      });
+      notification.on('close', forget);
+      liveNotifications.add(notification);
+      if (liveNotifications.size > maxLiveNotifications) liveNotifications.delete(liveNotifications.values().next().value!);
+      notification.show();
+    },
+  });
+  const stopFeed = feedShellFromCore({
+    events: core.events,
+    handlers: core.handlers,
+    tray: tray ?? { setHealth: () => {}, setAlerts: () => {}, setSample: () => {}, setTurnDone: () => {} },
+    notifier,
+    log,
+  });
+
+  app.on('will-quit', () => {
+    stopFeed();
+    tray?.destroy();
+    windowState.flush();
+  });
+
+  createWindow();
   app.on('activate', () => {
-    if (!mainWindow) mainWindow = createMainWindow(core, source);
+    if (!mainWindow) createWindow();
   });
 }
 
-function createMainWindow(core: Core, source: RendererSource): BrowserWindow {
-  const win = new BrowserWindow(createWindowOptions({ preloadPath: join(import.meta.dirname, '../preload/index.cjs') }));
-  guardWindow(win.webContents, {
-    allowedExternalOrigins,
-    openExternal: (url) => shell.openExternal(url),
-    log,
-  });
+/** The tray, or undefined where the desktop has none (some Linux panels): the app works without it. */
+function startTray(opts: {
+  icons: string;
+  settings: { chatModel: string };
+  links: ReturnType<typeof linkTargetsFromSettings>;
+  dispatch: (action: TrayAction) => void;
+  exportPausable: boolean;
+  log: Log;
+}): TrayController | undefined {
+  const images = new Map<TrayIcon, NativeImage>();
+  const image = (icon: TrayIcon) => {
+    let img = images.get(icon);
+    if (!img) {
+      img = nativeImage.createFromPath(trayIconPath(opts.icons, icon, process.platform));
+      if (img.isEmpty()) opts.log('tray: icon missing', { icon });
+      images.set(icon, img);
+    }
+    return img;
+  };
+  try {
+    return createTrayController({
+      tray: new Tray(image('unknown')),
+      image,
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      dispatch: opts.dispatch,
+      platform: process.platform,
+      options: {
+        canPauseExport: opts.exportPausable,
+        grafanaConfigured: opts.links.grafanaUrl !== null,
+        dashboardConfigured: Object.keys(opts.links.dashboardUids).length > 0,
+        defaultModel: opts.settings.chatModel,
+      },
+    });
+  } catch (err) {
+    opts.log('tray: not available on this desktop', { error: err instanceof Error ? err.message : String(err) });
+    return undefined;
+  }
+}
+
+function createMainWindow(opts: {
+  core: Core;
+  source: RendererSource;
+  origins: readonly string[];
+  openExternal: (url: string) => Promise<void>;
+  log: Log;
+  windowState: WindowStateKeeper;
+  iconPath: string;
+}): BrowserWindow {
+  const { core, source, log } = opts;
+  const state = opts.windowState.load(screen, windowSizeLimits);
+  const win = new BrowserWindow(
+    createWindowOptions({ preloadPath: join(import.meta.dirname, '../preload/index.cjs'), bounds: state.bounds, iconPath: opts.iconPath }),
+  );
+  opts.windowState.track(win);
+  // In-app navigation and window.open never leave the app; links go through the allow-list.
+  guardWindow(win.webContents, { allowedExternalOrigins: opts.origins, openExternal: opts.openExternal, log });
   // The window's own IPC scope: no other webContents can reach these handlers.
   const unbind = bindContractToIpc({
     ipc: win.webContents.ipc,
@@ -86,11 +242,12 @@ function createMainWindow(core: Core, source: RendererSource): BrowserWindow {
     isAllowedSender: (url) => isAppRendererUrl(url, source),
     log,
   });
-  win.once('ready-to-show', () => win.show());
-  win.on('closed', () => {
-    unbind();
-    if (mainWindow === win) mainWindow = undefined;
+  win.once('ready-to-show', () => {
+    if (state.fullScreen) win.setFullScreen(true);
+    else if (state.maximized) win.maximize();
+    win.show();
   });
+  win.on('closed', unbind);
   const loaded = source.kind === 'dev' ? win.loadURL(source.url) : win.loadFile(source.indexFile);
   loaded.catch((err: unknown) => log('window: the renderer failed to load', { error: err instanceof Error ? err.message : String(err) }));
   return win;
@@ -99,7 +256,7 @@ function createMainWindow(core: Core, source: RendererSource): BrowserWindow {
 /** Shown before any window exists (bad settings, core failed to start); then exit non-zero. */
 function fatal(title: string, err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
-  log(title, { error: message });
+  consoleLog(title, { error: message });
   dialog.showErrorBox(title, message);
   app.exit(1);
 }

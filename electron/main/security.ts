@@ -139,7 +139,8 @@ export function checkExternalUrl(raw: unknown, allowedOrigins: readonly string[]
     return { ok: false, reason: 'not an absolute URL' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: `scheme ${url.protocol} not allowed` };
-  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'credentials in URL' };
+  // Also an empty user info (`http://:@host/`): the parser drops it, but it was meant to mislead.
+  if (url.username !== '' || url.password !== '' || rawAuthority(raw).includes('@')) return { ok: false, reason: 'credentials in URL' };
   const allowed = new Set(allowedOrigins.map(originOf).filter((o): o is string => o !== null));
   if (!allowed.has(url.origin)) return { ok: false, reason: `origin ${url.origin} not in the allow-list` };
   return { ok: true, url: url.href };
@@ -168,6 +169,11 @@ export function openExternalIfAllowed(
     });
   });
   return true;
+}
+
+/** The authority part of a URL string as written (before the parser normalizes it away). */
+function rawAuthority(raw: string): string {
+  return /^[a-z][a-z\d+.-]*:[/\\]*([^/\\?#]*)/i.exec(raw)?.[1] ?? '';
 }
 
 function originOf(value: string): string | null {

@@ -3,11 +3,14 @@
  * an envelope (`{ok, result}` / `{ok:false, error:{code, message}}`) rather than throwing: an Error
  * crossing contextBridge keeps only its message (electron/electron#25596), and the renderer needs
  * the code. The renderer unwraps it (renderer/src/bridge/ipc-bridge.ts). Only plain functions
- * cross; the page never sees `ipcRenderer` or an IPC event object.
+ * cross; the page never sees `ipcRenderer` or an IPC event object. `onCommand` carries the
+ * shell's commands (tray "New chat", ...), which are not part of the contract.
  */
 import { contextBridge, ipcRenderer } from 'electron';
+import { createCommandApi } from './command-bridge';
 import { createIpcEnvelopeApi } from './ipc-bridge';
 
 const { invoke, on } = createIpcEnvelopeApi(ipcRenderer);
+const { onCommand } = createCommandApi(ipcRenderer);
 
-contextBridge.exposeInMainWorld('bruno', { invoke, on });
+contextBridge.exposeInMainWorld('bruno', { invoke, on, onCommand });

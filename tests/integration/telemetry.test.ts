@@ -354,3 +354,22 @@ describe('embeddings', () => {
     expect(sampleValue(samples, 'llm_requests_total', { model: 'ghost-embed', operation: 'embed', status: 'error' })).toBe(1);
   });
 });
+
+describe('pausing the export', () => {
+  it('sends nothing while paused and reports it, then resumes', async () => {
+    const local = await startOtlpReceiver();
+    const c = coreWith({ OLLAMA_HOST: fake.url, OTEL_EXPORTER_OTLP_ENDPOINT: local.url });
+    c.telemetry.setExportPaused(true);
+    await runTurn(c, { message: 'while paused' });
+    await c.telemetry.flush();
+    expect(local.requests.traces).toBe(0);
+    expect((await c.handlers['health.get'](undefined)).export.status).toBe('paused');
+    c.telemetry.setExportPaused(false);
+    await runTurn(c, { message: 'after' });
+    await c.telemetry.flush();
+    const spans = await local.waitForSpans(2);
+    await c.close();
+    await local.close();
+    expect(spans.some((s) => s.name === 'agent.turn')).toBe(true);
+  });
+});

@@ -3,8 +3,28 @@ import { BrunoError, eventChannels, invokeChannels, isInvokeChannel, parseInvoke
 
 describe('contract', () => {
   it('lists its channels at runtime', () => {
-    expect(invokeChannels).toEqual(['chat.send', 'chat.stop', 'models.list', 'health.get', 'traces.get', 'alerts.list']);
-    expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample', 'alerts']);
+    expect(invokeChannels).toEqual([
+      'chat.send',
+      'chat.stop',
+      'models.list',
+      'health.get',
+      'traces.get',
+      'alerts.list',
+      'conversations.list',
+      'conversations.get',
+      'conversations.rename',
+      'conversations.delete',
+      'memory.list',
+      'memory.add',
+      'memory.delete',
+      'memory.status',
+      'kb.ingest',
+      'kb.reingest',
+      'kb.sources',
+      'kb.remove',
+      'kb.search',
+    ]);
+    expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample', 'alerts', 'conversations', 'kb.progress']);
     expect(isInvokeChannel('chat.send')).toBe(true);
     expect(isInvokeChannel('toString')).toBe(false);
     expect(isInvokeChannel('__proto__')).toBe(false);

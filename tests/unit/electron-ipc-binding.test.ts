@@ -4,7 +4,7 @@ import { createEventHub } from '../../core/common/emitter';
 import { BrunoError } from '../../core/common/errors';
 import type { HealthState } from '../../core/common/health';
 import type { ChatEventBatch } from '../../core/common/turn';
-import { ipcChannels } from '../../electron/ipc-channels';
+import { bridgeInvokeChannels, ipcChannels } from '../../electron/ipc-channels';
 import { bindContractToIpc, type InvokeEventLike, type IpcMainLike } from '../../electron/main/ipc-binding';
 import { isAppRendererUrl, type RendererSource } from '../../electron/main/renderer-source';
 
@@ -52,16 +52,22 @@ function fakeWebContents() {
   };
 }
 
+/**
+ * Every contract channel answers (null by default, so the fake keeps compiling as the contract
+ * grows); the channels these tests use get realistic answers.
+ */
 function fakeHandlers(overrides: Partial<ContractHandlers> = {}): ContractHandlers {
+  const generic = Object.fromEntries(bridgeInvokeChannels.map((channel) => [channel, vi.fn(async () => null)]));
   return {
-    'chat.send': vi.fn(async (input) => ({ turnId: input.turnId ?? 't1', conversationId: input.conversationId ?? 'c1' })),
+    ...generic,
+    'chat.send': vi.fn(async (input: { turnId?: string; conversationId?: string }) => ({ turnId: input.turnId ?? 't1', conversationId: input.conversationId ?? 'c1' })),
     'chat.stop': vi.fn(async () => ({ stopped: true })),
     'models.list': vi.fn(async () => []),
     'health.get': vi.fn(async () => health),
     'traces.get': vi.fn(async () => []),
-    'alerts.list': vi.fn(async () => ({ mode: 'local' as const, alerts: [], needsPrometheus: [], updatedAt: null, error: null })),
+    'alerts.list': vi.fn(async () => ({ mode: 'local' as const, alerts: [], needsPrometheus: [], updatedAt: null })),
     ...overrides,
-  };
+  } as unknown as ContractHandlers;
 }
 
 function setup(overrides: Partial<ContractHandlers> = {}) {

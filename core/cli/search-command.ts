@@ -1,0 +1,39 @@
+import type { SearchMode } from '../common/knowledge';
+import type { Core } from '../runtime';
+import { exitCodes, type CliIo } from './io';
+
+export interface SearchCommandOptions {
+  query: string;
+  mode: SearchMode;
+  k: number;
+  json: boolean;
+}
+
+const fmt = (n: number | undefined, digits = 3) => (n === undefined ? '' : n.toFixed(digits));
+
+/** `agent-bruno search "<q>" [--mode hybrid|vector|fts] [-k N] [--json]`. */
+export async function searchCommand(core: Core, io: CliIo, options: SearchCommandOptions): Promise<number> {
+  const result = await core.knowledge.search(options.query, { mode: options.mode, k: options.k });
+  if (options.json) {
+    io.stdout.write(JSON.stringify(result) + '\n');
+    return exitCodes.ok;
+  }
+  const out = (line: string) => io.stdout.write(line + '\n');
+  if (result.warning) io.stderr.write(`agent-bruno: ${result.warning}\n`);
+  if (result.hits.length === 0) {
+    out(`no matches for "${options.query}" (${options.mode})`);
+    return exitCodes.ok;
+  }
+  result.hits.forEach((hit, i) => {
+    const s = hit.scores;
+    const parts = [
+      result.mode === 'hybrid' ? `rrf ${fmt(s.rrf, 4)}` : '',
+      s.vector !== undefined ? `vector ${fmt(s.vector)} #${s.vectorRank}` : '',
+      s.fts !== undefined ? `fts ${fmt(s.fts)} #${s.ftsRank}` : '',
+    ].filter(Boolean);
+    out(`${i + 1}. ${hit.path}${hit.heading ? ` - ${hit.heading}` : ''}  [${parts.join(' | ')}]`);
+    out(`   ${hit.snippet}`);
+  });
+  out(`(${result.mode}, ${result.hits.length} of k=${result.k}, ${result.timings.totalMs.toFixed(0)} ms${result.annIndex ? ', ANN index' : ''})`);
+  return exitCodes.ok;
+}

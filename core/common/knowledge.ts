@@ -1,0 +1,112 @@
+/**
+ * Knowledge base types that cross the contract (kb.* channels): sources, search results,
+ * ingestion progress. The implementation lives in core/rag.
+ */
+import type { ErrorInfo } from './errors';
+
+export const searchModes = ['hybrid', 'vector', 'fts'] as const;
+export type SearchMode = (typeof searchModes)[number];
+
+/** Why a file was not ingested; the UI and the CLI show it next to the path. */
+export type SkipReason = 'binary' | 'too_large' | 'unreadable' | 'symlink_loop' | 'outside_roots' | 'unsupported_type' | 'empty';
+
+export interface SkippedFile {
+  path: string;
+  reason: SkipReason;
+  detail?: string;
+}
+
+export interface SearchHit {
+  /** Stable chunk id: hash(path, position, text). */
+  id: string;
+  path: string;
+  /** Heading trail, e.g. "Install > Docker" ("" when the file has no headings). */
+  heading: string;
+  /** Position of the chunk in its file (0-based). */
+  position: number;
+  snippet: string;
+  text: string;
+  /** The fused score in hybrid mode, else the mode's own score; higher is better. */
+  score: number;
+  scores: {
+    /** Cosine similarity (1 - cosine distance) when the vector search found it. */
+    vector?: number;
+    vectorRank?: number;
+    /** BM25 score when the full-text search found it. */
+    fts?: number;
+    ftsRank?: number;
+    /** Reciprocal rank fusion score (hybrid only). */
+    rrf?: number;
+  };
+}
+
+export interface SearchResult {
+  query: string;
+  mode: SearchMode;
+  k: number;
+  hits: SearchHit[];
+  /** Search stage timings in milliseconds. */
+  timings: { embedMs: number; vectorMs: number; ftsMs: number; fuseMs: number; totalMs: number };
+  /** Whether an ANN index answered the vector part (else a flat scan). */
+  annIndex: boolean;
+  embeddingVersion: string | null;
+  /** Set when the store holds chunks of another embedding model only: re-ingest to search them. */
+  warning?: string;
+}
+
+export interface KbSource {
+  /** Stable id of the root the user added (hash of its real path). */
+  id: string;
+  root: string;
+  addedAt: string;
+  lastIngestAt: string | null;
+  files: number;
+  chunks: number;
+  bytes: number;
+  skipped: number;
+  embeddingVersion: string | null;
+}
+
+export interface KbStats {
+  documents: number;
+  chunks: number;
+  bytes: number;
+  embeddingVersion: string | null;
+  annIndex: { state: 'none' | 'building' | 'ready' | 'failed'; type?: string; buildSeconds?: number; rows?: number; error?: string };
+}
+
+export interface IngestSummary {
+  jobId: string;
+  roots: string[];
+  filesSeen: number;
+  filesIngested: number;
+  filesUnchanged: number;
+  filesRemoved: number;
+  chunksAdded: number;
+  chunksRemoved: number;
+  embeddedTexts: number;
+  cacheHits: number;
+  skipped: SkippedFile[];
+  embeddingVersion: string | null;
+  seconds: number;
+}
+
+export interface IngestProgress {
+  jobId: string;
+  phase: 'scanning' | 'ingesting' | 'finishing';
+  filesDone: number;
+  filesTotal: number;
+  chunksDone: number;
+  /** Chunks per second over the job so far. */
+  rate: number;
+  /** Seconds left, estimated from the files left; null before there is a rate. */
+  etaSeconds: number | null;
+  currentPath?: string;
+}
+
+/** The `kb.progress` event: progress while a job runs, then exactly one `done` or `error`. */
+export type KbProgressEvent =
+  | ({ type: 'progress' } & IngestProgress)
+  | { type: 'skipped'; jobId: string; file: SkippedFile }
+  | { type: 'done'; jobId: string; summary: IngestSummary }
+  | { type: 'error'; jobId: string; error: ErrorInfo };

@@ -1,0 +1,111 @@
+/**
+ * The ANN vector index, built in the background once a chunk table is large enough. Nothing waits
+ * for it: queries and ingestion keep using the table (a flat scan) until the build commits, and
+ * rows added afterwards are scanned flat next to the index until an optimize folds them in.
+ */
+import type { Table } from '@lancedb/lancedb';
+import type { KbStats } from '../common/knowledge';
+import type { AnnQueryOptions } from './search';
+import { loadLance } from './store';
+
+export type AnnIndexType = 'ivf_pq' | 'ivf_flat' | 'ivf_hnsw_sq' | 'ivf_hnsw_pq' | 'ivf_rq';
+
+export interface AnnIndexOptions {
+  /** Build from this many rows on (flat scan below: fast enough, and exact). */
+  minRows: number;
+  type?: AnnIndexType;
+  /** Query-time: partitions probed and the exact re-rank factor. */
+  nprobes?: number;
+  refineFactor?: number;
+}
+
+export type AnnState = KbStats['annIndex'];
+
+/** numSubVectors must divide the dimension; dim/8 (8 dims per code, 96 for 768) when it does. */
+export function subVectorsFor(dim: number): number {
+  for (const per of [8, 16, 4, 12, 6, 2, 1]) if (dim % per === 0) return dim / per;
+  return 1;
+}
+
+export function partitionsFor(rows: number): number {
+  return Math.max(16, Math.min(1024, Math.round(Math.sqrt(rows))));
+}
+
+export async function buildAnnIndex(table: Table, type: AnnIndexType, rows: number, dim: number): Promise<number> {
+  const { Index } = await loadLance();
+  const numPartitions = partitionsFor(rows);
+  const common = { numPartitions, distanceType: 'cosine' as const };
+  const config =
+    type === 'ivf_flat'
+      ? Index.ivfFlat(common)
+      : type === 'ivf_hnsw_sq'
+        ? Index.hnswSq(common)
+        : type === 'ivf_hnsw_pq'
+          ? Index.hnswPq({ ...common, numSubVectors: subVectorsFor(dim) })
+          : type === 'ivf_rq'
+            ? Index.ivfRq(common)
+            : Index.ivfPq({ ...common, numSubVectors: subVectorsFor(dim) });
+  const started = performance.now();
+  await table.createIndex('vector', { config, replace: true });
+  return (performance.now() - started) / 1000;
+}
+
+export async function hasVectorIndex(table: Table): Promise<string | null> {
+  const indices = await table.listIndices();
+  const found = indices.find((i) => i.columns.includes('vector'));
+  return found ? found.indexType : null;
+}
+
+export interface AnnIndexer {
+  state(): AnnState;
+  /** Query options when an index is ready, null while queries scan flat. */
+  queryOptions(): AnnQueryOptions | null;
+  /** Checks the table (at most every few seconds) and starts a build when it needs one. */
+  refresh(table: Table, dim: number, options?: { force?: boolean; build?: boolean }): Promise<void>;
+  /** Resolves when a running build ends (immediately when none runs). */
+  idle(): Promise<void>;
+  reset(): void;
+}
+
+export function createAnnIndexer(options: AnnIndexOptions, hooks: { onBuilt?: (seconds: number, rows: number, type: string) => void; onFailed?: (err: unknown) => void } = {}): AnnIndexer {
+  const type = options.type ?? 'ivf_pq';
+  let state: AnnState = { state: 'none' };
+  let building: Promise<void> | null = null;
+  let checkedAt = 0;
+  return {
+    state: () => ({ ...state }),
+    queryOptions: () => (state.state === 'ready' ? { nprobes: options.nprobes ?? 20, refineFactor: options.refineFactor ?? 5 } : null),
+    async refresh(table, dim, { force = false, build = true } = {}) {
+      if (building) return;
+      if (!force && performance.now() - checkedAt < 5000) return;
+      checkedAt = performance.now();
+      const existing = await hasVectorIndex(table);
+      if (existing) {
+        if (state.state !== 'ready') state = { ...state, state: 'ready', type: existing.toLowerCase() };
+        return;
+      }
+      if (state.state === 'ready') state = { state: 'none' };
+      if (!build || state.state === 'failed') return;
+      const rows = await table.countRows();
+      if (rows < options.minRows) return;
+      state = { state: 'building', type, rows };
+      building = buildAnnIndex(table, type, rows, dim)
+        .then((seconds) => {
+          state = { state: 'ready', type, rows, buildSeconds: seconds };
+          hooks.onBuilt?.(seconds, rows, type);
+        })
+        .catch((err: unknown) => {
+          state = { state: 'failed', type, rows, error: err instanceof Error ? err.message.slice(0, 300) : String(err) };
+          hooks.onFailed?.(err);
+        })
+        .finally(() => {
+          building = null;
+        });
+    },
+    idle: () => building ?? Promise.resolve(),
+    reset() {
+      state = { state: 'none' };
+      checkedAt = 0;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Embeddings for the knowledge base: `/api/embed` in batches through the core's instrumented
+ * embed (spans + metrics), a cache keyed by (model, sha256 of the text) bounded in bytes, and the
+ * dimension detected from the first answer.
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from '@opentelemetry/api';
+import { BrunoError } from '../common/errors';
+import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
+
+export const textHash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** An LRU of vectors, bounded by their total size. */
+export class EmbeddingCache {
+  private readonly entries = new Map<string, Float32Array>();
+  private bytes = 0;
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+
+  private key(model: string, hash: string) {
+    return `${model}\u0000${hash}`;
+  }
+  get(model: string, hash: string): Float32Array | undefined {
+    const key = this.key(model, hash);
+    const v = this.entries.get(key);
+    if (v) {
+      this.entries.delete(key);
+      this.entries.set(key, v);
+    }
+    return v;
+  }
+  set(model: string, hash: string, vector: Float32Array): void {
+    const key = this.key(model, hash);
+    const old = this.entries.get(key);
+    if (old) {
+      this.bytes -= old.byteLength;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, vector);
+    this.bytes += vector.byteLength;
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= v.byteLength;
+    }
+  }
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export interface EmbedderDeps {
+  embed: InstrumentedEmbed;
+  model: string;
+  batchSize: number;
+  cache: EmbeddingCache;
+  /** Told how many texts came from the cache (llm_cache_hits_total{cache_type="embedding"}). */
+  onCacheHits?: (count: number) => void;
+}
+
+export interface EmbedStats {
+  embedded: number;
+  cacheHits: number;
+}
+
+export interface Embedder {
+  readonly model: string;
+  /** Vectors for texts (same order), from the cache where possible; hashes may be passed in. */
+  embedTexts(texts: readonly string[], options?: { hashes?: readonly string[]; parent?: Context; signal?: AbortSignal }): Promise<{ vectors: Float32Array[]; stats: EmbedStats }>;
+  /** The model's dimension, asking Ollama once when nothing was embedded yet. */
+  dimension(options?: { parent?: Context; signal?: AbortSignal }): Promise<number>;
+}
+
+export function createEmbedder(deps: EmbedderDeps): Embedder {
+  const { model, cache } = deps;
+  let dim: number | null = null;
+
+  const call = async (input: string[], parent?: Context, signal?: AbortSignal): Promise<Float32Array[]> => {
+    const response = await deps.embed({ model, input, ...(parent ? { parent } : {}), ...(signal ? { signal } : {}) });
+    if (response.embeddings.length !== input.length) {
+      throw new BrunoError('ollama_bad_response', `Ollama returned ${response.embeddings.length} embeddings for ${input.length} inputs (model ${model})`);
+    }
+    return response.embeddings.map((e) => {
+      const v = Float32Array.from(e);
+      dim ??= v.length;
+      if (v.length !== dim || v.length === 0) throw new BrunoError('ollama_bad_response', `Embedding model ${model} returned ${v.length} dimensions, expected ${dim}`);
+      return v;
+    });
+  };
+
+  return {
+    model,
+    async embedTexts(texts, options = {}) {
+      const hashes = options.hashes ?? texts.map(textHash);
+      const vectors = new Array<Float32Array | undefined>(texts.length);
+      const missing: number[] = [];
+      texts.forEach((_, i) => {
+        const hit = cache.get(model, hashes[i]!);
+        if (hit) vectors[i] = hit;
+        else missing.push(i);
+      });
+      // Equal texts in one call are embedded once.
+      const firstOf = new Map<string, number>();
+      const toEmbed = missing.filter((i) => {
+        if (firstOf.has(hashes[i]!)) return false;
+        firstOf.set(hashes[i]!, i);
+        return true;
+      });
+      const hits = texts.length - missing.length;
+      if (hits > 0) deps.onCacheHits?.(hits);
+      for (let at = 0; at < toEmbed.length; at += deps.batchSize) {
+        const batch = toEmbed.slice(at, at + deps.batchSize);
+        const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
+        batch.forEach((i, j) => {
+          vectors[i] = result[j]!;
+          cache.set(model, hashes[i]!, result[j]!);
+        });
+      }
+      for (const i of missing) vectors[i] ??= vectors[firstOf.get(hashes[i]!)!];
+      return { vectors: vectors as Float32Array[], stats: { embedded: toEmbed.length, cacheHits: hits } };
+    },
+    async dimension(options = {}) {
+      if (dim === null) await call(['dimension probe'], options.parent, options.signal);
+      return dim!;
+    },
+  };
+}

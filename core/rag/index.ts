@@ -1,0 +1,6 @@
+export { createKnowledgeBase, searchDefaults, type KnowledgeBase, type KnowledgeBaseDeps, type RetrieveOptions, type RetrievalResult, type SearchOptions, type IngestOptions } from './knowledge-base';
+export { buildPromptBlock, estimateTokens, type RetrievedSource } from './prompt-block';
+export { chunkText, type TextChunk, type ChunkOptions } from './chunker';
+export { fileKindOf, type FileKind } from './file-kinds';
+export { htmlToText } from './html-to-text';
+export { fuseRrf, rrfK } from './search';

@@ -1,0 +1,248 @@
+/**
+ * One ingestion job: walk the roots, read and chunk each file, embed, write.
+ *
+ * Crash safety: files are written in batches, and for each batch
+ *   1. the chunks of the batch's paths are deleted,
+ *   2. the new chunks are added (ids = hash(path, position, text): deterministic),
+ *   3. the files' manifest rows are upserted - the per-file commit marker.
+ * A crash anywhere before 3 leaves the manifest at the old hash (or without the file), so the next
+ * run redoes the file, and step 1 removes whatever a half-finished run added: never a duplicate.
+ * Unchanged files (same content hash and embedding version) are skipped; files gone from a root
+ * (deleted, or now skipped) lose their chunks after a complete walk of that root.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Table } from '@lancedb/lancedb';
+import { BrunoError } from '../common/errors';
+import type { IngestProgress, IngestSummary, SkippedFile } from '../common/knowledge';
+import { chunkText, type ChunkOptions } from './chunker';
+import { textHash, type Embedder, type EmbeddingCache } from './embedder';
+import { decodeText } from './sniff';
+import { chunksTableName, embeddingVersionOf, sqlIn, type ChunkRow, type FileRow, type KbStore, type SourceRow } from './store';
+import { isInside, walkRoot, type FoundFile } from './walk';
+
+export interface IngestDeps {
+  store: KbStore;
+  embedder: Embedder;
+  cache: EmbeddingCache;
+  chunking: ChunkOptions;
+  maxFileBytes: number;
+  /** Chunks per write batch (one delete + add + manifest upsert). */
+  batchChunks?: number;
+  onProgress?: (progress: IngestProgress) => void;
+  onSkipped?: (file: SkippedFile) => void;
+  /** Called after the first batch is written, so search works while a long job goes on. */
+  onTableReady?: (table: Table) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+export const sourceIdOf = (root: string) => createHash('sha256').update(root).digest('hex').slice(0, 16);
+export const chunkIdOf = (path: string, position: number, text: string) => createHash('sha256').update(`${path}\u0000${position}\u0000${text}`).digest('hex').slice(0, 32);
+/** What is embedded: the heading trail gives a chunk its context. */
+export const embeddingInput = (heading: string, text: string) => (heading ? `${heading}\n\n${text}` : text);
+
+/** Real paths of the roots; a missing path is the caller's mistake, said plainly. */
+export async function resolveRoots(paths: readonly string[]): Promise<string[]> {
+  const roots: string[] = [];
+  for (const p of paths) {
+    if (p.includes('\u0000')) throw new BrunoError('invalid_request', 'A path contains a NUL byte');
+    try {
+      const real = await realpath(resolve(p));
+      if (!roots.includes(real)) roots.push(real);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new BrunoError('invalid_request', code === 'ENOENT' ? `No such file or folder: ${p}` : code === 'ELOOP' ? `${p} is a symlink loop` : `Cannot open ${p}: ${code ?? (err as Error).message}`);
+    }
+  }
+  return roots;
+}
+
+interface Pending {
+  file: FoundFile;
+  sourceId: string;
+  hash: string;
+  rows: Omit<ChunkRow, 'vector' | 'embedding_version'>[];
+  inputs: string[];
+}
+
+function vectorOf(value: unknown): Float32Array {
+  if (value instanceof Float32Array) return value;
+  const v = value as { toArray?: () => ArrayLike<number> } | ArrayLike<number>;
+  return Float32Array.from(typeof (v as { toArray?: unknown }).toArray === 'function' ? (v as { toArray: () => ArrayLike<number> }).toArray() : (v as ArrayLike<number>));
+}
+
+export async function runIngest(deps: IngestDeps, rootPaths: readonly string[], jobId: string = randomUUID()): Promise<IngestSummary> {
+  const started = performance.now();
+  const { store, embedder, signal } = deps;
+  const batchChunks = deps.batchChunks ?? 256;
+  const roots = await resolveRoots(rootPaths);
+
+  const model = embedder.model;
+  const existing = await store.findChunksTable(model);
+  const dim = existing?.dim ?? (await embedder.dimension(signal ? { signal } : {}));
+  const version = embeddingVersionOf(model, dim);
+  const chunks = existing?.table ?? (await store.openChunksTable(model, dim, true))!;
+  const currentName = chunksTableName(model, dim);
+  const filesTable = (await store.files(true))!;
+  const sourcesTable = (await store.sources(true))!;
+  const manifest = new Map<string, FileRow>();
+  for (const row of (await filesTable.query().toArray()) as FileRow[]) manifest.set(String(row.path), row);
+  const oldSources = new Map<string, SourceRow>();
+  for (const row of (await sourcesTable.query().toArray()) as SourceRow[]) oldSources.set(String(row.id), row);
+
+  const summary: IngestSummary = { jobId, roots, filesSeen: 0, filesIngested: 0, filesUnchanged: 0, filesRemoved: 0, chunksAdded: 0, chunksRemoved: 0, embeddedTexts: 0, cacheHits: 0, skipped: [], embeddingVersion: version, seconds: 0 };
+  const skip = (file: SkippedFile) => {
+    summary.skipped.push(file);
+    deps.onSkipped?.(file);
+  };
+  let filesDone = 0;
+  let filesTotal = 0;
+  let lastProgress = 0;
+  let lastPhase = '';
+  // At most ~10 events a second, but every phase change is told.
+  const progress = (phase: IngestProgress['phase'], currentPath?: string, force = false) => {
+    const now = performance.now();
+    if (!force && phase === lastPhase && now - lastProgress < 100) return;
+    lastProgress = now;
+    lastPhase = phase;
+    const elapsed = (now - started) / 1000;
+    const rate = elapsed > 0 ? summary.chunksAdded / elapsed : 0;
+    const etaSeconds = filesDone > 0 && filesTotal > filesDone ? ((filesTotal - filesDone) * elapsed) / filesDone : filesDone >= filesTotal && filesTotal > 0 ? 0 : null;
+    deps.onProgress?.({ jobId, phase, filesDone, filesTotal, chunksDone: summary.chunksAdded, rate, etaSeconds, ...(currentPath ? { currentPath } : {}) });
+  };
+
+  progress('scanning', undefined, true);
+  const walks: { root: string; files: FoundFile[] }[] = [];
+  for (const root of roots) {
+    const result = await walkRoot(root, deps.maxFileBytes, signal);
+    result.skipped.forEach(skip);
+    walks.push({ root, files: result.files });
+    filesTotal += result.files.length;
+  }
+  summary.filesSeen = filesTotal;
+
+  let tableReady = (await chunks.countRows()) > 0;
+  let batch: Pending[] = [];
+  let batchSize = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    signal?.throwIfAborted();
+    const paths = batch.map((p) => p.file.path);
+    // Vectors of changed files whose text did not change come back from the store, not Ollama.
+    const changed = paths.filter((p) => manifest.get(p)?.embedding_version === version);
+    if (changed.length) {
+      const old = (await chunks.query().where(sqlIn('path', changed)).select(['text_hash', 'vector']).toArray()) as { text_hash: string; vector: unknown }[];
+      for (const row of old) if (!deps.cache.get(model, row.text_hash)) deps.cache.set(model, row.text_hash, vectorOf(row.vector));
+    }
+    const inputs = batch.flatMap((p) => p.inputs);
+    const hashes = batch.flatMap((p) => p.rows.map((r) => r.text_hash));
+    const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, ...(signal ? { signal } : {}) });
+    summary.embeddedTexts += stats.embedded;
+    summary.cacheHits += stats.cacheHits;
+    signal?.throwIfAborted();
+    const rows: ChunkRow[] = [];
+    let i = 0;
+    for (const p of batch) for (const r of p.rows) rows.push({ ...r, embedding_version: version, vector: vectors[i++]! });
+    await chunks.delete(sqlIn('path', paths));
+    if (rows.length) await chunks.add(rows as unknown as Record<string, unknown>[]);
+    const now = new Date().toISOString();
+    const fileRows: FileRow[] = batch.map((p) => ({ path: p.file.path, source_id: p.sourceId, file_hash: p.hash, size: p.file.size, mtime: p.file.mtimeMs, chunks: p.rows.length, embedding_version: version, ingested_at: now }));
+    await filesTable.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(fileRows as unknown as Record<string, unknown>[]);
+    for (const p of batch) {
+      summary.chunksRemoved += manifest.get(p.file.path)?.chunks ?? 0;
+      manifest.set(p.file.path, fileRows.find((f) => f.path === p.file.path)!);
+    }
+    summary.chunksAdded += rows.length;
+    summary.filesIngested += batch.length;
+    batch = [];
+    batchSize = 0;
+    if (!tableReady && rows.length) {
+      tableReady = true;
+      await deps.onTableReady?.(chunks);
+    }
+  };
+
+  const removeFiles = async (paths: string[]) => {
+    for (let at = 0; at < paths.length; at += 500) {
+      const part = paths.slice(at, at + 500);
+      for (const name of await store.chunkTables()) {
+        const table = name === currentName ? chunks : await store.connection().then((c) => c.openTable(name));
+        await table.delete(sqlIn('path', part));
+      }
+      await filesTable.delete(sqlIn('path', part));
+      for (const p of part) {
+        summary.chunksRemoved += manifest.get(p)?.chunks ?? 0;
+        manifest.delete(p);
+      }
+      summary.filesRemoved += part.length;
+    }
+  };
+
+  for (const { root, files } of walks) {
+    const sourceId = sourceIdOf(root);
+    const keep = new Set<string>();
+    for (const file of files) {
+      signal?.throwIfAborted();
+      progress('ingesting', file.path);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file.path);
+      } catch (err) {
+        skip({ path: file.path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+        filesDone++;
+        continue;
+      }
+      if (bytes.length > deps.maxFileBytes) {
+        skip({ path: file.path, reason: 'too_large', detail: `${bytes.length} bytes > ${deps.maxFileBytes}` });
+        filesDone++;
+        continue;
+      }
+      const decoded = decodeText(bytes);
+      if (!decoded.ok) {
+        skip({ path: file.path, reason: 'binary', detail: decoded.detail });
+        filesDone++;
+        continue;
+      }
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      const known = manifest.get(file.path);
+      if (known && known.file_hash === hash && known.embedding_version === version) {
+        keep.add(file.path);
+        summary.filesUnchanged++;
+        filesDone++;
+        continue;
+      }
+      const pieces = chunkText(file.kind, decoded.text, deps.chunking);
+      if (pieces.length === 0) {
+        skip({ path: file.path, reason: 'empty' });
+        filesDone++;
+        continue;
+      }
+      keep.add(file.path);
+      const rows = pieces.map((c) => {
+        const input = embeddingInput(c.heading, c.text);
+        return { id: chunkIdOf(file.path, c.position, c.text), source_id: sourceId, path: file.path, heading: c.heading, position: c.position, text: c.text, text_hash: textHash(input), file_hash: hash, mtime: file.mtimeMs };
+      });
+      batch.push({ file, sourceId, hash, rows, inputs: rows.map((r) => embeddingInput(r.heading, r.text)) });
+      batchSize += rows.length;
+      filesDone++;
+      if (batchSize >= batchChunks) await flush();
+    }
+    await flush();
+    // The walk of this root is complete: whatever the manifest holds under it and the walk did not keep is gone.
+    const gone = [...manifest.keys()].filter((p) => isInside(root, p) && !keep.has(p));
+    if (gone.length) await removeFiles(gone);
+    const old = oldSources.get(sourceId);
+    const sourceRow: SourceRow = { id: sourceId, root, added_at: old?.added_at ?? new Date().toISOString(), last_ingest_at: new Date().toISOString(), skipped: summary.skipped.filter((s) => isInside(root, s.path)).length };
+    await sourcesTable.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([sourceRow] as unknown as Record<string, unknown>[]);
+  }
+  progress('ingesting', undefined, true);
+  progress('finishing', undefined, true);
+
+  // Chunk tables of other embedding models are dropped once no file refers to them any more.
+  if ([...manifest.values()].every((f) => f.embedding_version === version)) {
+    for (const name of await store.chunkTables()) if (name !== currentName) await store.dropTable(name);
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}

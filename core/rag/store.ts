@@ -1,0 +1,212 @@
+/**
+ * The LanceDB store of the knowledge base: a URI (a local folder today, s3://bucket/path when
+ * several agents share one knowledge base). Tables:
+ * - `kb_sources`: the roots the user added;
+ * - `kb_files`: one row per ingested file, written after its chunks (the per-file commit marker);
+ * - `kb_chunks__<model>__<dim>`: chunks with their vectors, one table per embedding version, so a
+ *   new embedding model never mixes vectors of two models in one search.
+ * LanceDB is loaded and connected on first use (the core is created synchronously).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import type { Connection, Table } from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import { storeError } from './store-errors';
+
+export type LanceModule = typeof import('@lancedb/lancedb');
+
+let lanceModule: Promise<LanceModule> | null = null;
+
+/** Loads the native module once, after silencing Lance's WARN lines (read at load time). */
+export function loadLance(): Promise<LanceModule> {
+  process.env.LANCEDB_LOG ??= 'error';
+  lanceModule ??= import('@lancedb/lancedb');
+  return lanceModule;
+}
+
+export interface ChunkRow {
+  id: string;
+  source_id: string;
+  path: string;
+  heading: string;
+  position: number;
+  text: string;
+  /** sha256 of the text (the embedding cache key). */
+  text_hash: string;
+  file_hash: string;
+  mtime: number;
+  embedding_version: string;
+  vector: Float32Array | number[];
+}
+
+export interface FileRow {
+  path: string;
+  source_id: string;
+  file_hash: string;
+  size: number;
+  mtime: number;
+  chunks: number;
+  embedding_version: string;
+  ingested_at: string;
+}
+
+export interface SourceRow {
+  id: string;
+  root: string;
+  added_at: string;
+  last_ingest_at: string;
+  skipped: number;
+}
+
+const str = (name: string) => new Field(name, new Utf8(), false);
+
+const filesSchema = new Schema([str('path'), str('source_id'), str('file_hash'), new Field('size', new Float64(), false), new Field('mtime', new Float64(), false), new Field('chunks', new Int32(), false), str('embedding_version'), str('ingested_at')]);
+const sourcesSchema = new Schema([str('id'), str('root'), str('added_at'), str('last_ingest_at'), new Field('skipped', new Int32(), false)]);
+
+function chunksSchema(dim: number): Schema {
+  return new Schema([
+    str('id'),
+    str('source_id'),
+    str('path'),
+    str('heading'),
+    new Field('position', new Int32(), false),
+    str('text'),
+    str('text_hash'),
+    str('file_hash'),
+    new Field('mtime', new Float64(), false),
+    str('embedding_version'),
+    new Field('vector', new FixedSizeList(dim, new Field('item', new Float32(), true)), false),
+  ]);
+}
+
+/** SQL string literal for LanceDB predicates. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function sqlIn(column: string, values: readonly string[]): string {
+  return `${column} IN (${values.map(sqlString).join(', ')})`;
+}
+
+const slug = (model: string) => `${model.replace(/[^A-Za-z0-9]+/g, '_').slice(0, 40)}_${createHash('sha256').update(model).digest('hex').slice(0, 6)}`;
+
+export function chunksTableName(model: string, dim: number): string {
+  return `kb_chunks__${slug(model)}__${dim}`;
+}
+
+export function embeddingVersionOf(model: string, dim: number): string {
+  return `${model}@${dim}`;
+}
+
+/** The local folder of a store URI, or null for object-store URIs (s3://, gs://, az://). */
+export function localPathOf(uri: string): string | null {
+  if (uri.startsWith('file://')) return new URL(uri).pathname;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? null : uri;
+}
+
+export interface KbStore {
+  readonly uri: string;
+  /** Opens the tables that exist; creates nothing (a read-only store can still be searched). */
+  connection(): Promise<Connection>;
+  tableNames(): Promise<string[]>;
+  /** Chunk tables of any model, by name. */
+  chunkTables(): Promise<string[]>;
+  /** The chunk table of a model, if one exists (its dimension is in its name). */
+  findChunksTable(model: string): Promise<{ table: Table; name: string; dim: number } | null>;
+  openChunksTable(model: string, dim: number, create: boolean): Promise<Table | null>;
+  files(create: boolean): Promise<Table | null>;
+  sources(create: boolean): Promise<Table | null>;
+  dropTable(name: string): Promise<void>;
+  close(): void;
+}
+
+export function createKbStore(uri: string): KbStore {
+  let db: Promise<Connection> | null = null;
+  const tables = new Map<string, Table>();
+
+  const connection = () => {
+    db ??= (async () => {
+      const local = localPathOf(uri);
+      if (local) {
+        if (existsSync(local) && !statSync(local).isDirectory()) throw new Error(`${local} is not a directory (os error 20)`);
+        mkdirSync(local, { recursive: true });
+      }
+      const lancedb = await loadLance();
+      // Re-check other processes' writes (the CLI ingests while the app runs) at most once a second.
+      return lancedb.connect(uri, { readConsistencyInterval: 1 });
+    })().catch((err: unknown) => {
+      db = null;
+      throw storeError(uri, 'opening it', err);
+    });
+    return db;
+  };
+
+  async function open(name: string, schema: Schema | null): Promise<Table | null> {
+    const cached = tables.get(name);
+    if (cached) return cached;
+    const conn = await connection();
+    try {
+      const names = await conn.tableNames();
+      let table: Table;
+      if (names.includes(name)) table = await conn.openTable(name);
+      else if (schema) table = await conn.createEmptyTable(name, schema, { mode: 'create', existOk: true });
+      else return null;
+      tables.set(name, table);
+      return table;
+    } catch (err) {
+      throw storeError(uri, `opening table ${name}`, err);
+    }
+  }
+
+  const store: KbStore = {
+    uri,
+    connection,
+    async tableNames() {
+      const conn = await connection();
+      try {
+        return await conn.tableNames();
+      } catch (err) {
+        throw storeError(uri, 'listing tables', err);
+      }
+    },
+    async chunkTables() {
+      return (await store.tableNames()).filter((n) => n.startsWith('kb_chunks__'));
+    },
+    async findChunksTable(model) {
+      const prefix = `kb_chunks__${slug(model)}__`;
+      // An open handle answers without listing the store on every query.
+      const name = [...tables.keys()].find((n) => n.startsWith(prefix)) ?? (await store.chunkTables()).find((n) => n.startsWith(prefix));
+      if (!name) return null;
+      const table = await open(name, null);
+      return table ? { table, name, dim: Number(name.slice(prefix.length)) } : null;
+    },
+    openChunksTable(model, dim, create) {
+      return open(chunksTableName(model, dim), create ? chunksSchema(dim) : null);
+    },
+    files: (create) => open('kb_files', create ? filesSchema : null),
+    sources: (create) => open('kb_sources', create ? sourcesSchema : null),
+    async dropTable(name) {
+      const conn = await connection();
+      tables.get(name)?.close();
+      tables.delete(name);
+      try {
+        await conn.dropTable(name);
+      } catch (err) {
+        throw storeError(uri, `dropping table ${name}`, err);
+      }
+    },
+    close() {
+      for (const t of tables.values()) {
+        try {
+          t.close();
+        } catch {
+          // already closed
+        }
+      }
+      tables.clear();
+      void db?.then((c) => c.close()).catch(() => {});
+      db = null;
+    },
+  };
+  return store;
+}

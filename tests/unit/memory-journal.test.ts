@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { trace } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../core/telemetry/logging';
+import { createMemoryStore, memoryJournalPath } from '../../core/memory';
+import { parseJournal, type JournalRecord } from '../../core/memory/journal';
+import { applyRecord, emptyMemoryState, historyOf, markInterrupted } from '../../core/memory/memory-state';
+import { searchConversations } from '../../core/memory/search-conversations';
+import { tempDir } from '../support/core-harness';
+
+const at = '2025-01-01T00:00:00.000Z';
+
+describe('the memory journal', () => {
+  it('parses records and reports damaged lines without losing the others', () => {
+    const good: JournalRecord = { t: 'conv', c: 'c1', title: 'hi', at };
+    const text = [JSON.stringify(good), '{"t":"conv"', '{"t":"nope","x":1}', '', JSON.stringify({ t: 'rename', c: 'c1', title: 'renamed', at })].join('\n');
+    const { records, corrupt } = parseJournal(text);
+    expect(records.map((r) => r.t)).toEqual(['conv', 'rename']);
+    expect(corrupt.map((c) => c.line)).toEqual([2, 3]);
+    expect(corrupt[0]?.reason).toMatch(/^not JSON/);
+    expect(corrupt[1]?.reason).toMatch(/^not a journal record/);
+  });
+
+  it('replays a turn: deltas build the answer; a turn still streaming at the end was interrupted', () => {
+    const state = emptyMemoryState();
+    const records: JournalRecord[] = [
+      { t: 'conv', c: 'c1', title: 'Q', at },
+      { t: 'msg', c: 'c1', id: 'u1', turnId: 't1', content: 'Q1', model: 'm', at },
+      { t: 'delta', c: 'c1', id: 'a1', turnId: 't1', text: 'Hel', at },
+      { t: 'delta', c: 'c1', id: 'a1', turnId: 't1', text: 'lo', at },
+      { t: 'end', c: 'c1', id: 'a1', turnId: 't1', status: 'done', content: 'Hello', model: 'm', stats: null, sources: [{ n: 1, path: 'a.md', heading: null, snippet: 's' }], traceId: 'x', error: null, at },
+      { t: 'msg', c: 'c1', id: 'u2', turnId: 't2', content: 'Q2', model: 'm', at },
+      { t: 'delta', c: 'c1', id: 'a2', turnId: 't2', text: 'Part', at },
+      { t: 'msg', c: 'c1', id: 'u3', turnId: 't3', content: 'Q3', model: 'm', at },
+      { t: 'end', c: 'c1', id: 'a3', turnId: 't3', status: 'error', content: '', model: 'm', stats: null, sources: [], traceId: null, error: { code: 'ollama_error', message: 'boom' }, at },
+      { t: 'delta', c: 'gone', id: 'z', turnId: 'tz', text: 'ignored', at },
+    ];
+    for (const r of records) applyRecord(state, r);
+    expect(markInterrupted(state)).toBe(2);
+    const conv = state.conversations.get('c1')!;
+    expect(conv.messages.map((m) => [m.id, m.content, m.status])).toEqual([
+      ['u1', 'Q1', 'done'],
+      ['a1', 'Hello', 'done'],
+      ['u2', 'Q2', 'interrupted'],
+      ['a2', 'Part', 'interrupted'],
+      ['u3', 'Q3', 'error'],
+      ['a3', '', 'error'],
+    ]);
+    expect(conv.messages[1]?.sources).toHaveLength(1);
+    expect(historyOf(conv).map((m) => m.content)).toEqual(['Q1', 'Hello', 'Q2', 'Part']);
+    expect(state.conversations.has('gone')).toBe(false);
+  });
+
+  it('searches titles and messages: every word must match, title hits rank higher', () => {
+    const state = emptyMemoryState();
+    const add = (c: string, title: string, text: string) => {
+      applyRecord(state, { t: 'conv', c, title, at });
+      applyRecord(state, { t: 'msg', c, id: `${c}-u`, turnId: `${c}-t`, content: text, model: null, at });
+    };
+    add('a', 'ZFS scrub', 'how often should I scrub the pool');
+    add('b', 'Backups', 'does restic scrub anything? zfs snapshots too');
+    add('c', 'Grafana', 'dashboards');
+    const hits = searchConversations([...state.conversations.values()], 'zfs scrub', 10);
+    expect(hits.map((h) => h.conversation.id)).toEqual(['a', 'b']);
+    expect(hits[1]?.snippet).toContain('zfs snapshots');
+    expect(searchConversations([...state.conversations.values()], '  ', 10)).toEqual([]);
+  });
+});
+
+describe('recording a streaming answer', () => {
+  it('flushes on a timer, never per token, and ends with the whole answer', async () => {
+    const dataDir = tempDir('bruno-mem-unit-');
+    const logger = createLogger({ service: { name: 't', version: '0', environment: 'test', instanceId: 'i' }, level: 'error', dataDir, file: false, stderr: false });
+    const store = createMemoryStore({
+      dataDir,
+      storeUri: `${dataDir}/lancedb`,
+      embed: async () => Promise.reject(new Error('no embeddings here')),
+      embedModel: () => 'nomic-embed-text',
+      tracer: trace.getTracer('test'),
+      logger,
+      warn: () => {},
+      flushIntervalMs: 100,
+    });
+    const path = memoryJournalPath(dataDir);
+    const count = (t: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l.includes(`"t":"${t}"`)).length;
+    const recorder = await store.conversations.beginTurn({ conversationId: 'c1', turnId: 't1', model: 'm', user: { id: 'u1', role: 'user', content: 'hi', createdAt: at } });
+    expect(count('msg')).toBe(1);
+    let answer = '';
+    for (let i = 0; i < 1000; i++) recorder.progress((answer += 'x'), 'a1');
+    expect(count('delta')).toBe(0);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(count('delta')).toBe(1);
+    const live = await store.getConversation('c1');
+    expect(live.messages[1]).toMatchObject({ content: answer, status: 'streaming' });
+    recorder.progress(answer + 'yz', 'a1');
+    await recorder.end({ status: 'stopped', assistantId: 'a1', answer: answer + 'yz', model: 'm', stats: null, sources: [], traceId: null, error: null });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(count('delta')).toBe(1);
+    expect(count('end')).toBe(1);
+    expect((await store.getConversation('c1')).messages.map((m) => m.status)).toEqual(['stopped', 'stopped']);
+    await store.close();
+    await logger.close();
+  });
+});
