@@ -22,6 +22,9 @@ export const invokeChannels = [
   'kb.sources',
   'kb.remove',
   'kb.search',
+  'settings.get',
+  'settings.update',
+  'settings.test',
 ] as const;
 export type InvokeChannel = (typeof invokeChannels)[number];
 

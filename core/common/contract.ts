@@ -14,6 +14,7 @@ import type { SpanRecord, TurnSample } from './telemetry';
 import type { AlertsState } from './alerts';
 import type { ConversationDetail, ConversationsChanged, ConversationSummary, MemoryEntry, MemoryStatus } from './memory';
 import { searchModes, type KbProgressEvent, type KbSource, type SearchResult } from './knowledge';
+import type { ConnectionTestResult, SettingsUpdateResult, SettingsView } from './settings';
 
 const id = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, . : _ - only');
 
@@ -27,6 +28,14 @@ export const chatSendInput = z.strictObject({
 export type ChatSendInput = z.infer<typeof chatSendInput>;
 
 export const chatStopInput = z.strictObject({ turnId: id });
+
+/** A partial settings.json; the core validates the merged result field by field. */
+export const settingsUpdateInput = z.strictObject({ patch: z.record(z.string(), z.unknown()) });
+export const settingsTestInput = z.strictObject({
+  target: z.enum(['ollama', 'otlp', 'grafana', 'prometheus', 'alertmanager']),
+  /** Test this address instead of the saved one (the form's unsaved value). */
+  url: z.string().max(2000).optional(),
+});
 export type ChatStopInput = z.infer<typeof chatStopInput>;
 
 const noInput = z.strictObject({}).optional();
@@ -89,6 +98,9 @@ export const invokeInputSchemas = {
   'kb.sources': noInput,
   'kb.remove': kbRemoveInput,
   'kb.search': kbSearchInput,
+  'settings.get': noInput,
+  'settings.update': settingsUpdateInput,
+  'settings.test': settingsTestInput,
 } as const satisfies Record<InvokeChannel, z.ZodType>;
 
 export type InvokeInput<C extends InvokeChannel> = z.input<(typeof invokeInputSchemas)[C]>;
@@ -120,6 +132,10 @@ export interface InvokeOutputs {
   'kb.sources': KbSource[];
   'kb.remove': { removed: boolean; files: number; chunks: number };
   'kb.search': SearchResult;
+  'settings.get': SettingsView;
+  /** Field-level errors come back in the result (ok: false), not as a thrown error. */
+  'settings.update': SettingsUpdateResult;
+  'settings.test': ConnectionTestResult;
 }
 export type InvokeOutput<C extends InvokeChannel> = InvokeOutputs[C];
 

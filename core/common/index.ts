@@ -11,3 +11,4 @@ export * from './telemetry';
 export * from './alerts';
 export * from './memory';
 export * from './knowledge';
+export * from './settings';

@@ -2,3 +2,6 @@ export { loadSettings, settingsFileName, type LoadSettingsOptions } from './load
 export { settingsSchema, defaults, hostOf, isLoopbackHost, type Settings } from './schema';
 export { normalizeOllamaHost } from './ollama-host';
 export { defaultDataDir } from './data-dir';
+export { createSettingsEditor, type SettingsEditor } from './settings-editor';
+export { testConnection } from './connection-test';
+export { envBindings, pinnedByEnv } from './env-bindings';

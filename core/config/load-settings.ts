@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { BrunoError } from '../common/errors';
 import { defaultDataDir } from './data-dir';
 import { normalizeOllamaHost } from './ollama-host';
+import { boundVar, envBindings, getPath, setPath } from './env-bindings';
 import { crossFieldProblems, defaults, settingsSchema, type Settings } from './schema';
 
 export const settingsFileName = 'settings.json';
@@ -22,21 +23,98 @@ function readIfPresent(path: string): string | null {
   }
 }
 
-const trimSlash = (value: unknown): unknown => (typeof value === 'string' && value ? value.replace(/\/+$/, '') : value || undefined);
+const trimSlash = (value: unknown): unknown => (typeof value === 'string' ? value.replace(/\/+$/, '') || null : value);
 
-const truthy = (value: string) => /^(1|true|yes|on)$/i.test(value.trim());
-
-/** OTEL_SDK_DISABLED turns export off whatever else says; the standard variable wins over the file. */
-function otlpEndpoint(env: NodeJS.ProcessEnv, fromFile: unknown): unknown {
-  if (env.OTEL_SDK_DISABLED && truthy(env.OTEL_SDK_DISABLED)) return null;
-  return env.OTEL_EXPORTER_OTLP_ENDPOINT || fromFile || null;
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** BRUNO_CAPTURE_CONTENT, else OpenLLMetry's TRACELOOP_TRACE_CONTENT, else the file; default off. */
-function captureContent(env: NodeJS.ProcessEnv, fromFile: unknown): unknown {
-  const fromEnv = env.BRUNO_CAPTURE_CONTENT ?? env.TRACELOOP_TRACE_CONTENT;
-  if (fromEnv !== undefined) return truthy(fromEnv);
-  return fromFile ?? false;
+/** Deep merge of plain objects; arrays and other values from `over` replace those in `base`. */
+export function mergeSettings(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? mergeSettings(out[key] as Record<string, unknown>, value) : value;
+  }
+  return out;
+}
+
+/** The defaults as a settings tree (paths that depend on the data dir resolved). */
+function defaultTree(dataDir: string): Record<string, unknown> {
+  return {
+    ollamaHost: defaults.ollamaHost,
+    chatModel: defaults.chatModel,
+    server: { host: defaults.serverHost, port: defaults.serverPort },
+    stream: { firstChunkTimeoutMs: defaults.firstChunkTimeoutMs, idleChunkTimeoutMs: defaults.idleChunkTimeoutMs },
+    healthIntervalMs: defaults.healthIntervalMs,
+    grafana: { url: null, tempoDatasourceUid: defaults.tempoDatasourceUid, orgId: 1, dashboards: { ...defaults.dashboards } },
+    prometheusUrl: null,
+    alertmanagerUrl: null,
+    knowledge: { ...defaults.knowledge, storeUri: join(dataDir, 'lancedb'), embedModel: defaults.embedModel },
+    telemetry: {
+      otlpEndpoint: null,
+      otlpProtocol: defaults.otlpProtocol,
+      captureContent: false,
+      metricsAddr: defaults.metricsAddr,
+      agentId: defaults.agentId,
+      logLevel: defaults.logLevel,
+      piiPatterns: [],
+    },
+  };
+}
+
+/** The environment's values, applied over defaults + file in the table's order. */
+function applyEnv(tree: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const binding of envBindings) {
+    const name = boundVar(binding, env);
+    if (name === undefined) continue;
+    const value = binding.value ? binding.value(env[name]!) : env[name];
+    if (value !== undefined) setPath(tree, binding.path, value);
+  }
+}
+
+/** Forms the schema would refuse but that mean something clear: Ollama's host forms, trailing slashes. */
+function normalize(tree: Record<string, unknown>): void {
+  if (typeof tree.ollamaHost === 'string') tree.ollamaHost = normalizeOllamaHost(tree.ollamaHost);
+  for (const path of ['grafana.url', 'prometheusUrl', 'alertmanagerUrl', 'telemetry.otlpEndpoint']) setPath(tree, path, trimSlash(getPath(tree, path)) ?? null);
+  for (const path of ['server.apiToken', 'telemetry.metricsToken']) if (getPath(tree, path) === '') setPath(tree, path, undefined);
+}
+
+/** Validates a settings tree; the problems by dotted path (empty when valid). */
+export function validateSettings(tree: Record<string, unknown>): { settings: Settings | null; problems: Record<string, string> } {
+  const result = settingsSchema.safeParse(tree);
+  if (!result.success) {
+    const problems: Record<string, string> = {};
+    for (const issue of result.error.issues) problems[issue.path.join('.') || 'settings'] ??= issue.message;
+    return { settings: null, problems };
+  }
+  const problems: Record<string, string> = {};
+  for (const problem of crossFieldProblems(result.data)) {
+    const at = problem.indexOf(': ');
+    problems[problem.slice(0, at)] ??= problem.slice(at + 2);
+  }
+  return Object.keys(problems).length ? { settings: null, problems } : { settings: result.data, problems };
+}
+
+/** Reads and parses settings.json (null when there is none). */
+export function readSettingsFile(filePath: string, readFile: (path: string) => string | null = readIfPresent): Record<string, unknown> | null {
+  const text = readFile(filePath);
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isPlainObject(parsed)) throw new Error('not a JSON object');
+    return parsed;
+  } catch (err) {
+    throw new BrunoError('invalid_request', `Settings file ${filePath} is not valid JSON (${(err as Error).message}). Fix or delete it.`);
+  }
+}
+
+/** The effective settings tree (not yet validated) for a file's content and an environment. */
+export function effectiveTree(dataDir: string, fromFile: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const tree = mergeSettings(defaultTree(dataDir), fromFile);
+  applyEnv(tree, env);
+  tree.dataDir = dataDir;
+  normalize(tree);
+  return tree;
 }
 
 /**
@@ -46,77 +124,13 @@ function captureContent(env: NodeJS.ProcessEnv, fromFile: unknown): unknown {
  */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const env = options.env ?? process.env;
-  const readFile = options.readFile ?? readIfPresent;
   const dataDir = env.BRUNO_DATA_DIR || defaultDataDir(env);
   const filePath = join(dataDir, settingsFileName);
-
-  let fromFile: Record<string, unknown> = {};
-  const text = readFile(filePath);
-  if (text !== null) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-      fromFile = parsed as Record<string, unknown>;
-    } catch (err) {
-      throw new BrunoError('invalid_request', `Settings file ${filePath} is not valid JSON (${(err as Error).message}). Fix or delete it.`);
-    }
+  const candidate = effectiveTree(dataDir, readSettingsFile(filePath, options.readFile) ?? {}, env);
+  const { settings, problems } = validateSettings(candidate);
+  if (!settings) {
+    const list = Object.entries(problems).map(([path, message]) => `${path}: ${message}`).join('; ');
+    throw new BrunoError('invalid_request', `Invalid settings (${filePath} and environment): ${list}`);
   }
-  const fileServer = (fromFile.server ?? {}) as Record<string, unknown>;
-  const fileTelemetry = (fromFile.telemetry ?? {}) as Record<string, unknown>;
-  const fileGrafana = (fromFile.grafana ?? {}) as Record<string, unknown>;
-  const fileStream = (fromFile.stream ?? {}) as Record<string, unknown>;
-  const fileKnowledge = (fromFile.knowledge ?? {}) as Record<string, unknown>;
-
-  const candidate = {
-    ...fromFile,
-    ollamaHost: normalizeOllamaHost(env.OLLAMA_HOST ?? (fromFile.ollamaHost as string | undefined) ?? defaults.ollamaHost),
-    chatModel: env.BRUNO_CHAT_MODEL || fromFile.chatModel || defaults.chatModel,
-    server: {
-      ...fileServer,
-      host: env.BRUNO_HOST || fileServer.host || defaults.serverHost,
-      port: env.BRUNO_PORT || fileServer.port || defaults.serverPort,
-      apiToken: env.BRUNO_API_TOKEN || fileServer.apiToken || undefined,
-    },
-    stream: {
-      firstChunkTimeoutMs: env.BRUNO_FIRST_CHUNK_TIMEOUT_MS || fileStream.firstChunkTimeoutMs || defaults.firstChunkTimeoutMs,
-      idleChunkTimeoutMs: env.BRUNO_IDLE_CHUNK_TIMEOUT_MS || fileStream.idleChunkTimeoutMs || defaults.idleChunkTimeoutMs,
-    },
-    healthIntervalMs: fromFile.healthIntervalMs ?? defaults.healthIntervalMs,
-    dataDir,
-    grafana: {
-      ...fileGrafana,
-      url: trimSlash(env.BRUNO_GRAFANA_URL || fileGrafana.url) ?? null,
-      tempoDatasourceUid: env.BRUNO_TEMPO_DATASOURCE_UID || fileGrafana.tempoDatasourceUid || defaults.tempoDatasourceUid,
-      orgId: env.BRUNO_GRAFANA_ORG_ID || fileGrafana.orgId || 1,
-      dashboards: { ...defaults.dashboards, ...((fileGrafana.dashboards ?? {}) as object) },
-    },
-    prometheusUrl: trimSlash(env.PROMETHEUS_URL || env.BRUNO_PROMETHEUS_URL || fromFile.prometheusUrl) ?? null,
-    alertmanagerUrl: trimSlash(env.ALERTMANAGER_URL || env.BRUNO_ALERTMANAGER_URL || fromFile.alertmanagerUrl) ?? null,
-    knowledge: {
-      ...defaults.knowledge,
-      ...fileKnowledge,
-      storeUri: env.BRUNO_STORE_URI || fileKnowledge.storeUri || join(dataDir, 'lancedb'),
-      embedModel: env.BRUNO_EMBED_MODEL || fileKnowledge.embedModel || defaults.embedModel,
-    },
-    telemetry: {
-      ...fileTelemetry,
-      otlpEndpoint: otlpEndpoint(env, fileTelemetry.otlpEndpoint),
-      otlpProtocol: env.OTEL_EXPORTER_OTLP_PROTOCOL || fileTelemetry.otlpProtocol || defaults.otlpProtocol,
-      captureContent: captureContent(env, fileTelemetry.captureContent),
-      metricsAddr: env.BRUNO_METRICS_ADDR ?? fileTelemetry.metricsAddr ?? defaults.metricsAddr,
-      metricsToken: env.BRUNO_METRICS_TOKEN || fileTelemetry.metricsToken || undefined,
-      agentId: env.BRUNO_AGENT_ID || fileTelemetry.agentId || defaults.agentId,
-      logLevel: env.BRUNO_LOG_LEVEL || fileTelemetry.logLevel || defaults.logLevel,
-      piiPatterns: fileTelemetry.piiPatterns ?? [],
-    },
-  };
-
-  const result = settingsSchema.safeParse(candidate);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ');
-    throw new BrunoError('invalid_request', `Invalid settings (${filePath} and environment): ${problems}`);
-  }
-  const problems = crossFieldProblems(result.data);
-  if (problems.length) throw new BrunoError('invalid_request', `Invalid settings (${filePath} and environment): ${problems.join('; ')}`);
-  return result.data;
+  return settings;
 }

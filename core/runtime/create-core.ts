@@ -1,6 +1,6 @@
 import { createEventHub, type ContractHandlers } from '../common';
 import { createAlertsService, loadAlertRules } from '../alerts';
-import type { Settings } from '../config';
+import { createSettingsEditor, testConnection, type Settings } from '../config';
 import { createAgent, createEventBatcher } from '../agent';
 import { createHealthMonitor, probeOllama } from '../health';
 import { createContextWindowResolver, createOllamaClient, listModels } from '../llm';
@@ -137,6 +137,10 @@ export function createCore(deps: CoreDeps): Core {
     onChange: (state) => events.emit('health', state),
   });
 
+  const settingsEditor = createSettingsEditor({ settings, env });
+  const savedUrlOf = (target: 'ollama' | 'otlp' | 'grafana' | 'prometheus' | 'alertmanager'): string | null =>
+    ({ ollama: settings.ollamaHost, otlp: settings.telemetry.otlpEndpoint, grafana: settings.grafana.url, prometheus: settings.prometheusUrl, alertmanager: settings.alertmanagerUrl })[target];
+
   const handlers: ContractHandlers = {
     async 'chat.send'(input) {
       let ids = { turnId: '', conversationId: '' };
@@ -195,6 +199,17 @@ export function createCore(deps: CoreDeps): Core {
     },
     async 'kb.remove'(input) {
       return knowledge.remove('sourceId' in input ? { sourceId: input.sourceId } : { path: input.path });
+    },
+    async 'settings.get'() {
+      return settingsEditor.view();
+    },
+    async 'settings.update'(input) {
+      return settingsEditor.update(input.patch);
+    },
+    async 'settings.test'(input) {
+      const url = input.url ?? savedUrlOf(input.target);
+      if (!url) return { target: input.target, url: '', ok: false, message: `No ${input.target} address is set`, latencyMs: null };
+      return testConnection(input.target, url, deps.fetch);
     },
     async 'kb.search'(input) {
       return knowledge.search(input.query, { ...(input.mode ? { mode: input.mode } : {}), ...(input.k ? { k: input.k } : {}) });

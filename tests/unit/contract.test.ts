@@ -23,6 +23,9 @@ describe('contract', () => {
       'kb.sources',
       'kb.remove',
       'kb.search',
+      'settings.get',
+      'settings.update',
+      'settings.test',
     ]);
     expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample', 'alerts', 'conversations', 'kb.progress']);
     expect(isInvokeChannel('chat.send')).toBe(true);
