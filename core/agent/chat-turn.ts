@@ -45,16 +45,16 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   const clockIso = deps.clockIso ?? (() => new Date().toISOString());
   const startedAt = now();
   const watchdog = startStreamWatchdog(controller, deps.limits, now);
-  const sample = createSampleThrottle(deps.onSample ?? (() => {}), now);
+  const samples = createSampleThrottle(deps.onSample ?? (() => {}));
   let chunks = 0;
   let firstChunkAt: number | null = null;
   let answer = '';
   let final: ChatResponse | null = null;
   let observer: ReturnType<TurnTelemetry['startTurn']> | null = null;
   let recorder: TurnRecorder = noRecorder;
+  let begun: Promise<unknown> = Promise.resolve();
 
-  const liveSample = (isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
-    const t = now();
+  const liveSample = (t: number, isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
     const sinceFirst = firstChunkAt === null ? 0 : (t - firstChunkAt) / 1000;
     return {
       turnId: request.turnId,
@@ -85,22 +85,25 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   try {
     observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host });
     const history = await deps.conversations.history(request.conversationId);
-    // The question is stored (durably) while memory is recalled; both before the request.
-    const [started, recalled] = await Promise.all([
-      deps.conversations.beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage }).catch(() => noRecorder),
-      deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null),
-    ]);
-    recorder = started;
+    // The question is recorded at once (the store updates its state synchronously) and made
+    // durable while memory is recalled and the request runs: the disk sync never delays the answer.
+    begun = deps.conversations
+      .beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage })
+      .catch(() => noRecorder)
+      .then((r) => (recorder = r));
+    const recalled = await deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null);
     const system: Message[] = recalled?.system ? [{ role: 'system', content: recalled.system }] : [];
     const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
     observer.prompt(messages);
     const stream = await deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
     for await (const chunk of stream) {
-      watchdog.touch();
+      // One clock read per chunk, shared by the watchdog, TTFT and the sample throttle.
+      const t = now();
+      watchdog.touch(t);
       const thinking = chunk.message?.thinking;
       const content = chunk.message?.content;
       if ((thinking || content) && firstChunkAt === null) {
-        firstChunkAt = now();
+        firstChunkAt = t;
         observer.firstChunk((firstChunkAt - startedAt) / 1000);
       }
       if (thinking) emit({ type: 'thinking', text: thinking });
@@ -109,7 +112,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         answer += content;
         recorder.progress(answer, assistantId);
         emit({ type: 'token', text: content });
-        sample(liveSample(false));
+        if (samples.due(t)) samples.send(liveSample(t, false), t);
       }
       if (chunk.done) final = chunk;
     }
@@ -124,11 +127,16 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       contextWindow: window?.tokens ?? null,
       traceId: observer.traceId,
     });
-    await recorder.end(outcome('done', { model: stats.model, stats }));
+    await begun;
+    // The store applies the end record to its state synchronously (the next turn's history sees
+    // it); its disk sync finishes in the background and the store's close() waits for it.
+    const ended = recorder.end(outcome('done', { model: stats.model, stats })).catch(() => {});
     observer.succeeded({ final, stats, answer, window, chunks });
-    sample(liveSample(true, stats.context_usage_ratio, stats.context_window));
+    const t = now();
+    samples.send(liveSample(t, true, stats.context_usage_ratio, stats.context_window), t);
     const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistantId, stats };
     emit(done);
+    void ended;
     return done;
   } catch (err) {
     const abortReason = watchdog.fired?.reason ?? (controller.signal.aborted ? 'cancelled' : undefined);
@@ -139,8 +147,10 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     observer?.failed(error, { chunks, wallS: (now() - startedAt) / 1000 });
     // A stopped answer stays part of the conversation (the user saw it and may refer to it); a
     // failed one is recorded but left out of the history, so "try again" does not send it twice.
-    await recorder.end(outcome(error.code === 'cancelled' ? 'stopped' : 'error', { error: error.code === 'cancelled' ? null : error.toInfo() })).catch(() => {});
-    sample(liveSample(true));
+    await begun;
+    void recorder.end(outcome(error.code === 'cancelled' ? 'stopped' : 'error', { error: error.code === 'cancelled' ? null : error.toInfo() })).catch(() => {});
+    const t = now();
+    samples.send(liveSample(t, true), t);
     const event: TurnEndEvent = { type: 'error', code: error.code, message: error.message };
     emit(event);
     return event;

@@ -5,8 +5,8 @@ import type { AbortReason } from '../llm';
  * one between chunks. Without it a stalled Ollama would leave the turn hanging forever.
  */
 export interface StreamWatchdog {
-  /** Call on every chunk; costs a clock read, not a timer. */
-  touch(): void;
+  /** Call on every chunk with the time the caller already read; costs no timer. */
+  touch(t: number): void;
   stop(): void;
   /** The reason and allowance of the abort it triggered, if it did. */
   readonly fired: { reason: AbortReason; afterMs: number } | null;
@@ -42,9 +42,9 @@ export function startStreamWatchdog(
   schedule(limits.firstChunkTimeoutMs);
 
   return {
-    touch() {
+    touch(t) {
       const first = lastChunkAt === null;
-      lastChunkAt = now();
+      lastChunkAt = t;
       if (first) {
         clearTimeout(timer);
         schedule(limits.idleChunkTimeoutMs);

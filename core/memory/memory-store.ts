@@ -283,7 +283,8 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
         async end(outcome) {
           ended = true;
           if (timer) clearTimeout(timer);
-          await persist(
+          // The state changes now (the next turn and the UI see it); the disk sync may finish later.
+          const written = persist(
             opened,
             [
               {
@@ -305,6 +306,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
           );
           metrics.operation('write', 'episodic');
           changed(turn.conversationId, 'updated');
+          await written;
         },
       };
       return recorder;
