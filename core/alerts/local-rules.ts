@@ -61,8 +61,8 @@ export const localImplementations: Record<string, { implements: string; evaluate
     evaluate: (h) => above(sumBy(h.rate(P.malformedLines, 15 * 60_000), []).map((p) => ({ ...p, value: p.value * 900 })), 0),
   },
   RAGRetrievalQualityDegraded: {
-    implements: `${R.meanReciprocalRank} < 0.75`,
-    evaluate: (h) => below(h.instant(R.meanReciprocalRank), 0.75),
+    implements: `${R.meanReciprocalRank}{retrieval_method="hybrid"} < 0.75`,
+    evaluate: (h) => below(h.instant(R.meanReciprocalRank, { retrieval_method: 'hybrid' }), 0.75),
   },
   LowHitRateAtK: {
     implements: `${R.hitRateAtK}{k="5"} < 0.80`,

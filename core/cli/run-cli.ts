@@ -6,6 +6,7 @@ import { askCommand } from './ask-command';
 import { healthCommand } from './health-command';
 import { ingestCommand } from './ingest-command';
 import { searchCommand } from './search-command';
+import { evalCommand } from './eval-command';
 import { searchModes, type SearchMode } from '../common/knowledge';
 import { exitCodes, oneLine, type CliIo } from './io';
 import { serveCommand } from './serve-command';
@@ -58,7 +59,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
     return exitCodes.usage;
   }
 
-  if (!['ask', 'serve', 'health', 'ingest', 'search'].includes(command)) {
+  if (!['ask', 'serve', 'health', 'ingest', 'search', 'eval'].includes(command)) {
     io.stderr.write(`agent-bruno: unknown command '${command}' (see \`agent-bruno help\`)\n`);
     return exitCodes.usage;
   }
@@ -72,7 +73,17 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
     return exitCodes.usage;
   }
   const mode = (values.mode ?? 'hybrid') as string;
-  const k = values.k === undefined ? 8 : Number(values.k);
+  const k = values.k === undefined ? (command === 'eval' ? 10 : 8) : Number(values.k);
+  if (command === 'eval') {
+    if (positionals.length !== 1) {
+      io.stderr.write('agent-bruno: eval needs one JSONL file of labelled queries, e.g. agent-bruno eval queries.jsonl\n');
+      return exitCodes.usage;
+    }
+    if (!Number.isInteger(k) || k < 1 || k > 100) {
+      io.stderr.write(`agent-bruno: -k must be a whole number from 1 to 100 (got '${String(values.k)}')\n`);
+      return exitCodes.usage;
+    }
+  }
   if (command === 'search') {
     if (positionals.length === 0) {
       io.stderr.write('agent-bruno: search needs a query, e.g. agent-bruno search "nas ip address"\n');
@@ -91,7 +102,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
   // Only the long-running `serve` writes the rotating log file; one-shot commands log to OTLP only.
   const logging = command === 'serve' ? {} : { file: false };
   // A one-shot search must not start an ANN index build it would not wait for (ingest waits for it).
-  const buildAnnIndex = command !== 'search';
+  const buildAnnIndex = command !== 'search' && command !== 'eval';
   const core = (deps.createCore ?? ((s) => createCore({ settings: s, logging, buildAnnIndex })))(settings);
   try {
     switch (command) {
@@ -106,6 +117,8 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
         return await ingestCommand(core, io, { paths: positionals, all: values.all === true, json: values.json === true });
       case 'search':
         return await searchCommand(core, io, { query: positionals.join(' '), mode: mode as SearchMode, k, json: values.json === true });
+      case 'eval':
+        return await evalCommand(core, io, { file: positionals[0]!, depth: k, json: values.json === true });
       case 'serve':
         return await serveCommand(core, settings, io, deps.staticDir);
       default:

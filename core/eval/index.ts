@@ -1,0 +1,20 @@
+export { parseEvalQueries, type EvalQuery } from './queries';
+export { runEval, evalDefaults, evalModes, type EvalOptions, type EvalReport, type ModeReport, type QueryReport } from './run-eval';
+export { evalGauges, recordEvalReport, type EvalGauges } from './eval-metrics';
+export { reciprocalRank, hitAtK, ndcgAtK, dcgAtK, gainsOf, firstRelevantRank, hitCutoffs, scoreQuery, meanScores, type QueryScores, type MeanScores } from './metrics';
+export { resolveLabel } from './labels';
+export {
+  createDriftTracker,
+  computeBaseline,
+  baselineFromStore,
+  refreshBaseline,
+  saveBaseline,
+  loadBaseline,
+  baselinePath,
+  cosine,
+  VectorStats,
+  type DriftTracker,
+  type DriftTrackerOptions,
+  type DriftSnapshot,
+  type EmbeddingBaseline,
+} from './drift';
