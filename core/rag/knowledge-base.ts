@@ -128,6 +128,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   let closed = false;
   let gaugesLoaded = false;
   let annChecked = false;
+  let optimizing: Promise<void> | null = null;
 
   const wrap = async <T>(action: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -181,9 +182,20 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     if (!table) return;
     if ((await table.countRows()) === 0) return;
     await ensureFtsIndex(table);
-    // Folds new rows into the FTS (and ANN) index and compacts small fragments; an index build in
-    // progress would conflict, so it waits for the next job then.
-    if (ann.state().state !== 'building') await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+    // Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
+    // queries scan unindexed rows meanwhile, and LanceDB 0.31 was seen to hang in optimize/FTS
+    // builds on tables of ~85k+ chunks here, which must not block the next job. One at a time, and
+    // not during an ANN build (they would conflict).
+    if (ann.state().state !== 'building' && !optimizing) {
+      const started = performance.now();
+      optimizing = table
+        .optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })
+        .then(() => log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 }))
+        .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => {
+          optimizing = null;
+        });
+    }
     const found = await store.findChunksTable(model);
     if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
   }
@@ -450,12 +462,15 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     stats: () => wrap('reading statistics', statsNow),
     async idle() {
       await queue;
+      await optimizing;
       await ann.idle();
     },
     async close() {
       // A running ANN build is not waited for: it is built again by the next long-running process.
       closed = true;
       await queue;
+      // Closing the tables under a running optimize hangs LanceDB: let it end first (bounded).
+      if (optimizing) await Promise.race([optimizing, new Promise((r) => setTimeout(r, 60_000).unref())]);
       store.close();
     },
   };
