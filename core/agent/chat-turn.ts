@@ -1,4 +1,6 @@
+import type { Context } from '@opentelemetry/api';
 import { BrunoError } from '../common/errors';
+import type { MessageSource } from '../common/memory';
 import type { TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import { classifyOllamaError, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient } from '../llm';
@@ -13,6 +15,10 @@ export interface ChatTurnDeps {
   conversations: ConversationStore;
   /** Facts and standing instructions recalled into the prompt (none without it). */
   memory?: TurnMemory;
+  /** Sources from the knowledge base for the prompt; null when there is nothing to retrieve from. */
+  retrieve?: (query: string, options: { parent?: Context; signal?: AbortSignal }) => Promise<{ sources: MessageSource[]; promptBlock: string } | null>;
+  /** A part of the turn that failed without failing the turn (retrieval, memory). */
+  warn?: (message: string, detail?: unknown) => void;
   limits: { firstChunkTimeoutMs: number; idleChunkTimeoutMs: number };
   newId: () => string;
   contextWindows?: ContextWindowResolver;
@@ -53,6 +59,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   let observer: ReturnType<TurnTelemetry['startTurn']> | null = null;
   let recorder: TurnRecorder = noRecorder;
   let begun: Promise<unknown> = Promise.resolve();
+  let sources: MessageSource[] = [];
 
   const liveSample = (t: number, isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
     const sinceFirst = firstChunkAt === null ? 0 : (t - firstChunkAt) / 1000;
@@ -91,8 +98,18 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       .beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage })
       .catch(() => noRecorder)
       .then((r) => (recorder = r));
-    const recalled = await deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null);
-    const system: Message[] = recalled?.system ? [{ role: 'system', content: recalled.system }] : [];
+    // Memory recall and knowledge-base retrieval run side by side; either failing only leaves its
+    // part out of the prompt.
+    const [recalled, retrieved] = await Promise.all([
+      deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null),
+      deps.retrieve?.(request.message, { ...(observer.context ? { parent: observer.context } : {}), signal: controller.signal }).catch((err: unknown) => {
+        deps.warn?.('knowledge-base retrieval failed; answering without sources', err);
+        return null;
+      }),
+    ]);
+    sources = retrieved?.sources ?? [];
+    const systemText = [recalled?.system, sources.length ? retrieved!.promptBlock : null].filter(Boolean).join('\n\n');
+    const system: Message[] = systemText ? [{ role: 'system', content: systemText }] : [];
     const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
     observer.prompt(messages);
     const stream = await deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
@@ -130,11 +147,11 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     await begun;
     // The store applies the end record to its state synchronously (the next turn's history sees
     // it); its disk sync finishes in the background and the store's close() waits for it.
-    const ended = recorder.end(outcome('done', { model: stats.model, stats })).catch(() => {});
+    const ended = recorder.end(outcome('done', { model: stats.model, stats, sources })).catch(() => {});
     observer.succeeded({ final, stats, answer, window, chunks });
     const t = now();
     samples.send(liveSample(t, true, stats.context_usage_ratio, stats.context_window), t);
-    const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistantId, stats };
+    const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistantId, stats, sources };
     emit(done);
     void ended;
     return done;

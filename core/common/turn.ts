@@ -3,6 +3,7 @@
  * the NDJSON lines of the public `POST /api/v1/chat` endpoint, so there is one definition.
  */
 import type { ErrorCode } from './errors';
+import type { MessageSource } from './memory';
 
 /** Stats of a finished turn. Snake case because they are also the public JSON (`ask --json`). */
 export interface TurnStats {
@@ -27,7 +28,7 @@ export interface TurnStats {
 export type TurnEvent =
   | { type: 'token'; text: string }
   | { type: 'thinking'; text: string }
-  | { type: 'done'; conversationId: string; messageId: string; stats: TurnStats }
+  | { type: 'done'; conversationId: string; messageId: string; stats: TurnStats; sources: MessageSource[] }
   | { type: 'error'; code: ErrorCode; message: string };
 
 export type TurnEndEvent = Extract<TurnEvent, { type: 'done' | 'error' }>;

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import { createEventHub, type ContractHandlers } from '../common';
 import { createAlertsService, loadAlertRules } from '../alerts';
 import { createSettingsEditor, testConnection, type Settings } from '../config';
@@ -104,8 +105,25 @@ export function createCore(deps: CoreDeps): Core {
     emit: (event) => events.emit('kb.progress', event),
     buildAnnIndex: deps.buildAnnIndex ?? true,
   });
+  // Retrieval only when the knowledge base has chunks: an empty one costs no embedding call per turn.
+  let kbHasChunks: Promise<boolean> | null = null;
+  events.on('kb.progress', (event) => {
+    if (event.type === 'done' || event.type === 'error') kbHasChunks = null;
+  });
+  const retrieve = async (query: string, options: { parent?: Context; signal?: AbortSignal }) => {
+    kbHasChunks ??= knowledge.stats().then((s) => s.chunks > 0, () => false);
+    if (!(await kbHasChunks)) {
+      // "Empty" is re-checked after a while: an ingest may come from another path (the CLI).
+      setTimeout(() => (kbHasChunks = null), 5000).unref?.();
+      return null;
+    }
+    const result = await knowledge.retrieve(query, options);
+    return { promptBlock: result.promptBlock, sources: result.sources.map(({ n, path, heading, snippet }) => ({ n, path, heading, snippet })) };
+  };
   const agent = createAgent({
     client,
+    retrieve,
+    warn,
     conversations: memory.conversations,
     memory,
     limits: settings.stream,
@@ -198,6 +216,7 @@ export function createCore(deps: CoreDeps): Core {
       return knowledge.sources();
     },
     async 'kb.remove'(input) {
+      kbHasChunks = null;
       return knowledge.remove('sourceId' in input ? { sourceId: input.sourceId } : { path: input.path });
     },
     async 'settings.get'() {

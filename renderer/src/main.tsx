@@ -7,9 +7,9 @@ import { createController } from './app/controller';
 import { createTransport } from './bridge';
 import { createAppStore } from './store';
 
-const { bridge, connection } = createTransport();
+const { bridge, connection, commands } = createTransport();
 const store = createAppStore({ connection: connection.current() });
-const controller = createController({ store, bridge, connection });
+const controller = createController({ store, bridge, connection, ...(commands ? { commands } : {}) });
 // Started once for the page's life, outside React, so StrictMode's double effects do not matter.
 controller.start();
 

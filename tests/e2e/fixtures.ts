@@ -98,3 +98,44 @@ export class ChatPage {
     await this.composer.press('Enter');
   }
 }
+
+/** Calls the contract over the public HTTP API, as any client would (the page is not involved). */
+export async function invokeApi<T>(app: { origin: string; token: string }, channel: string, input: unknown = {}): Promise<T> {
+  const response = await fetch(`${app.origin}/api/v1/invoke/${channel}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${app.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
+  return body.result as T;
+}
+
+/** Saves a screenshot under test-results/screenshots/ and attaches it to the report. */
+export async function saveScreenshot(page: Page, name: string, testInfo: { attach(name: string, options: { path: string; contentType: string }): Promise<void> }): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { repoRoot } = await import('./harness');
+  const dir = join(repoRoot, 'test-results', 'screenshots');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(`${name} view`, { path, contentType: 'image/png' });
+  return path;
+}
+
+/** Pixels of a chart's canvas in a series' colour (axes and grid are other colours): 0 for an empty chart. */
+export async function canvasInk(chart: Locator, rgb: [number, number, number]): Promise<number> {
+  return chart.evaluate((host, [r, g, b]) => {
+    const canvas = host.querySelector('canvas');
+    if (!canvas) return 0;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return 0;
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3]! > 200 && Math.abs(data[i]! - r) < 40 && Math.abs(data[i + 1]! - g) < 40 && Math.abs(data[i + 2]! - b) < 40) ink++;
+    }
+    return ink;
+  }, rgb);
+}

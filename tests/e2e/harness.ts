@@ -34,6 +34,8 @@ export interface AppOptions {
   token?: string;
   dataDir?: string;
   readyTimeoutMs?: number;
+  /** Extra environment for the server (e.g. PROMETHEUS_URL). */
+  env?: Record<string, string>;
 }
 
 export interface RunningApp {
@@ -64,6 +66,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       OLLAMA_HOST: options.ollamaUrl,
       BRUNO_DATA_DIR: dataDir,
       BRUNO_CHAT_MODEL: options.chatModel ?? 'llama3.1:8b',
+      // Several servers run side by side in the suite: /metrics is not what these tests look at.
+      BRUNO_METRICS_ADDR: '',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

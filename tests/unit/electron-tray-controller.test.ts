@@ -193,7 +193,7 @@ describe('core events -> tray and notifier', () => {
     events.emit('chat.event', {
       turnId: 't1',
       conversationId: 'c1',
-      events: [{ type: 'token', text: 'y' }, { type: 'done', conversationId: 'c1', messageId: 'm1', stats: stats() }],
+      events: [{ type: 'token', text: 'y' }, { type: 'done', conversationId: 'c1', messageId: 'm1', stats: stats(), sources: [] }],
     });
     expect(tray.setHealth).toHaveBeenCalledWith(ollamaDown());
     expect(notifier.onHealth).toHaveBeenCalledWith(ollamaDown());

@@ -38,7 +38,7 @@ const immediate = (cb: () => void) => cb();
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('controller', () => {
-  it('loads health and models when the connection opens', async () => {
+  it('loads health, models, conversations, alerts and settings when the connection opens', async () => {
     const conn = fakeConnection('connecting');
     const { bridge, calls } = fakeBridge({
       'health.get': async () => ({ status: 'ok', checkedAt: 'now', ollama: { url: 'u', reachable: true, version: '0.6', loadedModels: [], error: null } }),
@@ -49,7 +49,7 @@ describe('controller', () => {
     expect(calls).toEqual([]);
     conn.set('open');
     await flushPromises();
-    expect(calls.map(([c]) => c).sort()).toEqual(['health.get', 'models.list']);
+    expect(calls.map(([c]) => c).sort()).toEqual(['alerts.list', 'conversations.list', 'health.get', 'models.list', 'settings.get']);
     expect(store.getState().health.state?.ollama.version).toBe('0.6');
     expect(store.getState().models.status).toBe('ready');
   });
@@ -72,7 +72,7 @@ describe('controller', () => {
     store.getState().models.select('qwen3:4b');
     await controller.send('  hi there  ');
     expect(calls.find(([c]) => c === 'chat.send')?.[1]).toEqual({ message: 'hi there', turnId: 'turn-1', model: 'qwen3:4b' });
-    emit('chat.event', { turnId: 'turn-1', conversationId: 'c9', events: [{ type: 'token', text: 'late' }, { type: 'done', conversationId: 'c9', messageId: 'm', stats }] });
+    emit('chat.event', { turnId: 'turn-1', conversationId: 'c9', events: [{ type: 'token', text: 'late' }, { type: 'done', conversationId: 'c9', messageId: 'm', stats, sources: [] }] });
     const answer = store.getState().chat.messages[1]!;
     expect(answer).toMatchObject({ text: 'early late', status: 'done', stats });
     // The next turn continues the conversation.

@@ -103,7 +103,7 @@ describe('chat slice', () => {
       conversationId: 'c1',
       events: [
         { type: 'token', text: 'last words' },
-        { type: 'done', conversationId: 'c1', messageId: 'm1', stats },
+        { type: 'done', conversationId: 'c1', messageId: 'm1', stats, sources: [] },
       ],
     });
     const answer = assistant(store);
@@ -154,7 +154,7 @@ describe('chat slice', () => {
     const { frames, store } = setup();
     const chat = store.getState().chat;
     chat.receiveBatch(tokens('someone-else', 'not mine'));
-    chat.receiveBatch({ turnId: 't1', conversationId: 'c1', events: [{ type: 'done', conversationId: 'c1', messageId: 'm', stats }] });
+    chat.receiveBatch({ turnId: 't1', conversationId: 'c1', events: [{ type: 'done', conversationId: 'c1', messageId: 'm', stats, sources: [] }] });
     chat.receiveBatch(tokens('t1', 'late'));
     frames.frame();
     expect(assistant(store).text).toBe('');
@@ -207,7 +207,7 @@ describe('other slices', () => {
 
 describe('formatStats', () => {
   it('shows TTFT, tokens/s, tokens in/out, duration and done reason', () => {
-    expect(formatStats(stats)).toEqual(['TTFT 0.12 s', '42.6 tok/s', '12 in / 34 out', '1.61 s', 'done: stop', 'llama3.1:8b']);
+    expect(formatStats(stats)).toEqual(['TTFT 0.12 s', '42.6 tok/s', '12 in / 34 out', 'context 0.6% of 8,192', '1.61 s', 'done: stop', 'llama3.1:8b']);
     expect(formatStats({ ...stats, ttft_s: null, tokens_per_second: null, done_reason: null })).toContain('done: unknown');
   });
 });

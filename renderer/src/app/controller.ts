@@ -2,18 +2,25 @@
  * The UI's use of the contract: what a click does, and how bridge events land in the store.
  * Kept apart from components so it is the same for every view and testable with a fake bridge.
  */
+import type { AppCommand, AppCommandApi } from '../../../core/common/app-commands';
 import type { Bridge, Unsubscribe } from '../../../core/common';
 import type { ConnectionSource, ConnectionState } from '../bridge/connection';
 import { toUiError } from '../bridge/errors';
+import { createLiveMetrics, type LiveMetrics } from '../live/live-metrics';
 import { selectCanSend, type AppStore } from '../store';
+import { createViewActions, type ViewActions } from './view-actions';
 
-export interface Controller {
+export interface Controller extends ViewActions {
   /** Subscribes to events and connection changes and loads the first data; returns the undo. */
   start(): Unsubscribe;
   send(text: string): Promise<void>;
   stop(): Promise<void>;
+  /** Sends the question of the last turn again (after an error or a stop). */
+  retry(): Promise<void>;
   refreshModels(): Promise<void>;
   refreshHealth(): Promise<void>;
+  /** Live samples for gauges and charts (ring buffers, outside React state). */
+  readonly live: LiveMetrics;
 }
 
 export interface ControllerDeps {
@@ -23,6 +30,9 @@ export interface ControllerDeps {
   newTurnId?: () => string;
   /** How long a stop that found nothing running waits for an in-flight end event. */
   stopGraceMs?: number;
+  live?: LiveMetrics;
+  /** Menu and tray commands of the Electron shell (absent in headless mode). */
+  commands?: AppCommandApi;
 }
 
 export const DROPPED_DURING_TURN =
@@ -33,6 +43,8 @@ export function createController(deps: ControllerDeps): Controller {
   const newTurnId = deps.newTurnId ?? randomId;
   const stopGraceMs = deps.stopGraceMs ?? 1000;
   const chat = () => store.getState().chat;
+  const live = deps.live ?? createLiveMetrics();
+  const views = createViewActions({ store, bridge });
 
   const refreshModels = async () => {
     const models = store.getState().models;
@@ -57,6 +69,9 @@ export function createController(deps: ControllerDeps): Controller {
     if (next.status !== 'open' || previous === 'open') return;
     void refreshHealth();
     void refreshModels();
+    void views.refreshConversations();
+    void views.refreshAlerts();
+    void views.loadSettings();
     // Events sent while the stream was down are gone: a running turn cannot finish here.
     const turnId = chat().activeTurnId;
     if (turnId && previous === 'lost') {
@@ -65,16 +80,32 @@ export function createController(deps: ControllerDeps): Controller {
     }
   };
 
-  return {
+  const controller: Controller = {
     start() {
       const offs: Unsubscribe[] = [
         bridge.on('chat.event', (batch) => {
+          const ours = chat().messages.some((m) => m.turnId === batch.turnId && m.status === 'streaming');
           chat().receiveBatch(batch);
-          // A finished turn has (un)loaded models: the picker's "loaded" marks follow.
-          if (batch.events.some((e) => e.type === 'done')) void refreshModels();
+          const done = batch.events.find((e) => e.type === 'done');
+          if (done && done.type === 'done') {
+            if (ours) live.onTurnDone(done.stats);
+            // A finished turn has (un)loaded models: the picker's "loaded" marks follow.
+            void refreshModels();
+            // Sources and the trace id are stored with the turn.
+            if (ours) void views.syncConversation(batch.conversationId);
+          }
         }),
         bridge.on('health', (state) => store.getState().health.update(state)),
+        bridge.on('turn.sample', (sample) => live.onSample(sample)),
+        bridge.on('alerts', (state) => {
+          store.getState().alerts.update(state);
+          // The strip's alert counts and Prometheus/Alertmanager reachability follow the alerts.
+          void refreshHealth();
+        }),
+        bridge.on('conversations', (change) => views.conversationsChanged(change)),
+        bridge.on('kb.progress', (event) => views.kbProgress(event)),
       ];
+      if (deps.commands) offs.push(deps.commands.onCommand((command) => runCommand(command)));
       let previous: ConnectionState['status'] = 'connecting';
       const apply = (state: ConnectionState) => {
         const before = previous;
@@ -108,6 +139,13 @@ export function createController(deps: ControllerDeps): Controller {
       }
     },
 
+    async retry() {
+      const { messages, activeTurnId } = chat();
+      if (activeTurnId) return;
+      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+      if (lastUser) await controller.send(lastUser.text);
+    },
+
     async stop() {
       const { activeTurnId: turnId, stopping } = chat();
       if (!turnId || stopping) return;
@@ -124,7 +162,25 @@ export function createController(deps: ControllerDeps): Controller {
 
     refreshModels,
     refreshHealth,
+    live,
+    ...views,
   };
+  return controller;
+
+  function runCommand(command: AppCommand) {
+    switch (command.type) {
+      case 'new-chat':
+        views.newChat();
+        break;
+      case 'show-trace':
+        void views.openTraceInApp(command.traceId);
+        break;
+      case 'show-alerts':
+        store.getState().ui.setView('observability');
+        void views.refreshAlerts();
+        break;
+    }
+  }
 }
 
 function randomId(): string {

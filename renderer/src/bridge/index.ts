@@ -3,6 +3,7 @@
  * on the page's own origin. The rest of the UI only sees a Bridge and a ConnectionSource.
  */
 import type { Bridge } from '../../../core/common';
+import { isAppCommand, type AppCommandApi } from '../../../core/common/app-commands';
 import { alwaysOpen, type ConnectionSource } from './connection';
 import { HttpBridge } from './http-bridge';
 import { bridgeFromEnvelopeApi, type IpcEnvelopeApi } from './ipc-bridge';
@@ -18,10 +19,20 @@ export interface Transport {
   bridge: Bridge;
   connection: ConnectionSource;
   kind: 'ipc' | 'http';
+  /** Menu and tray commands (Electron only). */
+  commands?: AppCommandApi;
 }
 
 export function createTransport(win: Window = window): Transport {
-  if (win.bruno) return { bridge: bridgeFromEnvelopeApi(win.bruno), connection: alwaysOpen(), kind: 'ipc' };
+  if (win.bruno) {
+    const api = win.bruno;
+    const onCommand = api.onCommand?.bind(api);
+    // Checked again on this side: a command is data that crossed a process boundary.
+    const commands: AppCommandApi | undefined = onCommand
+      ? { onCommand: (listener) => onCommand((command) => (isAppCommand(command) ? listener(command) : undefined)) }
+      : undefined;
+    return { bridge: bridgeFromEnvelopeApi(api), connection: alwaysOpen(), kind: 'ipc', ...(commands ? { commands } : {}) };
+  }
   let storage: Storage | null = null;
   try {
     storage = win.sessionStorage;

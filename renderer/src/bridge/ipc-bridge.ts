@@ -4,11 +4,14 @@
  * unwrapping here, in the page's own world, keeps the core's error code.
  */
 import type { Bridge, InvokeEnvelope } from '../../../core/common';
+import type { AppCommandApi } from '../../../core/common/app-commands';
 import { unwrapEnvelope } from './ndjson';
 
 export interface IpcEnvelopeApi {
   invoke(channel: string, input?: unknown): Promise<InvokeEnvelope<unknown>>;
   on: Bridge['on'];
+  /** Menu/tray commands of the shell; optional so an older preload still works. */
+  onCommand?: AppCommandApi['onCommand'];
 }
 
 export function bridgeFromEnvelopeApi(api: IpcEnvelopeApi): Bridge {

@@ -20,7 +20,10 @@ export function ModelPicker() {
     <label className="model-picker" title={error ?? undefined}>
       <span className="visually-hidden">Model</span>
       <select aria-label="Model" data-testid="model-picker" value={selected ?? DEFAULT} onChange={onChange} disabled={running}>
-        <option value={DEFAULT}>{defaultName ? `Default (${defaultName})` : 'Default model'}</option>
+        {/* The default model is named on its own option (one option per model name). */}
+        <option value={DEFAULT} title={defaultName ? `The configured chat model, ${defaultName}` : undefined}>
+          Default model
+        </option>
         {missing && <option value={selected}>{selected} (not listed)</option>}
         {list.map((m) => (
           <option key={m.name} value={m.name} data-loaded={m.loaded ? 'true' : 'false'}>

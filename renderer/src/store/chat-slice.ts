@@ -1,5 +1,5 @@
 import type { StoreApi } from 'zustand/vanilla';
-import type { TurnEvent } from '../../../core/common';
+import type { ConversationDetail, ConversationMessage, MessageSource, TurnEvent } from '../../../core/common';
 import { createFrameBuffer, type PendingText, type ScheduleFrame } from './frame-buffer';
 import type { AppState, ChatMessage, ChatSlice } from './types';
 
@@ -9,7 +9,24 @@ type Get = StoreApi<AppState>['getState'];
 export const assistantIdOf = (turnId: string) => `${turnId}:assistant`;
 export const userIdOf = (turnId: string) => `${turnId}:user`;
 
-export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame): ChatSlice {
+/** A stored message as the chat shows it. */
+export function fromStored(m: ConversationMessage): ChatMessage {
+  return {
+    id: m.id,
+    role: m.role,
+    text: m.content,
+    thinking: '',
+    turnId: m.turnId,
+    status: m.status,
+    model: m.model,
+    stats: m.stats,
+    error: m.error,
+    sources: m.sources,
+    traceId: m.traceId ?? m.stats?.trace_id ?? null,
+  };
+}
+
+export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame, now: () => number = () => Date.now()): ChatSlice {
   const patchChat = (patch: Partial<ChatSlice> | ((chat: ChatSlice) => Partial<ChatSlice>)) =>
     set((state) => ({ chat: { ...state.chat, ...(typeof patch === 'function' ? patch(state.chat) : patch) } }));
 
@@ -21,6 +38,7 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
 
   const applyPending = (pending: ReadonlyMap<string, PendingText>) =>
     patchChat((chat) => ({
+      lastChunkAt: now(),
       messages: chat.messages.map((m) => {
         const add = m.role === 'assistant' && m.status === 'streaming' ? pending.get(m.turnId) : undefined;
         return add ? { ...m, text: m.text + add.text, thinking: m.thinking + add.thinking } : m;
@@ -35,7 +53,9 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
   const endTurn = (turnId: string, event: Extract<TurnEvent, { type: 'done' | 'error' }>) => {
     buffer.flushNow(); // The last chunks belong before the end.
     if (event.type === 'done') {
-      patchAssistant(turnId, (m) => ({ ...m, status: 'done', stats: event.stats }));
+      // The cited sources come with the done event (an older core may leave them out).
+      const sources = (event as { sources?: MessageSource[] }).sources;
+      patchAssistant(turnId, (m) => ({ ...m, status: 'done', stats: event.stats, traceId: event.stats.trace_id, ...(Array.isArray(sources) ? { sources } : {}) }));
       patchChat({ conversationId: event.conversationId });
     } else if (event.code === 'cancelled') {
       patchAssistant(turnId, (m) => ({ ...m, status: 'stopped' }));
@@ -44,7 +64,7 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
       patchAssistant(turnId, (m) => ({ ...m, status: 'error', error }));
       patchChat({ error });
     }
-    patchChat((chat) => (chat.activeTurnId === turnId ? { activeTurnId: null, stopping: false } : {}));
+    patchChat((chat) => (chat.activeTurnId === turnId ? { activeTurnId: null, stopping: false, turnStartedAt: null, lastChunkAt: null } : {}));
   };
 
   return {
@@ -53,13 +73,17 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
     activeTurnId: null,
     stopping: false,
     error: null,
+    turnStartedAt: null,
+    lastChunkAt: null,
 
     beginTurn({ turnId, text, model }) {
-      const base = { turnId, thinking: '', model, stats: null, error: null } as const;
+      const base = { turnId, thinking: '', model, stats: null, error: null, sources: [] as MessageSource[], traceId: null };
       patchChat((chat) => ({
         activeTurnId: turnId,
         stopping: false,
         error: null,
+        turnStartedAt: now(),
+        lastChunkAt: null,
         messages: [
           ...chat.messages,
           { ...base, id: userIdOf(turnId), role: 'user', text, status: 'done' },
@@ -103,7 +127,7 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
         patchAssistant(turnId, (m) => ({ ...m, status: 'error', error: outcome.error }));
         patchChat((chat) => ({
           error: outcome.error,
-          ...(chat.activeTurnId === turnId ? { activeTurnId: null, stopping: false } : {}),
+          ...(chat.activeTurnId === turnId ? { activeTurnId: null, stopping: false, turnStartedAt: null, lastChunkAt: null } : {}),
         }));
       }
     },
@@ -122,6 +146,27 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
 
     newConversation() {
       patchChat((chat) => (chat.activeTurnId ? {} : { conversationId: null, messages: [], error: null }));
+    },
+
+    loadConversation(detail: ConversationDetail) {
+      patchChat((chat) => (chat.activeTurnId ? {} : { conversationId: detail.id, messages: detail.messages.map(fromStored), error: null }));
+    },
+
+    attachDetails(detail: ConversationDetail) {
+      const byTurn = new Map(detail.messages.filter((m) => m.role === 'assistant').map((m) => [m.turnId, m]));
+      patchChat((chat) => {
+        if (chat.conversationId !== detail.id) return {};
+        let changed = false;
+        const messages = chat.messages.map((m) => {
+          const stored = m.role === 'assistant' && m.status !== 'streaming' ? byTurn.get(m.turnId) : undefined;
+          if (!stored) return m;
+          const traceId = m.traceId ?? stored.traceId ?? null;
+          if (stored.sources.length === m.sources.length && traceId === m.traceId) return m;
+          changed = true;
+          return { ...m, sources: stored.sources.length ? stored.sources : m.sources, traceId };
+        });
+        return changed ? { messages } : {};
+      });
     },
   };
 }

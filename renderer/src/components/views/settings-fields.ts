@@ -1,0 +1,140 @@
+/**
+ * The settings form's fields (issue 5): their paths in settings.json, how they are edited, and
+ * which endpoint "Test connection" checks. Pure helpers turn the form's draft into a patch.
+ */
+import type { SettingsTarget } from '../../../../core/common';
+import { liveSettingPaths } from '../../../../core/common/settings';
+
+export type FieldKind = 'url' | 'text' | 'number' | 'select' | 'bool' | 'pii';
+
+export interface FieldDef {
+  path: string;
+  label: string;
+  kind: FieldKind;
+  /** An empty field means null (turned off). */
+  nullable?: boolean;
+  options?: readonly string[];
+  test?: SettingsTarget;
+  help?: string;
+  /** The environment variable that pins it (shown when it does). */
+  env?: string;
+}
+
+export interface FieldGroup {
+  title: string;
+  fields: FieldDef[];
+}
+
+export const settingsGroups: FieldGroup[] = [
+  {
+    title: 'Ollama',
+    fields: [
+      { path: 'ollamaHost', label: 'Ollama URL', kind: 'url', test: 'ollama', env: 'OLLAMA_HOST' },
+      { path: 'chatModel', label: 'Chat model', kind: 'text', env: 'BRUNO_CHAT_MODEL', help: 'Used when a chat names no model.' },
+      { path: 'knowledge.embedModel', label: 'Embedding model', kind: 'text', env: 'BRUNO_EMBED_MODEL' },
+    ],
+  },
+  {
+    title: 'Telemetry',
+    fields: [
+      { path: 'telemetry.otlpEndpoint', label: 'OTLP endpoint', kind: 'url', nullable: true, test: 'otlp', env: 'OTEL_EXPORTER_OTLP_ENDPOINT', help: 'Empty: no export.' },
+      { path: 'telemetry.otlpProtocol', label: 'OTLP protocol', kind: 'select', options: ['http/protobuf', 'grpc'], env: 'OTEL_EXPORTER_OTLP_PROTOCOL' },
+      { path: 'telemetry.metricsAddr', label: 'Prometheus /metrics address', kind: 'text', env: 'BRUNO_METRICS_ADDR', help: 'host:port; empty turns it off.' },
+      { path: 'telemetry.captureContent', label: 'Capture prompts and answers in spans (redacted)', kind: 'bool', env: 'BRUNO_CAPTURE_CONTENT' },
+      { path: 'telemetry.piiPatterns', label: 'Extra PII patterns', kind: 'pii', help: 'Regular expressions redacted from logs and captured content.' },
+    ],
+  },
+  {
+    title: 'Grafana',
+    fields: [
+      { path: 'grafana.url', label: 'Grafana URL', kind: 'url', nullable: true, test: 'grafana', env: 'BRUNO_GRAFANA_URL', help: 'Empty: traces open in the app.' },
+      { path: 'grafana.tempoDatasourceUid', label: 'Tempo datasource uid', kind: 'text', env: 'BRUNO_TEMPO_DATASOURCE_UID' },
+      { path: 'grafana.orgId', label: 'Organisation id', kind: 'number', env: 'BRUNO_GRAFANA_ORG_ID' },
+      { path: 'grafana.dashboards.ollama', label: 'Ollama dashboard uid', kind: 'text' },
+      { path: 'grafana.dashboards.rag', label: 'RAG dashboard uid', kind: 'text' },
+      { path: 'grafana.dashboards.overview', label: 'Overview dashboard uid', kind: 'text' },
+    ],
+  },
+  {
+    title: 'Alerts',
+    fields: [
+      { path: 'prometheusUrl', label: 'Prometheus URL', kind: 'url', nullable: true, test: 'prometheus', env: 'PROMETHEUS_URL', help: 'Empty: alerts are evaluated in the app.' },
+      { path: 'alertmanagerUrl', label: 'Alertmanager URL', kind: 'url', nullable: true, test: 'alertmanager', env: 'ALERTMANAGER_URL' },
+    ],
+  },
+];
+
+export const allFields = settingsGroups.flatMap((g) => g.fields);
+
+export interface PiiRow {
+  name: string;
+  pattern: string;
+  replacement: string;
+}
+
+export type DraftValue = string | boolean | PiiRow[];
+export type Draft = Record<string, DraftValue>;
+
+export function getPath(source: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), source);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (!node[key] || typeof node[key] !== 'object') node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+/** The form's starting values from settings.get. */
+export function draftFrom(values: Record<string, unknown>): Draft {
+  const draft: Draft = {};
+  for (const f of allFields) {
+    const v = getPath(values, f.path);
+    if (f.kind === 'bool') draft[f.path] = v === true;
+    else if (f.kind === 'pii')
+      draft[f.path] = Array.isArray(v) ? v.map((r: { name?: string; pattern?: string; replacement?: string }) => ({ name: r.name ?? '', pattern: r.pattern ?? '', replacement: r.replacement ?? '' })) : [];
+    else draft[f.path] = v === null || v === undefined ? '' : String(v);
+  }
+  return draft;
+}
+
+function toValue(f: FieldDef, v: DraftValue): unknown {
+  if (f.kind === 'bool') return v === true;
+  if (f.kind === 'pii') return (v as PiiRow[]).map((r) => ({ name: r.name, pattern: r.pattern, ...(r.replacement ? { replacement: r.replacement } : {}) }));
+  const s = (v as string).trim();
+  if (f.nullable && s === '') return null;
+  // A number that does not parse goes as typed: the core says what is wrong with it.
+  if (f.kind === 'number') return s !== '' && Number.isFinite(Number(s)) ? Number(s) : s;
+  return s;
+}
+
+/** Only the fields that changed, as a nested patch (pinned fields are never sent). */
+export function patchFrom(original: Draft, draft: Draft, pinned: ReadonlySet<string>): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const f of allFields) {
+    if (pinned.has(f.path)) continue;
+    if (JSON.stringify(original[f.path]) === JSON.stringify(draft[f.path])) continue;
+    setPath(patch, f.path, toValue(f, draft[f.path]!));
+  }
+  return patch;
+}
+
+export function isLive(path: string): boolean {
+  return liveSettingPaths.some((live) => path === live || path.startsWith(`${live}.`));
+}
+
+/** Field errors keyed by their field (an error on `telemetry.piiPatterns.0.pattern` belongs to the list). */
+export function errorsByField(fieldErrors: Record<string, string>): { byField: Record<string, string[]>; other: string[] } {
+  const byField: Record<string, string[]> = {};
+  const other: string[] = [];
+  for (const [path, msg] of Object.entries(fieldErrors)) {
+    const field = allFields.find((f) => path === f.path || path.startsWith(`${f.path}.`));
+    if (field) (byField[field.path] ??= []).push(path === field.path ? msg : `${path.slice(field.path.length + 1)}: ${msg}`);
+    else other.push(`${path}: ${msg}`);
+  }
+  return { byField, other };
+}

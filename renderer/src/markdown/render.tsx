@@ -1,0 +1,158 @@
+/**
+ * The Markdown tree as React elements. Text only ever becomes text nodes (React escapes it);
+ * links are anchors to http(s) URLs opened through the guarded external path; there is no
+ * dangerouslySetInnerHTML anywhere. Top-level blocks are memoized on their source, so while an
+ * answer streams only its last block re-renders.
+ */
+import { memo, useMemo, useState, type ReactNode } from 'react';
+import { inlineText, parseMarkdown, type Block, type Inline, type TopBlock } from './parse';
+import { openExternal } from './external';
+
+export interface MarkdownProps {
+  text: string;
+  /** Called when a citation [n] is clicked (the message expands its sources). */
+  onCite?: (n: number) => void;
+  /** Citation numbers that have a source (others render as plain text). */
+  citable?: ReadonlySet<number>;
+}
+
+export function Markdown({ text, onCite, citable }: MarkdownProps) {
+  const blocks = useMemo(() => parseMarkdown(text), [text]);
+  return (
+    <div className="md">
+      {blocks.map((block, k) => (
+        <MemoBlock key={k} block={block} raw={block.raw} onCite={onCite} citable={citable} />
+      ))}
+    </div>
+  );
+}
+
+interface BlockProps {
+  block: TopBlock | Block;
+  raw?: string;
+  onCite?: (n: number) => void;
+  citable?: ReadonlySet<number>;
+}
+
+const MemoBlock = memo(BlockView, (a, b) => a.raw === b.raw && a.onCite === b.onCite && a.citable === b.citable && a.block.type === b.block.type);
+
+function BlockView({ block, onCite, citable }: BlockProps): ReactNode {
+  const inl = (nodes: Inline[]) => <InlineView nodes={nodes} onCite={onCite} citable={citable} />;
+  const blocks = (list: Block[]) => list.map((b, k) => <BlockView key={k} block={b} onCite={onCite} citable={citable} />);
+  switch (block.type) {
+    case 'paragraph':
+      return <p>{inl(block.children)}</p>;
+    case 'heading': {
+      const Tag = `h${Math.min(6, block.level + 2)}` as 'h3';
+      return <Tag className={`md-h md-h${block.level}`}>{inl(block.children)}</Tag>;
+    }
+    case 'code':
+      return <CodeBlock lang={block.lang} text={block.text} />;
+    case 'hr':
+      return <hr />;
+    case 'blockquote':
+      return <blockquote>{blocks(block.children)}</blockquote>;
+    case 'list': {
+      const items = block.items.map((item, k) => <li key={k}>{blocks(item)}</li>);
+      return block.ordered ? <ol start={block.start}>{items}</ol> : <ul>{items}</ul>;
+    }
+    case 'table':
+      return (
+        <div className="md-table-wrap">
+          <table className="md-table">
+            <thead>
+              <tr>
+                {block.header.map((cell, k) => (
+                  <th key={k} className={block.align[k] ? `align-${block.align[k]}` : undefined}>
+                    {inl(cell)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {block.rows.map((row, r) => (
+                <tr key={r}>
+                  {row.map((cell, k) => (
+                    <td key={k} className={block.align[k] ? `align-${block.align[k]}` : undefined}>
+                      {inl(cell)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {block.omittedRows > 0 && (
+            <p className="muted" data-testid="table-omitted">
+              {block.omittedRows} more {block.omittedRows === 1 ? 'row' : 'rows'} not shown
+            </p>
+          )}
+        </div>
+      );
+  }
+}
+
+function InlineView({ nodes, onCite, citable }: { nodes: Inline[]; onCite?: (n: number) => void; citable?: ReadonlySet<number> }): ReactNode {
+  return nodes.map((node, k) => {
+    switch (node.type) {
+      case 'text':
+        return node.text;
+      case 'br':
+        return <br key={k} />;
+      case 'code':
+        return <code key={k}>{node.text}</code>;
+      case 'strong':
+        return <strong key={k}>{<InlineView nodes={node.children} onCite={onCite} citable={citable} />}</strong>;
+      case 'em':
+        return <em key={k}>{<InlineView nodes={node.children} onCite={onCite} citable={citable} />}</em>;
+      case 'del':
+        return <del key={k}>{<InlineView nodes={node.children} onCite={onCite} citable={citable} />}</del>;
+      case 'cite':
+        return citable?.has(node.n) && onCite ? (
+          <button key={k} type="button" className="cite" aria-label={`Source ${node.n}`} data-testid="citation" onClick={() => onCite(node.n)}>
+            [{node.n}]
+          </button>
+        ) : (
+          `[${node.n}]`
+        );
+      case 'link':
+        if (!node.href) {
+          return (
+            <span key={k} className="md-link-removed" title="Link removed: only http(s) links are allowed">
+              <InlineView nodes={node.children} onCite={onCite} citable={citable} />
+            </span>
+          );
+        }
+        return (
+          <a key={k} href={node.href} target="_blank" rel="noopener noreferrer" title={node.href} onClick={(e) => openExternal(e, node.href!)}>
+            <InlineView nodes={node.children} onCite={onCite} citable={citable} />
+          </a>
+        );
+    }
+  });
+}
+
+function CodeBlock({ lang, text }: { lang: string | null; text: string }) {
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = () => {
+    navigator.clipboard
+      .writeText(text)
+      .then(() => setCopied('copied'))
+      .catch(() => setCopied('failed'))
+      .finally(() => setTimeout(() => setCopied('idle'), 1500));
+  };
+  return (
+    <div className="md-code">
+      <div className="md-code-bar">
+        <span className="muted">{lang ?? 'code'}</span>
+        <button type="button" className="button button-small" data-testid="copy-code" aria-label={`Copy ${lang ?? ''} code`.replace('  ', ' ')} onClick={copy}>
+          {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
+        </button>
+      </div>
+      <pre>
+        <code>{text}</code>
+      </pre>
+    </div>
+  );
+}
+
+export { inlineText };
