@@ -22,6 +22,7 @@ export const invokeChannels = [
   'kb.sources',
   'kb.remove',
   'kb.search',
+  'kb.eval',
   'settings.get',
   'settings.update',
   'settings.test',

@@ -13,7 +13,7 @@ import type { HealthState, ModelInfo } from './health';
 import type { SpanRecord, TurnSample } from './telemetry';
 import type { AlertsState } from './alerts';
 import type { ConversationDetail, ConversationsChanged, ConversationSummary, MemoryEntry, MemoryStatus } from './memory';
-import { searchModes, type KbProgressEvent, type KbSource, type SearchResult } from './knowledge';
+import { searchModes, type KbEvalSummary, type KbProgressEvent, type KbSource, type SearchResult } from './knowledge';
 import type { ConnectionTestResult, SettingsUpdateResult, SettingsView } from './settings';
 
 const id = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, . : _ - only');
@@ -28,6 +28,12 @@ export const chatSendInput = z.strictObject({
 export type ChatSendInput = z.infer<typeof chatSendInput>;
 
 export const chatStopInput = z.strictObject({ turnId: id });
+
+/** Labelled queries (as in `agent-bruno eval` files): sets the retrieval-quality gauges. */
+export const kbEvalInput = z.strictObject({
+  queries: z.array(z.strictObject({ query: z.string().trim().min(1).max(2000), relevant: z.array(z.string().min(1).max(4096)).min(1) })).min(1).max(1000),
+  k: z.number().int().min(1).max(100).optional(),
+});
 
 /** A partial settings.json; the core validates the merged result field by field. */
 export const settingsUpdateInput = z.strictObject({ patch: z.record(z.string(), z.unknown()) });
@@ -98,6 +104,7 @@ export const invokeInputSchemas = {
   'kb.sources': noInput,
   'kb.remove': kbRemoveInput,
   'kb.search': kbSearchInput,
+  'kb.eval': kbEvalInput,
   'settings.get': noInput,
   'settings.update': settingsUpdateInput,
   'settings.test': settingsTestInput,
@@ -132,6 +139,8 @@ export interface InvokeOutputs {
   'kb.sources': KbSource[];
   'kb.remove': { removed: boolean; files: number; chunks: number };
   'kb.search': SearchResult;
+  /** MRR, Hit@k and NDCG per mode (vector, fts, hybrid); the gauges are set as a side effect. */
+  'kb.eval': KbEvalSummary;
   'settings.get': SettingsView;
   /** Field-level errors come back in the result (ok: false), not as a thrown error. */
   'settings.update': SettingsUpdateResult;

@@ -110,3 +110,12 @@ export type KbProgressEvent =
   | { type: 'skipped'; jobId: string; file: SkippedFile }
   | { type: 'done'; jobId: string; summary: IngestSummary }
   | { type: 'error'; jobId: string; error: ErrorInfo };
+
+/** Retrieval quality per mode from labelled queries (`kb.eval`, `agent-bruno eval`). */
+export interface KbEvalSummary {
+  queries: number;
+  embeddingVersion: string | null;
+  modes: { mode: SearchMode; mrr: number; hitRate: Record<string, number>; ndcg: number }[];
+  /** Labels that match no ingested file (a typo, or a file not ingested). */
+  unresolvedLabels: string[];
+}

@@ -42,6 +42,10 @@ export interface KnowledgeBaseDeps {
    */
   buildAnnIndex?: boolean;
   ann?: Partial<AnnIndexOptions>;
+  /** Every query embedding computed for a search (drift tracking); must not throw. */
+  onQueryEmbedding?: (vector: ArrayLike<number>) => void;
+  /** After an ingestion changed the store (the drift baseline is refreshed then). */
+  onIngested?: () => void;
 }
 
 export interface SearchOptions {
@@ -222,6 +226,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
         );
         await afterIngest((await store.findChunksTable(model))?.table ?? null);
         await refreshGauges();
+        safely(deps.report, () => deps.onIngested?.());
         log.info('ingested', { jobId: summary.jobId, files: summary.filesIngested, unchanged: summary.filesUnchanged, removed: summary.filesRemoved, chunks: summary.chunksAdded, skipped: summary.skipped.length, seconds: Math.round(summary.seconds * 100) / 100 });
         return summary;
       }),
@@ -316,6 +321,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
         return vectors[0]!;
       });
       vector = embedded.value;
+      if (deps.onQueryEmbedding) safely(deps.report, () => deps.onQueryEmbedding!(vector!));
       timings.embedMs = embedded.ms;
       if (vector.length !== dim) throw new BrunoError('invalid_request', `The embedding model ${model} now returns ${vector.length} dimensions but the knowledge base holds ${dim}: re-ingest (agent-bruno ingest --all)`);
     }

@@ -7,6 +7,7 @@ import { createHealthMonitor, probeOllama } from '../health';
 import { createContextWindowResolver, createOllamaClient, listModels } from '../llm';
 import { createMemoryMetrics, createMemoryStore, memoryEmbedModel, memoryStoreUri, type MemoryStoreDeps } from '../memory';
 import { createKnowledgeBase } from '../rag';
+import { createDriftTracker, evalGauges, loadBaseline, recordEvalReport, refreshBaseline, runEval } from '../eval';
 import { createTelemetry, type TelemetryDeps } from '../telemetry/create-telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
@@ -94,8 +95,18 @@ export function createCore(deps: CoreDeps): Core {
     onChange: (change) => events.emit('conversations', change),
     ...deps.memory,
   });
+  // Embedding drift: recent query embeddings against the baseline taken at ingestion.
+  const reportTelemetry = (err: unknown) => warn('telemetry failed (the chat goes on)', err);
+  const drift = createDriftTracker({ registry: telemetry.registry, model: settings.knowledge.embedModel, baseline: (version) => loadBaseline(settings.dataDir, version), report: reportTelemetry });
   // Opens LanceDB on first use, like memory; a broken store fails its own calls, never the chat.
   const knowledge = createKnowledgeBase({
+    onQueryEmbedding: (vector) => drift.observe(vector),
+    // Reads every vector: in the background, never in the way of the ingest that triggered it.
+    onIngested: () =>
+      void refreshBaseline({ storeUri: settings.knowledge.storeUri, model: settings.knowledge.embedModel, dataDir: settings.dataDir }).then(
+        () => drift.reloadBaseline(),
+        reportTelemetry,
+      ),
     settings: settings.knowledge,
     embed,
     tracer: telemetry.tracer,
@@ -218,6 +229,20 @@ export function createCore(deps: CoreDeps): Core {
     async 'kb.remove'(input) {
       kbHasChunks = null;
       return knowledge.remove('sourceId' in input ? { sourceId: input.sourceId } : { path: input.path });
+    },
+    async 'kb.eval'(input) {
+      const report = await runEval(
+        knowledge,
+        input.queries.map((q, i) => ({ ...q, line: i + 1 })),
+        input.k ? { depth: input.k } : {},
+      );
+      recordEvalReport(evalGauges(telemetry.registry), report);
+      return {
+        queries: report.queries,
+        embeddingVersion: report.embeddingVersion,
+        modes: report.modes.map((m) => ({ mode: m.mode, mrr: m.mrr, hitRate: Object.fromEntries(Object.entries(m.hitRate).map(([k, v]) => [String(k), v])), ndcg: m.ndcg })),
+        unresolvedLabels: report.unresolvedLabels.map((u) => u.label),
+      };
     },
     async 'settings.get'() {
       return settingsEditor.view();

@@ -25,6 +25,7 @@ let app: ChildProcess;
 let appUrl = '';
 let promUrl = '';
 let amUrl = '';
+let metricsUrl = '';
 const scratch = mkdtempSync(join(tmpdir(), 'bruno-alerting-'));
 
 async function invoke<T>(channel: string, input: unknown = {}): Promise<T> {
@@ -55,6 +56,7 @@ beforeAll(async () => {
   assertBuilt();
   fake = await startFakeOllama({ tokensPerSecond: 3, replyTokens: 4 });
   const [promPort, amPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   promUrl = `http://127.0.0.1:${promPort}`;
   amUrl = `http://127.0.0.1:${amPort}`;
 
@@ -165,6 +167,48 @@ describe('alerting against the real Prometheus and Alertmanager', () => {
     expect(traceIds.length).toBeGreaterThan(0);
     expect(traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
   }, 60_000);
+
+  it('the seed PromQL (2.3) runs against the RAG and ML metrics of a knowledge base in use', async () => {
+    // A small knowledge base, used by a chat (retrieval metrics, query drift) and evaluated (quality gauges).
+    const docs = join(scratch, 'docs');
+    mkdirSync(docs);
+    writeFileSync(join(docs, 'backups.md'), '# Backups\n\nThe NAS is backed up nightly at 02:00 by restic.\n');
+    writeFileSync(join(docs, 'dns.md'), '# DNS\n\nPi-hole answers on 10.0.0.53 and forwards to unbound.\n');
+    await invoke('kb.ingest', { paths: [docs] });
+    await eventually(async () => (await invoke<{ chunks: number }[]>('kb.sources')).some((s) => s.chunks > 0), 20_000, 'the ingestion to finish');
+    const report = await invoke<{ modes: { mode: string; mrr: number }[] }>('kb.eval', {
+      queries: [
+        { query: 'when does the NAS backup run', relevant: ['backups.md'] },
+        { query: 'which address answers DNS', relevant: ['dns.md'] },
+      ],
+    });
+    expect(report.modes.map((m) => m.mode).sort()).toEqual(['fts', 'hybrid', 'vector']);
+    // Drift needs the baseline taken after the ingestion (in the background): chat until it shows.
+    await eventually(async () => {
+      await chat('when does the NAS backup run?');
+      return /agent_embedding_drift_score\{/.test(await (await fetch(metricsUrl)).text());
+    }, 20_000, 'the drift gauge');
+    for (const expr of [
+      'agent_rag_mean_reciprocal_rank',
+      'agent_rag_hit_rate_at_k{k="5"}',
+      'agent_rag_ndcg_score',
+      'agent_embedding_drift_score',
+      'agent_embedding_mean',
+      'histogram_quantile(0.95, sum(rate(rag_retrieval_latency_seconds_bucket[5m])) by (le, stage))',
+      'sum(rate(rag_documents_retrieved_count[5m]))',
+      'histogram_quantile(0.5, sum(rate(rag_chunk_relevance_score_bucket[5m])) by (le))',
+      'histogram_quantile(0.5, sum(rate(agent_context_token_usage_bucket[5m])) by (le))',
+      'agent_context_diversity_score',
+    ]) {
+      const result = await eventually(async () => {
+        const r = await promQuery(expr);
+        return r.length ? r : null;
+      }, 15_000, `series for ${expr}`);
+      expect(result.length, expr).toBeGreaterThan(0);
+    }
+    // The seed's threshold queries run (they return series only while the threshold is crossed).
+    for (const expr of ['agent_rag_mean_reciprocal_rank < 0.75', 'agent_embedding_drift_score < 0.95']) await promQuery(expr);
+  }, 90_000);
 
   it('fast generation resolves it, in Prometheus and in the app', async () => {
     fake.configure({ tokensPerSecond: 0, replyTokens: 20 });

@@ -23,6 +23,7 @@ describe('contract', () => {
       'kb.sources',
       'kb.remove',
       'kb.search',
+      'kb.eval',
       'settings.get',
       'settings.update',
       'settings.test',
