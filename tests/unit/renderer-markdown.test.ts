@@ -97,3 +97,38 @@ describe('markdown parser', () => {
     expect(blocks.map((b) => b.raw)).toEqual(['para one', '```js\nx\n```']);
   });
 });
+
+describe('parsing a growing answer', () => {
+  it('gives the same blocks as a full parse at every step of a stream', async () => {
+    const { parseGrowing } = await import('../../renderer/src/markdown/render');
+    const { parseMarkdown } = await import('../../renderer/src/markdown/parse');
+    const answer = [
+      '# Backups',
+      '',
+      'The NAS is backed up **nightly** at 02:00 [1].',
+      '',
+      '```sh',
+      'restic backup /srv --tag nightly',
+      '',
+      'restic forget --keep-daily 7',
+      '```',
+      '',
+      '- one',
+      '- two',
+      '',
+      '| host | ip |',
+      '|---|---|',
+      '| nas | 10.0.0.5 |',
+      '',
+      'Done.',
+    ].join('\n');
+    const strip = (blocks: { raw: string }[]) => JSON.parse(JSON.stringify(blocks));
+    let previous: { text: string; blocks: ReturnType<typeof parseMarkdown> } | null = null;
+    for (let end = 1; end <= answer.length; end += 1) {
+      const text = answer.slice(0, end);
+      const blocks = parseGrowing(text, previous);
+      expect(strip(blocks), `at ${end} chars`).toEqual(strip(parseMarkdown(text)));
+      previous = { text, blocks };
+    }
+  });
+});

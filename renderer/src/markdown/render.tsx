@@ -4,7 +4,7 @@
  * dangerouslySetInnerHTML anywhere. Top-level blocks are memoized on their source, so while an
  * answer streams only its last block re-renders.
  */
-import { memo, useMemo, useState, type ReactNode } from 'react';
+import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
 import { inlineText, parseMarkdown, type Block, type Inline, type TopBlock } from './parse';
 import { openExternal } from './external';
 
@@ -16,8 +16,31 @@ export interface MarkdownProps {
   citable?: ReadonlySet<number>;
 }
 
+interface ParsedPrefix {
+  text: string;
+  blocks: TopBlock[];
+}
+
+/**
+ * While an answer streams, its text only grows. Every top-level block before the last one is
+ * final (a later block has begun), so only the tail from the last block on is parsed again:
+ * parsing stays proportional to the new text instead of to the whole answer on every frame.
+ */
+export function parseGrowing(text: string, previous: ParsedPrefix | null): TopBlock[] {
+  if (!previous || previous.blocks.length < 2 || !text.startsWith(previous.text)) return parseMarkdown(text);
+  const last = previous.blocks[previous.blocks.length - 1]!;
+  const tailStart = previous.text.lastIndexOf(last.raw);
+  if (tailStart <= 0) return parseMarkdown(text);
+  return [...previous.blocks.slice(0, -1), ...parseMarkdown(text.slice(tailStart))];
+}
+
 export function Markdown({ text, onCite, citable }: MarkdownProps) {
-  const blocks = useMemo(() => parseMarkdown(text), [text]);
+  const parsed = useRef<ParsedPrefix | null>(null);
+  const blocks = useMemo(() => {
+    const next = parseGrowing(text, parsed.current);
+    parsed.current = { text, blocks: next };
+    return next;
+  }, [text]);
   return (
     <div className="md">
       {blocks.map((block, k) => (
