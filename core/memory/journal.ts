@@ -114,25 +114,40 @@ export async function openJournal(path: string): Promise<{ journal: Journal | nu
 }
 
 function createJournalWriter(path: string, handle: FileHandle): Journal {
-  // One chain: records land in the order they were appended, and close waits for all of them.
+  // One chain of writes: records land in the order they were appended, and close waits for all.
+  // Syncs are not on that chain: a write never waits for an earlier record's fdatasync, and the
+  // records that ask for one while a sync is being scheduled share it (group commit).
   let chain: Promise<void> = Promise.resolve();
+  let syncs = new Set<Promise<void>>();
+  let nextSync: Promise<void> | null = null;
   let closed = false;
+  const syncSoon = (): Promise<void> => {
+    nextSync ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      nextSync = null;
+      return handle.datasync();
+    });
+    const sync = nextSync;
+    syncs.add(sync);
+    void sync.catch(() => {}).finally(() => syncs.delete(sync));
+    return sync;
+  };
   return {
     path,
     append(records, options) {
       if (closed) return Promise.reject(new Error(`memory journal ${path} is closed`));
       const text = records.map((r) => JSON.stringify(r) + '\n').join('');
-      const run = chain.then(async () => {
+      const written = chain.then(async () => {
         await handle.write(text);
-        if (options?.sync) await handle.datasync();
       });
-      chain = run.catch(() => {});
-      return run;
+      chain = written.catch(() => {});
+      return options?.sync ? written.then(syncSoon) : written;
     },
     async close() {
       if (closed) return;
       closed = true;
       await chain;
+      await Promise.allSettled([...syncs]);
+      syncs = new Set();
       await handle.close().catch(() => {});
     },
   };
