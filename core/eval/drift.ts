@@ -17,6 +17,7 @@ import { ragMetricNames as N } from '../common/metric-names';
 import { createKbStore, embeddingVersionOf } from '../rag/store';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 import { safely } from '../telemetry/safely';
+import { cosine } from '../llm/vector-math';
 
 export interface EmbeddingBaseline {
   model: string;
@@ -68,17 +69,7 @@ export class VectorStats {
   }
 }
 
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
+export { cosine } from '../llm/vector-math';
 
 /** The baseline of some vectors, or null when there are none. */
 export function computeBaseline(vectors: Iterable<ArrayLike<number>>, model: string): EmbeddingBaseline | null {

@@ -1,4 +1,5 @@
 import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow';
+import { cosine } from '../llm/vector-math';
 
 /**
  * Vectors of the semantic facts, for recall by similarity. The journal holds the facts; this is
@@ -27,19 +28,6 @@ export const factsTableName = 'memory_facts';
 
 const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 export function createMemoryFactIndex(): FactIndex {
   const vectors = new Map<string, number[]>();

