@@ -3,7 +3,7 @@ import type { HealthState } from '../common/health';
 import { createLocalEvaluator } from './local-evaluator';
 import type { LocalAlertRule } from './local-rule';
 import { MetricHistory } from './metric-history';
-import { mergeRemoteAlerts, readAlertmanagerAlerts, readPrometheusAlerts } from './remote-alerts';
+import { mergeRemoteAlerts, readAlertmanagerAlerts, readPrometheusAlerts, readPrometheusRuleNames } from './remote-alerts';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 
 export interface AlertsServiceDeps {
@@ -11,6 +11,8 @@ export interface AlertsServiceDeps {
   rules: LocalAlertRule[];
   /** Shipped rules that need a real Prometheus (listed as such in local mode). */
   remoteOnlyRules: string[];
+  /** Every shipped alert name: in remote mode, the ones the configured Prometheus does not load are listed. */
+  shippedRules?: string[];
   prometheusUrl: string | null;
   alertmanagerUrl: string | null;
   intervalMs: number;
@@ -48,14 +50,17 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
   };
   let inFlight: Promise<AlertsState> | null = null;
 
-  const readRemote = async (): Promise<{ alerts: AlertInfo[]; error: string | null }> => {
-    const [prom, am] = await Promise.all([
+  const readRemote = async (): Promise<{ alerts: AlertInfo[]; error: string | null; needsPrometheus: string[] }> => {
+    const [prom, am, loaded] = await Promise.all([
       deps.prometheusUrl ? readPrometheusAlerts(deps.prometheusUrl, deps.fetch) : null,
       deps.alertmanagerUrl ? readAlertmanagerAlerts(deps.alertmanagerUrl, deps.fetch) : null,
+      deps.prometheusUrl ? readPrometheusRuleNames(deps.prometheusUrl, deps.fetch) : null,
     ]);
     services = { prometheus: prom?.health ?? null, alertmanager: am?.health ?? null };
     const errors = [prom?.health.error, am?.health.error].filter((e): e is string => !!e);
-    return { alerts: mergeRemoteAlerts(prom?.alerts ?? [], am?.alerts ?? []), error: errors.length ? `Cannot read alerts: ${errors.join('; ')}` : null };
+    // /api/v1/rules: shipped rules that this Prometheus does not evaluate are evaluated nowhere.
+    const notLoaded = loaded ? (deps.shippedRules ?? []).filter((name) => !loaded.includes(name)) : [];
+    return { alerts: mergeRemoteAlerts(prom?.alerts ?? [], am?.alerts ?? []), error: errors.length ? `Cannot read alerts: ${errors.join('; ')}` : null, needsPrometheus: notLoaded };
   };
 
   const refresh = () =>

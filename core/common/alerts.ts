@@ -31,7 +31,10 @@ export interface AlertsState {
   /** 'local' = evaluated in-process; 'remote' = read from Prometheus and/or Alertmanager. */
   mode: 'local' | 'remote';
   alerts: AlertInfo[];
-  /** Rules that only a real Prometheus can evaluate (shown as such in local mode). */
+  /**
+   * Local mode: rules that only a real Prometheus can evaluate. Remote mode: shipped rules that the
+   * configured Prometheus does not load (`/api/v1/rules`), so nothing evaluates them.
+   */
   needsPrometheus: string[];
   updatedAt: string | null;
   /** Set when a remote source could not be read: the list is then incomplete, not "all clear". */

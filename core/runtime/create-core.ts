@@ -149,6 +149,7 @@ export function createCore(deps: CoreDeps): Core {
     registry: telemetry.registry,
     rules: rules.local,
     remoteOnlyRules: rules.remoteOnly,
+    shippedRules: [...rules.local.map((r) => r.name), ...rules.remoteOnly],
     prometheusUrl: settings.prometheusUrl,
     alertmanagerUrl: settings.alertmanagerUrl,
     intervalMs: deps.alertsIntervalMs ?? 15_000,

@@ -120,3 +120,29 @@ describe('remote alert merge', () => {
     ]);
   });
 });
+
+describe('remote mode reads /api/v1/rules', () => {
+  it('lists the shipped rules the configured Prometheus does not load', async () => {
+    const { createAlertsService } = await import('../../core/alerts');
+    const fakeFetch = (async (url: string) => {
+      const body = url.endsWith('/api/v1/rules')
+        ? { status: 'success', data: { groups: [{ rules: [{ type: 'alerting', name: 'A' }, { type: 'recording', name: 'slo:x' }] }] } }
+        : { status: 'success', data: { alerts: [] } };
+      return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+    }) as typeof fetch;
+    const service = createAlertsService({
+      registry: createMetricsRegistry(),
+      rules: [],
+      remoteOnlyRules: [],
+      shippedRules: ['A', 'B'],
+      prometheusUrl: 'http://127.0.0.1:9090',
+      alertmanagerUrl: null,
+      intervalMs: 3_600_000,
+      onChange: () => {},
+      fetch: fakeFetch,
+    });
+    const state = await service.refresh();
+    service.stop();
+    expect(state).toMatchObject({ mode: 'remote', needsPrometheus: ['B'], error: null });
+  });
+});
