@@ -19,4 +19,6 @@ export const ipcChannels = {
   event: 'bruno:event',
   /** main -> renderer, `webContents.send(command, appCommand)`: shell commands outside the contract (core/common/app-commands.ts) */
   command: 'bruno:command',
+  /** renderer -> main, `ipcRenderer.invoke(pickPaths, 'folders' | 'files')` -> string[] (the native open dialog) */
+  pickPaths: 'bruno:pick-paths',
 } as const;

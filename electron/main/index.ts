@@ -14,6 +14,7 @@ import { ipcChannels } from '../ipc-channels';
 import { appId } from './app-identity';
 import { iconsDir, trayIconPath, windowIconPath } from './icon-paths';
 import { bindContractToIpc } from './ipc-binding';
+import { bindPathPicker } from './path-picker';
 import { closeBeforeQuit } from './lifecycle';
 import { allowedOrigins, linkTargetsFromSettings } from './link-targets';
 import { consoleLog, type Log } from './log';
@@ -247,7 +248,16 @@ function createMainWindow(opts: {
     else if (state.maximized) win.maximize();
     win.show();
   });
-  win.on('closed', unbind);
+  const unbindPicker = bindPathPicker({
+    ipc: win.webContents.ipc,
+    showOpenDialog: (options) => dialog.showOpenDialog(win, options),
+    isAllowedSender: (url) => isAppRendererUrl(url, source),
+    log,
+  });
+  win.on('closed', () => {
+    unbind();
+    unbindPicker();
+  });
   const loaded = source.kind === 'dev' ? win.loadURL(source.url) : win.loadFile(source.indexFile);
   loaded.catch((err: unknown) => log('window: the renderer failed to load', { error: err instanceof Error ? err.message : String(err) }));
   return win;

@@ -11,6 +11,7 @@ import { BrunoError, toErrorInfo, type ErrorInfo } from '../../core/common/error
 import type { InvokeEnvelope } from '../../core/common/http-api';
 import { ipcChannels } from '../ipc-channels';
 import type { Log } from './log';
+import { isFromAppFrame } from './sender-check';
 
 /** The part of `IpcMainInvokeEvent` used here. */
 export interface InvokeEventLike {
@@ -53,8 +54,7 @@ export function bindContractToIpc(deps: IpcBindingDeps): Unbind {
   async function answer(event: InvokeEventLike, channel: unknown, payload: unknown): Promise<InvokeEnvelope<unknown>> {
     try {
       const frame = event.senderFrame;
-      // Subframes are refused too: only the top-level app page speaks for the user.
-      if (!frame || frame.parent || !isAllowedSender(frame.url)) {
+      if (!isFromAppFrame(event, isAllowedSender)) {
         log('ipc: refused a call from a frame that is not the app renderer', {
           channel: String(channel).slice(0, 64),
           url: frame ? String(frame.url).slice(0, 200) : null,

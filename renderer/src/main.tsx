@@ -7,9 +7,9 @@ import { createController } from './app/controller';
 import { createTransport } from './bridge';
 import { createAppStore } from './store';
 
-const { bridge, connection, commands } = createTransport();
+const { bridge, connection, commands, pickPaths } = createTransport();
 const store = createAppStore({ connection: connection.current() });
-const controller = createController({ store, bridge, connection, ...(commands ? { commands } : {}) });
+const controller = createController({ store, bridge, connection, ...(commands ? { commands } : {}), ...(pickPaths ? { pickPaths } : {}) });
 // Started once for the page's life, outside React, so StrictMode's double effects do not matter.
 controller.start();
 

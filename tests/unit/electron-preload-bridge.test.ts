@@ -35,7 +35,7 @@ describe('IPC channel names', () => {
   it('lists exactly the contract channels (the preload cannot import the zod-based contract)', () => {
     expect([...bridgeInvokeChannels].sort()).toEqual([...invokeChannels].sort());
     expect([...bridgeEventChannels].sort()).toEqual([...eventChannels].sort());
-    expect(ipcChannels).toEqual({ invoke: 'bruno:invoke', event: 'bruno:event', command: 'bruno:command' });
+    expect(ipcChannels).toEqual({ invoke: 'bruno:invoke', event: 'bruno:event', command: 'bruno:command', pickPaths: 'bruno:pick-paths' });
   });
 });
 

@@ -159,3 +159,28 @@ describe('controller', () => {
     expect(calls.some(([c, i]) => c === 'chat.stop' && (i as { turnId: string }).turnId === 't')).toBe(true);
   });
 });
+
+describe('knowledge base: choose folders in the desktop app', () => {
+  it('ingests what the native dialog returns, and nothing when cancelled', async () => {
+    const { createController } = await import('../../renderer/src/app/controller');
+    const { createAppStore } = await import('../../renderer/src/store');
+    const calls: unknown[] = [];
+    const bridge = {
+      invoke: async (channel: string, input: unknown) => {
+        calls.push([channel, input]);
+        return channel === 'kb.ingest' ? { jobId: 'j1' } : [];
+      },
+      on: () => () => {},
+    };
+    const connection = { state: () => ({ status: 'open' as const, detail: null, retryInMs: null }), subscribe: () => () => {} };
+    let answer: string[] = ['/srv/docs'];
+    const controller = createController({ store: createAppStore(), bridge: bridge as never, connection: connection as never, pickPaths: async () => answer });
+    expect(controller.canPickPaths).toBe(true);
+    await controller.pickAndIngest('folders');
+    answer = [];
+    await controller.pickAndIngest('files');
+    expect(calls.filter((c) => (c as [string])[0] === 'kb.ingest')).toEqual([['kb.ingest', { paths: ['/srv/docs'] }]]);
+    const headless = createController({ store: createAppStore(), bridge: bridge as never, connection: connection as never });
+    expect(headless.canPickPaths).toBe(false);
+  });
+});

@@ -9,6 +9,7 @@ import { toUiError } from '../bridge/errors';
 import { createLiveMetrics, type LiveMetrics } from '../live/live-metrics';
 import { selectCanSend, type AppStore } from '../store';
 import { createViewActions, type ViewActions } from './view-actions';
+import type { PickPaths } from '../bridge';
 
 export interface Controller extends ViewActions {
   /** Subscribes to events and connection changes and loads the first data; returns the undo. */
@@ -33,6 +34,8 @@ export interface ControllerDeps {
   live?: LiveMetrics;
   /** Menu and tray commands of the Electron shell (absent in headless mode). */
   commands?: AppCommandApi;
+  /** The native open dialog of the Electron shell (absent in headless mode). */
+  pickPaths?: PickPaths;
 }
 
 export const DROPPED_DURING_TURN =
@@ -44,7 +47,7 @@ export function createController(deps: ControllerDeps): Controller {
   const stopGraceMs = deps.stopGraceMs ?? 1000;
   const chat = () => store.getState().chat;
   const live = deps.live ?? createLiveMetrics();
-  const views = createViewActions({ store, bridge });
+  const views = createViewActions({ store, bridge, ...(deps.pickPaths ? { pickPaths: deps.pickPaths } : {}) });
 
   const refreshModels = async () => {
     const models = store.getState().models;

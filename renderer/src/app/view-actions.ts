@@ -7,6 +7,7 @@ import type { Bridge, ConversationsChanged, KbProgressEvent, SettingsTarget } fr
 import { traceExploreUrl } from '../../../core/common/links';
 import { toUiError } from '../bridge/errors';
 import type { AppStore, MemoryFilter } from '../store';
+import type { PickPaths } from '../bridge';
 
 export interface ViewActions {
   newChat(): void;
@@ -27,6 +28,10 @@ export interface ViewActions {
 
   refreshKb(): Promise<void>;
   ingest(paths: string[]): Promise<void>;
+  /** Whether a native open dialog is available (the desktop app). */
+  readonly canPickPaths: boolean;
+  /** Opens the native dialog and ingests what was chosen (nothing when cancelled). */
+  pickAndIngest(kind: 'folders' | 'files'): Promise<void>;
   reingest(sourceId?: string): Promise<void>;
   removeSource(sourceId: string): Promise<void>;
   kbProgress(event: KbProgressEvent): void;
@@ -41,7 +46,7 @@ export interface ViewActions {
   testConnection(target: SettingsTarget, url?: string): Promise<void>;
 }
 
-export function createViewActions({ store, bridge }: { store: AppStore; bridge: Bridge }): ViewActions {
+export function createViewActions({ store, bridge, pickPaths }: { store: AppStore; bridge: Bridge; pickPaths?: PickPaths }): ViewActions {
   const get = store.getState;
   const message = (err: unknown) => toUiError(err).message;
   let conversationsTimer: ReturnType<typeof setTimeout> | null = null;
@@ -153,6 +158,20 @@ export function createViewActions({ store, bridge }: { store: AppStore; bridge: 
       } catch (err) {
         get().kb.failed(message(err));
       }
+    },
+
+    canPickPaths: !!pickPaths,
+
+    async pickAndIngest(kind) {
+      if (!pickPaths) return;
+      let chosen: string[];
+      try {
+        chosen = await pickPaths(kind);
+      } catch (err) {
+        get().kb.actionFailed(message(err));
+        return;
+      }
+      if (chosen.length) await actions.ingest(chosen);
     },
 
     async ingest(paths) {

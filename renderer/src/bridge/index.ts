@@ -6,7 +6,7 @@ import type { Bridge } from '../../../core/common';
 import { isAppCommand, type AppCommandApi } from '../../../core/common/app-commands';
 import { alwaysOpen, type ConnectionSource } from './connection';
 import { HttpBridge } from './http-bridge';
-import { bridgeFromEnvelopeApi, type IpcEnvelopeApi } from './ipc-bridge';
+import { bridgeFromEnvelopeApi, type IpcEnvelopeApi, type PickPaths } from './ipc-bridge';
 import { takeToken } from './token';
 
 declare global {
@@ -21,6 +21,8 @@ export interface Transport {
   kind: 'ipc' | 'http';
   /** Menu and tray commands (Electron only). */
   commands?: AppCommandApi;
+  /** The native open dialog (Electron only); headless mode types paths in. */
+  pickPaths?: PickPaths;
 }
 
 export function createTransport(win: Window = window): Transport {
@@ -31,7 +33,9 @@ export function createTransport(win: Window = window): Transport {
     const commands: AppCommandApi | undefined = onCommand
       ? { onCommand: (listener) => onCommand((command) => (isAppCommand(command) ? listener(command) : undefined)) }
       : undefined;
-    return { bridge: bridgeFromEnvelopeApi(api), connection: alwaysOpen(), kind: 'ipc', ...(commands ? { commands } : {}) };
+    const pick = api.pickPaths?.bind(api);
+    const pickPaths: PickPaths | undefined = pick ? async (kind) => (await pick(kind)).filter((p) => typeof p === 'string') : undefined;
+    return { bridge: bridgeFromEnvelopeApi(api), connection: alwaysOpen(), kind: 'ipc', ...(commands ? { commands } : {}), ...(pickPaths ? { pickPaths } : {}) };
   }
   let storage: Storage | null = null;
   try {
@@ -48,4 +52,5 @@ export function createTransport(win: Window = window): Transport {
 }
 
 export type { ConnectionSource, ConnectionState, ConnectionStatus } from './connection';
+export type { PickPaths } from './ipc-bridge';
 export { BridgeError, UNAUTHORIZED_HINT, toUiError, type UiError } from './errors';

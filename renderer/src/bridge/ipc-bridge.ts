@@ -12,7 +12,11 @@ export interface IpcEnvelopeApi {
   on: Bridge['on'];
   /** Menu/tray commands of the shell; optional so an older preload still works. */
   onCommand?: AppCommandApi['onCommand'];
+  /** The native open dialog for the knowledge base (desktop only). */
+  pickPaths?: PickPaths;
 }
+
+export type PickPaths = (kind: 'folders' | 'files') => Promise<string[]>;
 
 export function bridgeFromEnvelopeApi(api: IpcEnvelopeApi): Bridge {
   return {

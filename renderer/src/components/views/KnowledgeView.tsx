@@ -4,8 +4,8 @@ import { formatBytes, formatSince } from '../../format';
 import { selectKbActionError, selectKbBusy, selectKbError, selectKbJob, selectKbSources, selectKbStatus } from '../../store';
 
 /**
- * The knowledge base: add folders or files (absolute paths typed in; the contract takes paths,
- * so the same field works in Electron and headless mode), ingestion progress from kb.progress,
+ * The knowledge base: add folders or files (the native dialog in the desktop app, absolute paths
+ * typed in everywhere; the contract takes paths, so both end in kb.ingest), ingestion progress from kb.progress,
  * per-source stats, remove and re-ingest.
  */
 export function KnowledgeView() {
@@ -43,6 +43,16 @@ export function KnowledgeView() {
             <button type="submit" className="button button-primary" data-testid="kb-add" disabled={!paths.trim() || busy}>
               Add and ingest
             </button>
+            {controller.canPickPaths && (
+              <>
+                <button type="button" className="button" data-testid="kb-pick-folders" disabled={busy} onClick={() => void controller.pickAndIngest('folders')}>
+                  Choose folders…
+                </button>
+                <button type="button" className="button" data-testid="kb-pick-files" disabled={busy} onClick={() => void controller.pickAndIngest('files')}>
+                  Choose files…
+                </button>
+              </>
+            )}
             <button type="button" className="button" data-testid="kb-reingest-all" disabled={busy || sources.length === 0} onClick={() => void controller.reingest()}>
               Re-ingest all
             </button>
