@@ -121,13 +121,21 @@ export function createCore(deps: CoreDeps): Core {
   events.on('kb.progress', (event) => {
     if (event.type === 'done' || event.type === 'error') kbHasChunks = null;
   });
+  const checkKbHasChunks = (): Promise<boolean> => {
+    const check: Promise<boolean> = knowledge.stats().then(
+      (s) => s.chunks > 0,
+      () => false,
+    );
+    // "Empty" is re-checked after a while (one timer per check): an ingest may come from another
+    // process (the CLI) that sends no event here.
+    void check.then((has) => {
+      if (!has) setTimeout(() => kbHasChunks === check && (kbHasChunks = null), 5000).unref?.();
+    });
+    return check;
+  };
   const retrieve = async (query: string, options: { parent?: Context; signal?: AbortSignal }) => {
-    kbHasChunks ??= knowledge.stats().then((s) => s.chunks > 0, () => false);
-    if (!(await kbHasChunks)) {
-      // "Empty" is re-checked after a while: an ingest may come from another path (the CLI).
-      setTimeout(() => (kbHasChunks = null), 5000).unref?.();
-      return null;
-    }
+    kbHasChunks ??= checkKbHasChunks();
+    if (!(await kbHasChunks)) return null;
     const result = await knowledge.retrieve(query, options);
     return { promptBlock: result.promptBlock, sources: result.sources.map(({ n, path, heading, snippet }) => ({ n, path, heading, snippet })) };
   };

@@ -11,10 +11,10 @@
  * is a 1-byte compressed flag, a 4-byte big-endian length, then the protobuf bytes.
  */
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './decode';
 import { type OtlpReceiver, type ReceiverMode, ReceiverBase, decompress } from './receiver';
 import type { AcceptedData, ReceivedRequest, Signal } from './store';
+import { listenOnLoopback } from './listen';
 
 export interface OtlpGrpcReceiverOptions {
   port?: number;
@@ -69,14 +69,7 @@ class GrpcOtlpReceiver extends ReceiverBase {
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server, port);
     this.url = `http://127.0.0.1:${this.port}`;
   }
 

@@ -14,7 +14,7 @@
  * never answers (until close()). Requests are counted in every mode.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import {
@@ -29,6 +29,7 @@ import {
   decodeTraceRequest,
 } from './decode';
 import { type AcceptedData, type ReceivedRequest, type Signal, TelemetryStore } from './store';
+import { listenOnLoopback } from './listen';
 
 export type ReceiverMode = 'ok' | 'fail' | 'hang';
 export type { Signal, ReceivedRequest };
@@ -239,14 +240,7 @@ class HttpOtlpReceiver extends ReceiverBase {
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server, port);
     this.url = `http://127.0.0.1:${this.port}`;
   }
 
