@@ -3,7 +3,7 @@ import { BrunoError } from '../common/errors';
 import type { MessageSource } from '../common/memory';
 import type { TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
-import { classifyOllamaError, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient } from '../llm';
+import { classifyOllamaError, missingDoneMessage, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient } from '../llm';
 import type { ConversationStore, StoredMessage, TurnMemory, TurnOutcome, TurnRecorder } from '../memory';
 import { noopTurnTelemetry, type TurnTelemetry } from '../telemetry/turn-telemetry';
 import { createSampleThrottle } from './sample-throttle';
@@ -44,7 +44,8 @@ const noRecorder: TurnRecorder = { progress() {}, async end() {} };
  * request, the answer flushed while it streams (by the store, off this loop), the end state last.
  * It never throws and never hangs: every ending is one `done` or one `error` event, returned
  * and emitted. `controller` is the turn's own: aborting it stops the turn as "cancelled".
- * The hot loop does only what each chunk needs; telemetry is told about the first chunk and the end.
+ * The hot loop works per network read (a batch of chunks): one clock read, one token event and one
+ * recorder call per read; telemetry is told about the first chunk and the end.
  */
 export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, emit: (event: TurnEvent) => void, controller: AbortController): Promise<TurnEndEvent> {
   const now = deps.now ?? (() => performance.now());
@@ -113,27 +114,38 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
     observer.prompt(messages);
     const stream = await deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
-    for await (const chunk of stream) {
-      // One clock read per chunk, shared by the watchdog, TTFT and the sample throttle.
+    for await (const batch of stream) {
+      // One clock read per network read, shared by the watchdog, TTFT and the sample throttle.
       const t = now();
       watchdog.touch(t);
-      const thinking = chunk.message?.thinking;
-      const content = chunk.message?.content;
-      if ((thinking || content) && firstChunkAt === null) {
-        firstChunkAt = t;
-        observer.firstChunk((firstChunkAt - startedAt) / 1000);
+      let text = '';
+      for (const chunk of batch) {
+        const thinking = chunk.message?.thinking;
+        const content = chunk.message?.content;
+        if ((thinking || content) && firstChunkAt === null) {
+          firstChunkAt = t;
+          observer.firstChunk((firstChunkAt - startedAt) / 1000);
+        }
+        if (thinking) {
+          // Keep the order of thinking and answer text when one read carries both.
+          if (text) emit({ type: 'token', text });
+          text = '';
+          emit({ type: 'thinking', text: thinking });
+        }
+        if (content) {
+          chunks++;
+          text += content;
+          answer += content;
+        }
+        if (chunk.done) final = chunk;
       }
-      if (thinking) emit({ type: 'thinking', text: thinking });
-      if (content) {
-        chunks++;
-        answer += content;
+      if (text) {
         recorder.progress(answer, assistantId);
-        emit({ type: 'token', text: content });
+        emit({ type: 'token', text });
         if (samples.due(t)) samples.send(liveSample(t, false), t);
       }
-      if (chunk.done) final = chunk;
     }
-    if (!final) throw new Error('Did not receive done or success response in stream.');
+    if (!final) throw new Error(missingDoneMessage);
     watchdog.stop();
 
     const window = await deps.contextWindows?.resolve(final.model || request.model, { reloaded: (final.load_duration ?? 0) > reloadThresholdNs }) ?? null;

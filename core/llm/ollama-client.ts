@@ -1,7 +1,8 @@
 import { Ollama, type ChatResponse, type EmbedResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse } from 'ollama';
-import { guardNdjson, isNdjson, type MalformedLineSink } from './ndjson-guard';
+import { openChatStream, type ChatBatches } from './chat-stream';
+import type { MalformedLineSink } from './ndjson-reader';
 
-export type { ChatResponse, EmbedResponse, Message, ListResponse, ShowResponse };
+export type { ChatResponse, EmbedResponse, Message, ListResponse, ShowResponse, ChatBatches };
 
 /** `/api/ps` entries; ollama-js 0.6.4's types predate `context_length` (the allocated context). */
 export type RunningModel = ModelResponse & { context_length?: number };
@@ -29,13 +30,15 @@ export interface RequestOptions {
 }
 
 /**
- * The one place that talks to Ollama. It uses the official `ollama` package; per call it builds a
- * client whose fetch carries the caller's AbortSignal (ollama-js's own abort only exists once the
- * stream has started, and a model load can take minutes before that).
+ * The one place that talks to Ollama. It uses the official `ollama` package, except for the chat
+ * stream, which is read in one pass (chat-stream.ts) with ollama-js's request and error shapes.
+ * Per call it builds a client whose fetch carries the caller's AbortSignal (ollama-js's own abort
+ * only exists once the stream has started, and a model load can take minutes before that).
  */
 export interface OllamaClient {
   readonly host: string;
-  chatStream(request: ChatStreamRequest): Promise<AsyncIterable<ChatResponse>>;
+  /** The answer as it streams: one batch of chunks per network read (see chat-stream.ts). */
+  chatStream(request: ChatStreamRequest): Promise<ChatBatches>;
   version(options?: RequestOptions): Promise<string>;
   list(options?: RequestOptions): Promise<ListResponse>;
   ps(options?: RequestOptions): Promise<RunningModels>;
@@ -49,29 +52,23 @@ export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
   const onMalformed = config.onMalformedLine ?? (() => {});
 
   const clientFor = (signal?: AbortSignal): Ollama => {
-    const wrapped: typeof fetch = async (input, init) => {
+    const wrapped: typeof fetch = (input, init) => {
       const signals = [init?.signal, signal].filter((s): s is AbortSignal => !!s);
-      const response = await baseFetch(input, { ...init, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
-      if (!response.body || !isNdjson(response)) return response;
-      return new Response(guardNdjson(response.body, onMalformed), {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
+      return baseFetch(input, { ...init, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
     };
     return new Ollama({ host: config.host, fetch: wrapped });
   };
 
   return {
     host: config.host,
-    async chatStream(request) {
-      return clientFor(request.signal).chat({
-        model: request.model,
-        messages: request.messages,
-        stream: true,
-        ...(request.options ? { options: request.options } : {}),
-      });
-    },
+    chatStream: (request) =>
+      openChatStream({
+        fetch: baseFetch,
+        host: config.host,
+        request: { model: request.model, messages: request.messages, ...(request.options ? { options: request.options } : {}) },
+        signal: request.signal,
+        read: { onMalformed },
+      }),
     async version(options) {
       return (await clientFor(options?.signal).version()).version;
     },

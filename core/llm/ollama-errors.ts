@@ -1,4 +1,6 @@
 import { BrunoError } from '../common/errors';
+import { missingDoneMessage } from './chat-stream';
+import { NdjsonLineTooLongError } from './ndjson-reader';
 
 /** Why our side aborted a request, so an abort can be told apart from a dropped connection. */
 export type AbortReason = 'cancelled' | 'stalled-first' | 'stalled-idle';
@@ -26,7 +28,8 @@ function causeCode(err: unknown): string | undefined {
 }
 
 /**
- * Maps whatever the `ollama` package or fetch threw to one specific, actionable error.
+ * Maps whatever the `ollama` package, our chat stream reader (chat-stream.ts, same shapes) or
+ * fetch threw to one specific, actionable error.
  * ollama-js facts (0.6.4): HTTP errors are `ResponseError` (not exported; name + status_code),
  * an `{"error":...}` line mid-stream is a plain Error with that text, a stream without `done`
  * throws "Did not receive done or success response in stream.", connection refused is
@@ -55,7 +58,10 @@ export function classifyOllamaError(err: unknown, ctx: ErrorContext): BrunoError
   if (ctx.chunksReceived === 0 && ((code && unreachableCodes.has(code)) || message === 'fetch failed')) {
     return new BrunoError('ollama_unreachable', `Cannot reach Ollama at ${ctx.host} - is it running?`, { cause: err });
   }
-  if (message.startsWith('Did not receive done')) {
+  if (err instanceof NdjsonLineTooLongError) {
+    return new BrunoError('ollama_error', `Ollama at ${ctx.host} sent a malformed stream (${message}) - is OLLAMA_HOST really an Ollama server?`, { cause: err });
+  }
+  if (message === missingDoneMessage) {
     return new BrunoError('stream_interrupted', `The answer from Ollama ended early, without its final message (after ${ctx.chunksReceived} chunks) - try again.`, { cause: err });
   }
   if (message === 'terminated' || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || e?.name === 'AbortError') {

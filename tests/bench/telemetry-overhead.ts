@@ -58,7 +58,7 @@ const TARGETED: VariantName[] = ['off', 'on', 'dead', 'hang'];
 const describeVariant: Record<VariantName, string> = {
   bare: 'ollama-js alone (baseline)',
   'bare-aa': 'ollama-js alone again (A/A control: noise floor)',
-  llm: "breakdown: core/llm's client alone (NDJSON guard, per-call client), no agent, no telemetry",
+  llm: "breakdown: core/llm's client alone (one-pass chat stream reader), no agent, no telemetry",
   agent: 'breakdown: core/agent turn with core/llm and in-memory history; no telemetry, no memory store',
   'agent-tel': "breakdown: 'agent' plus the turn telemetry wired as createCore does (export off, log line); no memory store",
   off: 'createCore, export off (no endpoint)',
@@ -172,17 +172,28 @@ function newVariant(name: VariantName, collector: string | null, core: Core | nu
 
 /** Reads an ollama-js chat stream the way a plain caller would: concatenate the content. */
 async function readChatStream(stream: AsyncIterable<ChatResponse>, tokens: number): Promise<RequestResult> {
-  let text = '';
-  let chunks = 0;
-  let evalCount: number | null = null;
-  for await (const part of stream) {
-    const content = part.message?.content;
-    if (content) {
-      text += content;
-      chunks++;
-    }
-    if (part.done) evalCount = part.eval_count;
+  const read = { text: '', chunks: 0, evalCount: null as number | null };
+  for await (const part of stream) readPart(read, part);
+  return checkRead(read, tokens);
+}
+
+/** The same over core/llm's stream, which hands over one batch of chunks per network read. */
+async function readChatBatches(stream: AsyncIterable<ChatResponse[]>, tokens: number): Promise<RequestResult> {
+  const read = { text: '', chunks: 0, evalCount: null as number | null };
+  for await (const batch of stream) for (const part of batch) readPart(read, part);
+  return checkRead(read, tokens);
+}
+
+function readPart(read: { text: string; chunks: number; evalCount: number | null }, part: ChatResponse): void {
+  const content = part.message?.content;
+  if (content) {
+    read.text += content;
+    read.chunks++;
   }
+  if (part.done) read.evalCount = part.eval_count;
+}
+
+function checkRead({ text, chunks, evalCount }: { text: string; chunks: number; evalCount: number | null }, tokens: number): RequestResult {
   const problem = evalCount === null ? 'no done chunk' : evalCount !== tokens ? `eval_count ${evalCount}, want ${tokens}` : chunks !== tokens ? `${chunks} content chunks, want ${tokens}` : null;
   return { text, chunks, problem };
 }
@@ -194,11 +205,11 @@ function bareVariant(name: VariantName, ollamaUrl: string, tokens: number): Vari
   );
 }
 
-/** core/llm's client on its own: what the wrapper around ollama-js costs. */
+/** core/llm's client on its own: its one-pass chat stream reader against ollama-js's. */
 function llmVariant(ollamaUrl: string, tokens: number): Variant {
   const client = createOllamaClient({ host: ollamaUrl });
   return newVariant('llm', null, null, null, [], async () =>
-    readChatStream(await client.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], signal: new AbortController().signal }), tokens),
+    readChatBatches(await client.chatStream({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], signal: new AbortController().signal }), tokens),
   );
 }
 
@@ -261,20 +272,16 @@ function agentWithTelemetryVariant(ollamaUrl: string, tokens: number): Variant {
 type TurnStarter = Pick<Core['agent'], 'startTurn'>;
 
 async function runTurn(agent: TurnStarter, tokens: number): Promise<RequestResult> {
+  // Token events carry the text of one network read each; the text is compared with bare's.
   let text = '';
-  let chunks = 0;
   const turn = agent.startTurn({ message: 'hi', model: MODEL }, (event) => {
-    if (event.type === 'token') {
-      text += event.text;
-      chunks++;
-    }
+    if (event.type === 'token') text += event.text;
   });
   const end = await turn.finished;
   let problem: string | null = null;
   if (end.type !== 'done') problem = `ended ${end.type}: ${end.code} ${end.message}`;
   else if (end.stats.output_tokens !== tokens) problem = `output_tokens ${end.stats.output_tokens}, want ${tokens}`;
-  else if (chunks !== tokens) problem = `${chunks} token events, want ${tokens}`;
-  return { text, chunks, problem };
+  return { text, chunks: end.type === 'done' ? end.stats.output_tokens : 0, problem };
 }
 
 function instrumentedVariant(name: VariantName, ollamaUrl: string, collector: string | null, tokens: number): Variant {

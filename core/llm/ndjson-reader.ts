@@ -1,0 +1,89 @@
+/**
+ * Reads a newline-delimited JSON body in one pass: each network read becomes one batch of parsed
+ * values. It replaces a guard that checked every line before ollama-js parsed it again; now each
+ * line is decoded, split and parsed exactly once, and the consumer awaits once per network read
+ * instead of once per line (at 2,000 tokens a reply that is most of what a stream costs).
+ *
+ * A line that is not JSON is dropped and reported (ollama-js only console.warns it), so a broken
+ * or hostile upstream shows up in a counter and a log line. A line that grows past `maxLineChars`
+ * without a newline ends the stream with an error instead of buffering without bound.
+ */
+export interface MalformedLineSink {
+  (line: string): void;
+}
+
+export interface NdjsonReadOptions {
+  onMalformed: MalformedLineSink;
+  /** The longest line accepted; Ollama's lines are a few hundred characters. */
+  maxLineChars?: number;
+}
+
+export const defaultMaxLineChars = 4 * 1024 * 1024;
+
+export class NdjsonLineTooLongError extends Error {
+  constructor(readonly limit: number) {
+    super(`a line of the streamed response is longer than ${limit} characters without a newline`);
+    this.name = 'NdjsonLineTooLongError';
+  }
+}
+
+const preview = (line: string) => (line.length > 200 ? `${line.slice(0, 200)}...` : line);
+
+function parseLinesInto(text: string, from: number, to: number, batch: unknown[], onMalformed: MalformedLineSink): void {
+  let start = from;
+  while (start < to) {
+    let end = text.indexOf('\n', start);
+    if (end === -1 || end > to) end = to;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line.trim() === '') continue;
+    try {
+      batch.push(JSON.parse(line));
+    } catch {
+      onMalformed(preview(line));
+    }
+  }
+}
+
+/**
+ * Yields the values of each network read; an empty read yields nothing. Breaking out of the loop
+ * (or an error in the consumer) cancels the body, so the connection is released at once.
+ */
+export async function* readNdjsonBatches(body: ReadableStream<Uint8Array>, options: NdjsonReadOptions): AsyncGenerator<unknown[], void, undefined> {
+  const maxLineChars = options.maxLineChars ?? defaultMaxLineChars;
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let pending = '';
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        break;
+      }
+      const decoded = decoder.decode(value, { stream: true });
+      // Only the new text is searched for a newline, so a long line costs one pass, not one per read.
+      const lastNewline = decoded.lastIndexOf('\n');
+      if (lastNewline === -1) {
+        pending += decoded;
+        if (pending.length > maxLineChars) throw new NdjsonLineTooLongError(maxLineChars);
+        continue;
+      }
+      const text = pending === '' ? decoded : pending + decoded;
+      const linesEnd = text.length - (decoded.length - lastNewline);
+      pending = decoded.slice(lastNewline + 1);
+      if (pending.length > maxLineChars) throw new NdjsonLineTooLongError(maxLineChars);
+      const batch: unknown[] = [];
+      parseLinesInto(text, 0, linesEnd, batch, options.onMalformed);
+      if (batch.length > 0) yield batch;
+    }
+    const tail = pending + decoder.decode();
+    const batch: unknown[] = [];
+    parseLinesInto(tail, 0, tail.length, batch, options.onMalformed);
+    if (batch.length > 0) yield batch;
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
