@@ -113,6 +113,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     const system: Message[] = systemText ? [{ role: 'system', content: systemText }] : [];
     const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
     observer.prompt(messages);
+    watchdog.requestSent();
     const stream = await deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
     for await (const batch of stream) {
       // One clock read per network read, shared by the watchdog, TTFT and the sample throttle.

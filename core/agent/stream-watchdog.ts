@@ -5,6 +5,9 @@ import type { AbortReason } from '../llm';
  * one between chunks. Without it a stalled Ollama would leave the turn hanging forever.
  */
 export interface StreamWatchdog {
+  /** The request goes out now: the first-chunk allowance counts from here, not from the turn's
+   *  start, so our own preparation (memory, retrieval) is never blamed on Ollama. */
+  requestSent(): void;
   /** Call on every chunk with the time the caller already read; costs no timer. */
   touch(t: number): void;
   stop(): void;
@@ -42,6 +45,11 @@ export function startStreamWatchdog(
   schedule(limits.firstChunkTimeoutMs);
 
   return {
+    requestSent() {
+      if (stopped || fired || lastChunkAt !== null) return;
+      clearTimeout(timer);
+      schedule(limits.firstChunkTimeoutMs);
+    },
     touch(t) {
       const first = lastChunkAt === null;
       lastChunkAt = t;
