@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 
 /** How a file is read and chunked. */
-export type FileKind = 'markdown' | 'text' | 'rst' | 'html' | 'yaml' | 'json' | 'toml' | 'ini' | 'shell' | 'dockerfile' | 'code';
+export type FileKind = 'markdown' | 'text' | 'rst' | 'html' | 'yaml' | 'json' | 'toml' | 'ini' | 'shell' | 'dockerfile' | 'code' | 'pdf';
 
 const byExtension: Record<string, FileKind> = {
   '.md': 'markdown',
@@ -38,6 +38,8 @@ const byExtension: Record<string, FileKind> = {
   '.mjs': 'code',
   '.cjs': 'code',
   '.go': 'code',
+  // Read by pdf-to-text.ts, page by page; the bytes must also carry the %PDF- header (sniff.ts).
+  '.pdf': 'pdf',
 };
 
 const byName: Record<string, FileKind> = {

@@ -16,9 +16,10 @@ import { resolve } from 'node:path';
 import type { Table } from '@lancedb/lancedb';
 import { BrunoError } from '../common/errors';
 import type { IngestProgress, IngestSummary, SkippedFile } from '../common/knowledge';
-import { chunkText, type ChunkOptions } from './chunker';
+import { chunkText, type ChunkOptions, type TextChunk } from './chunker';
 import { textHash, type Embedder, type EmbeddingCache } from './embedder';
-import { decodeText } from './sniff';
+import { chunkPdfPages, PdfReader, type PdfLimits } from './pdf-to-text';
+import { sniff } from './sniff';
 import { chunksTableName, embeddingVersionOf, sqlIn, type ChunkRow, type FileRow, type KbStore, type SourceRow } from './store';
 import { isInside, walkRoot, type FoundFile } from './walk';
 
@@ -28,6 +29,10 @@ export interface IngestDeps {
   cache: EmbeddingCache;
   chunking: ChunkOptions;
   maxFileBytes: number;
+  /** Page and time caps for PDFs (defaults in pdf-to-text.ts). */
+  pdf?: Partial<PdfLimits>;
+  /** Reads PDFs in a worker thread; without one, the job starts its own and ends it when done. */
+  pdfReader?: PdfReader;
   /** Chunks per write batch (one delete + add + manifest upsert). */
   batchChunks?: number;
   onProgress?: (progress: IngestProgress) => void;
@@ -73,6 +78,15 @@ function vectorOf(value: unknown): Float32Array {
 }
 
 export async function runIngest(deps: IngestDeps, rootPaths: readonly string[], jobId: string = randomUUID()): Promise<IngestSummary> {
+  const pdfReader = deps.pdfReader ?? new PdfReader();
+  try {
+    return await ingestWith(deps, pdfReader, rootPaths, jobId);
+  } finally {
+    if (!deps.pdfReader) await pdfReader.close();
+  }
+}
+
+async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: readonly string[], jobId: string): Promise<IngestSummary> {
   const started = performance.now();
   const { store, embedder, signal } = deps;
   const batchChunks = deps.batchChunks ?? 256;
@@ -198,9 +212,9 @@ export async function runIngest(deps: IngestDeps, rootPaths: readonly string[], 
         filesDone++;
         continue;
       }
-      const decoded = decodeText(bytes);
+      const decoded = sniff(file.kind, bytes);
       if (!decoded.ok) {
-        skip({ path: file.path, reason: 'binary', detail: decoded.detail });
+        skip({ path: file.path, reason: decoded.reason, detail: decoded.detail });
         filesDone++;
         continue;
       }
@@ -212,7 +226,17 @@ export async function runIngest(deps: IngestDeps, rootPaths: readonly string[], 
         filesDone++;
         continue;
       }
-      const pieces = chunkText(file.kind, decoded.text, deps.chunking);
+      let pieces: TextChunk[];
+      if (decoded.as === 'pdf') {
+        // Text per page in a worker thread with page, time and memory caps; a bad PDF is one skip.
+        const pdf = await pdfReader.read(bytes, deps.pdf, signal);
+        if (!pdf.ok) {
+          skip({ path: file.path, reason: pdf.reason, detail: pdf.detail });
+          filesDone++;
+          continue;
+        }
+        pieces = chunkPdfPages(pdf.pages, deps.chunking);
+      } else pieces = chunkText(file.kind, decoded.text, deps.chunking);
       if (pieces.length === 0) {
         skip({ path: file.path, reason: 'empty' });
         filesDone++;

@@ -1,7 +1,11 @@
 /**
- * Binary sniffing: a NUL byte in the first 8 KiB, or bytes that are not UTF-8, mean the file is
- * not text the knowledge base can read (images, archives, databases, UTF-16 files).
+ * What a file's bytes are. Text: no NUL byte in the first 8 KiB and valid UTF-8 (images, archives,
+ * databases and UTF-16 files are not text the knowledge base can read). PDF: the `%PDF-` header,
+ * whatever the name says, and a file named .pdf without it is not read as anything else.
  */
+import type { SkipReason } from '../common/knowledge';
+import type { FileKind } from './file-kinds';
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export type Decoded = { ok: true; text: string } | { ok: false; detail: string };
@@ -15,4 +19,28 @@ export function decodeText(bytes: Uint8Array): Decoded {
   } catch {
     return { ok: false, detail: 'not valid UTF-8' };
   }
+}
+
+const pdfMagic = [0x25, 0x50, 0x44, 0x46, 0x2d]; // "%PDF-"
+
+/** Where the `%PDF-` header starts within the first KiB (PDF readers accept junk before it), or -1. */
+export function pdfHeaderAt(bytes: Uint8Array): number {
+  const end = Math.min(bytes.length, 1024) - pdfMagic.length;
+  for (let at = 0; at <= end; at++) {
+    if (pdfMagic.every((b, i) => bytes[at + i] === b)) return at;
+  }
+  return -1;
+}
+
+export type Sniffed = { ok: true; as: 'pdf' } | { ok: true; as: 'text'; text: string } | { ok: false; reason: SkipReason; detail: string };
+
+/** Reads the bytes of a file whose name suggested `kind`. */
+export function sniff(kind: FileKind, bytes: Uint8Array): Sniffed {
+  const header = pdfHeaderAt(bytes);
+  // A PDF under another name counts only with the header at byte 0, so a text that merely
+  // mentions "%PDF-" near its start stays text.
+  if (header === 0 || (kind === 'pdf' && header > 0)) return { ok: true, as: 'pdf' };
+  if (kind === 'pdf') return { ok: false, reason: 'unreadable', detail: 'not a PDF: no %PDF- header' };
+  const decoded = decodeText(bytes);
+  return decoded.ok ? { ok: true, as: 'text', text: decoded.text } : { ok: false, reason: 'binary', detail: decoded.detail };
 }
