@@ -17,7 +17,7 @@ const f3 = (n: number) => n.toFixed(3);
 export function evalTable(report: EvalReport): string {
   const cutoffs = Object.keys(report.modes[0]?.hitRate ?? {}).map(Number);
   const head = ['mode', 'MRR', ...cutoffs.map((k) => `Hit@${k}`), `NDCG@${report.depth}`, 'ms/query'];
-  const rows = report.modes.map((m) => [m.mode, f3(m.mrr), ...cutoffs.map((k) => f3(m.hitRate[k] ?? 0)), f3(m.ndcg), m.meanLatencyMs.toFixed(1)]);
+  const rows = report.modes.map((m) => [m.mode === 'hybrid' && report.fusion ? `hybrid (${report.fusion})` : m.mode, f3(m.mrr), ...cutoffs.map((k) => f3(m.hitRate[k] ?? 0)), f3(m.ndcg), m.meanLatencyMs.toFixed(1)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');

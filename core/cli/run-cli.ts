@@ -38,6 +38,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
         port: { type: 'string' },
         host: { type: 'string' },
         mode: { type: 'string' },
+        fusion: { type: 'string' },
         k: { type: 'string', short: 'k' },
         all: { type: 'boolean', default: false },
       },
@@ -53,6 +54,8 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
     const env = { ...io.env };
     if (typeof values.port === 'string') env.BRUNO_PORT = values.port;
     if (typeof values.host === 'string') env.BRUNO_HOST = values.host;
+    // `--fusion` is BRUNO_KB_FUSION for one command, validated with the rest of the settings.
+    if (typeof values.fusion === 'string') env.BRUNO_KB_FUSION = values.fusion;
     settings = loadSettings({ env });
   } catch (err) {
     io.stderr.write(`agent-bruno: ${oneLine((err as Error).message)}\n`);

@@ -27,13 +27,13 @@ export async function searchCommand(core: Core, io: CliIo, options: SearchComman
   result.hits.forEach((hit, i) => {
     const s = hit.scores;
     const parts = [
-      result.mode === 'hybrid' ? `rrf ${fmt(s.rrf, 4)}` : '',
+      result.mode === 'hybrid' ? `fused ${fmt(s.fused)}` : '',
       s.vector !== undefined ? `vector ${fmt(s.vector)} #${s.vectorRank}` : '',
       s.fts !== undefined ? `fts ${fmt(s.fts)} #${s.ftsRank}` : '',
     ].filter(Boolean);
     out(`${i + 1}. ${hit.path}${hit.heading ? ` - ${hit.heading}` : ''}  [${parts.join(' | ')}]`);
     out(`   ${hit.snippet}`);
   });
-  out(`(${result.mode}, ${result.hits.length} of k=${result.k}, ${result.timings.totalMs.toFixed(0)} ms${result.annIndex ? ', ANN index' : ''})`);
+  out(`(${result.mode}${result.fusion ? `, ${result.fusion} fusion` : ''}, ${result.hits.length} of k=${result.k}, ${result.timings.totalMs.toFixed(0)} ms${result.annIndex ? ', ANN index' : ''})`);
   return exitCodes.ok;
 }

@@ -8,11 +8,12 @@ Usage:
   agent-bruno ingest <file-or-folder...> [--json]
   agent-bruno ingest --all [--json]
       Adds files and folders to the knowledge base (Markdown, text, HTML, YAML, JSON, TOML, INI, shell,
-      Dockerfiles, Python/TS/JS/Go). Unchanged files are skipped, changed ones replaced, deleted ones
+      Dockerfiles, Python/TS/JS/Go, PDF). Unchanged files are skipped, changed ones replaced, deleted ones
       removed. --all re-ingests every folder added before (after changing BRUNO_EMBED_MODEL).
-  agent-bruno search "<query>" [--mode hybrid|vector|fts] [-k <n>] [--json]
-      Searches the knowledge base: hybrid (default) fuses vector and full-text results.
-  agent-bruno eval <queries.jsonl> [-k <n>] [--json]
+  agent-bruno search "<query>" [--mode hybrid|vector|fts] [--fusion convex|rrf] [-k <n>] [--json]
+      Searches the knowledge base: hybrid (default) fuses vector and full-text results, by default
+      with a convex combination of their z-scores (--fusion rrf: reciprocal rank fusion).
+  agent-bruno eval <queries.jsonl> [--fusion convex|rrf] [-k <n>] [--json]
       Scores retrieval on labelled queries, one {"query": "...", "relevant": ["path", ...]} per line
       (paths relative to an ingested folder): MRR, Hit@1/3/5/10 and NDCG@k (k = 10 by default) for
       vector, full-text and hybrid search, and sets the agent_rag_* quality gauges.

@@ -13,7 +13,7 @@ import type { HealthState, ModelInfo } from './health';
 import type { SpanRecord, TurnSample } from './telemetry';
 import type { AlertsState } from './alerts';
 import type { ConversationDetail, ConversationsChanged, ConversationSummary, MemoryEntry, MemoryStatus } from './memory';
-import { searchModes, type KbEvalSummary, type KbProgressEvent, type KbSource, type SearchResult } from './knowledge';
+import { fusionMethods, searchModes, type KbEvalSummary, type KbProgressEvent, type KbSource, type SearchResult } from './knowledge';
 import type { ConnectionTestResult, SettingsUpdateResult, SettingsView } from './settings';
 
 const id = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, . : _ - only');
@@ -33,6 +33,7 @@ export const chatStopInput = z.strictObject({ turnId: id });
 export const kbEvalInput = z.strictObject({
   queries: z.array(z.strictObject({ query: z.string().trim().min(1).max(2000), relevant: z.array(z.string().min(1).max(4096)).min(1) })).min(1).max(1000),
   k: z.number().int().min(1).max(100).optional(),
+  fusion: z.enum(fusionMethods, { error: "must be 'convex' or 'rrf'" }).optional(),
 });
 
 /** A partial settings.json; the core validates the merged result field by field. */
@@ -75,6 +76,7 @@ export const kbRemoveInput = z.union([z.strictObject({ sourceId: id }), z.strict
 export const kbSearchInput = z.strictObject({
   query: z.string().trim().min(1, 'query is empty').max(2000),
   mode: z.enum(searchModes, { error: "must be 'hybrid', 'vector' or 'fts'" }).optional(),
+  fusion: z.enum(fusionMethods, { error: "must be 'convex' or 'rrf'" }).optional(),
   k: z.number().int().min(1).max(100).optional(),
 });
 

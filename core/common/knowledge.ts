@@ -7,6 +7,10 @@ import type { ErrorInfo } from './errors';
 export const searchModes = ['hybrid', 'vector', 'fts'] as const;
 export type SearchMode = (typeof searchModes)[number];
 
+/** How hybrid search fuses its two lists: a convex combination of z-scores (the default) or reciprocal rank fusion. */
+export const fusionMethods = ['convex', 'rrf'] as const;
+export type FusionMethod = (typeof fusionMethods)[number];
+
 /** Why a file was not ingested; the UI and the CLI show it next to the path. */
 export type SkipReason = 'binary' | 'too_large' | 'unreadable' | 'symlink_loop' | 'outside_roots' | 'unsupported_type' | 'empty';
 
@@ -26,7 +30,7 @@ export interface SearchHit {
   position: number;
   snippet: string;
   text: string;
-  /** The fused score in hybrid mode, else the mode's own score; higher is better. */
+  /** The fused score of the hit's file in hybrid mode, else the chunk's own score; higher is better. */
   score: number;
   scores: {
     /** Cosine similarity (1 - cosine distance) when the vector search found it. */
@@ -35,14 +39,20 @@ export interface SearchHit {
     /** BM25 score when the full-text search found it. */
     fts?: number;
     ftsRank?: number;
-    /** Reciprocal rank fusion score (hybrid only). */
-    rrf?: number;
+    /**
+     * Hybrid only: the fused score of the hit's file: with `convex` fusion w x (its best vector
+     * z-score) + (1 - w) x (its best full-text z-score) over the candidates (core/rag/search.ts
+     * fuseHybrid); with `rrf` the sum of 1 / (60 + its rank) over both lists (fuseRrf).
+     */
+    fused?: number;
   };
 }
 
 export interface SearchResult {
   query: string;
   mode: SearchMode;
+  /** Hybrid only: the fusion that ranked the hits. */
+  fusion?: FusionMethod;
   k: number;
   hits: SearchHit[];
   /** Search stage timings in milliseconds. */
@@ -115,6 +125,8 @@ export type KbProgressEvent =
 export interface KbEvalSummary {
   queries: number;
   embeddingVersion: string | null;
+  /** The fusion of the hybrid row. */
+  fusion: FusionMethod;
   modes: { mode: SearchMode; mrr: number; hitRate: Record<string, number>; ndcg: number }[];
   /** Labels that match no ingested file (a typo, or a file not ingested). */
   unresolvedLabels: string[];

@@ -31,6 +31,7 @@ export const envBindings: EnvBinding[] = [
   { vars: ['ALERTMANAGER_URL', 'BRUNO_ALERTMANAGER_URL'], path: 'alertmanagerUrl' },
   { vars: ['BRUNO_STORE_URI'], path: 'knowledge.storeUri' },
   { vars: ['BRUNO_EMBED_MODEL'], path: 'knowledge.embedModel' },
+  { vars: ['BRUNO_KB_FUSION'], path: 'knowledge.fusion' },
   { vars: ['OTEL_EXPORTER_OTLP_ENDPOINT'], path: 'telemetry.otlpEndpoint' },
   // Applied after the endpoint: the standard switch turns all export off whatever else says.
   { vars: ['OTEL_SDK_DISABLED'], path: 'telemetry.otlpEndpoint', value: (raw) => (truthy(raw) ? null : undefined) },

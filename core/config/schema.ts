@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fusionMethods } from '../common/knowledge';
 import { piiPatternProblems } from '../telemetry/pii';
 
 /** The defaults a fresh install runs with: everything on loopback. */
@@ -20,7 +21,7 @@ export const defaults = {
   dashboards: { ollama: 'bruno-ollama', rag: 'bruno-rag', overview: 'bruno-overview' },
   embedModel: 'nomic-embed-text',
   /** Knowledge base limits: files above maxFileBytes are skipped; chunks are ~chunkChars long. */
-  knowledge: { maxFileBytes: 5_000_000, chunkChars: 1200, chunkOverlapChars: 150, embedBatchSize: 32, writeBatchChunks: 256, annIndexMinRows: 50_000 },
+  knowledge: { maxFileBytes: 5_000_000, chunkChars: 1200, chunkOverlapChars: 150, embedBatchSize: 32, writeBatchChunks: 256, annIndexMinRows: 50_000, fusion: 'convex' },
 } as const;
 
 const httpUrl = (example: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` });
@@ -66,6 +67,8 @@ export const settingsSchema = z.strictObject({
     writeBatchChunks: z.coerce.number().int().min(1).max(100_000),
     /** Rows from which an ANN vector index is built in the background (flat scan below). */
     annIndexMinRows: z.coerce.number().int().min(256),
+    /** How hybrid search fuses vector and full-text results (core/rag/search.ts). */
+    fusion: z.enum(fusionMethods, { error: "must be 'convex' or 'rrf'" }),
   }),
   telemetry: z.strictObject({
     /** Base OTLP endpoint; null = no export (and no errors about it). */

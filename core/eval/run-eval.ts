@@ -4,7 +4,7 @@
  * so they carry the same spans and latency metrics.
  */
 import { BrunoError } from '../common/errors';
-import type { SearchMode } from '../common/knowledge';
+import type { FusionMethod, SearchMode } from '../common/knowledge';
 import type { KnowledgeBase } from '../rag';
 import { resolveLabel } from './labels';
 import { meanScores, scoreQuery, type MeanScores, type QueryScores } from './metrics';
@@ -18,6 +18,8 @@ export interface EvalOptions {
   /** Results retrieved per query; MRR, Hit@k and NDCG are computed within them (default 10). */
   depth?: number;
   modes?: readonly SearchMode[];
+  /** The hybrid row's fusion; default the knowledge base's setting. */
+  fusion?: FusionMethod;
   signal?: AbortSignal;
   /** Told after each query (for a progress line). */
   onQuery?: (done: number, total: number) => void;
@@ -39,6 +41,8 @@ export interface QueryReport {
 
 export interface EvalReport {
   embeddingVersion: string;
+  /** The fusion of the hybrid row (null when hybrid was not run). */
+  fusion: FusionMethod | null;
   depth: number;
   queries: number;
   /** Chunks and documents in the knowledge base when it ran. */
@@ -76,11 +80,13 @@ export async function runEval(knowledge: EvalKnowledge, queries: readonly EvalQu
   const latency = new Map<SearchMode, number>(modes.map((m) => [m, 0]));
   const perQuery: QueryReport[] = [];
   let done = 0;
+  let fusion: FusionMethod | null = null;
   for (const { q, relevant } of judged) {
     const report: QueryReport = { line: q.line, query: q.query, relevant: q.relevant, ranks: {} };
     for (const mode of modes) {
       options.signal?.throwIfAborted();
-      const result = await knowledge.search(q.query, { mode, k: depth, ...(options.signal ? { signal: options.signal } : {}) });
+      const result = await knowledge.search(q.query, { mode, k: depth, ...(options.fusion ? { fusion: options.fusion } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      if (result.fusion) fusion = result.fusion;
       if (result.warning && result.hits.length === 0) throw new BrunoError('invalid_request', result.warning);
       const scored = scoreQuery(result.hits.map((h) => h.path), relevant, depth);
       scores.get(mode)!.push(scored);
@@ -92,6 +98,7 @@ export async function runEval(knowledge: EvalKnowledge, queries: readonly EvalQu
   }
   return {
     embeddingVersion: stats.embeddingVersion,
+    fusion,
     depth,
     queries: queries.length,
     chunks: stats.chunks,

@@ -3,4 +3,4 @@ export { buildPromptBlock, estimateTokens, type RetrievedSource } from './prompt
 export { chunkText, type TextChunk, type ChunkOptions } from './chunker';
 export { fileKindOf, type FileKind } from './file-kinds';
 export { htmlToText } from './html-to-text';
-export { fuseRrf, rrfK } from './search';
+export { byFile, candidatePool, fuseHybrid, vectorWeight, zScores } from './search';

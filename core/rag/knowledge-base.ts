@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Table } from '@lancedb/lancedb';
 import { BrunoError, toErrorInfo } from '../common/errors';
-import type { IngestProgress, IngestSummary, KbProgressEvent, KbSource, KbStats, SearchHit, SearchMode, SearchResult, SkippedFile } from '../common/knowledge';
+import type { IngestProgress, IngestSummary, KbProgressEvent, KbSource, KbStats, FusionMethod, SearchHit, SearchMode, SearchResult, SkippedFile } from '../common/knowledge';
 import { spanNames } from '../common/metric-names';
 import type { Settings } from '../config';
 import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
@@ -20,7 +20,7 @@ import { createEmbedder, EmbeddingCache } from './embedder';
 import { runIngest, sourceIdOf } from './ingest';
 import { buildPromptBlock, diversityOf, type RetrievedSource } from './prompt-block';
 import { createRagMetrics, type RagMetrics, type RetrievalStage } from './rag-metrics';
-import { ftsHits, ftsSearch, fuseRrf, vectorHits, vectorSearch, type Candidate } from './search';
+import { candidatePool, ftsColumns, ftsHits, ftsSearch, fuseHybrid, fuseRrf, rrfK, vectorHits, vectorSearch, vectorWeight, type Candidate } from './search';
 import { createKbStore, embeddingVersionOf, loadLance, sqlIn, type FileRow, type SourceRow } from './store';
 import { storeError } from './store-errors';
 import { isInside } from './walk';
@@ -50,6 +50,8 @@ export interface KnowledgeBaseDeps {
 
 export interface SearchOptions {
   mode?: SearchMode;
+  /** Hybrid only; default `knowledge.fusion` from the settings. */
+  fusion?: FusionMethod;
   k?: number;
   parent?: Context;
   signal?: AbortSignal;
@@ -144,11 +146,14 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     }
   };
 
+  /** The BM25 indexes of the full-text search; a store from before the heading index gets it at its next ingestion. */
   async function ensureFtsIndex(table: Table): Promise<void> {
     const { Index } = await loadLance();
     const indices = await table.listIndices();
-    if (!indices.some((i) => i.columns.includes('text') && i.indexType.toUpperCase().includes('FTS'))) {
-      await table.createIndex('text', { config: Index.fts(), replace: true });
+    for (const column of ftsColumns) {
+      if (!indices.some((i) => i.columns.includes(column) && i.indexType.toUpperCase().includes('FTS'))) {
+        await table.createIndex(column, { config: Index.fts(), replace: true });
+      }
     }
   }
 
@@ -187,9 +192,9 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     if ((await table.countRows()) === 0) return;
     await ensureFtsIndex(table);
     // Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
-    // queries scan unindexed rows meanwhile, and LanceDB 0.31 was seen to hang in optimize/FTS
-    // builds on tables of ~85k+ chunks here, which must not block the next job. One at a time, and
-    // not during an ANN build (they would conflict).
+    // queries scan unindexed rows meanwhile, and a long optimize must not hold the next job (the
+    // FTS-build deadlock of LanceDB 0.31 on small hosts is avoided by store.ts lanceEnvDefaults).
+    // One at a time, and not during an ANN build (they would conflict).
     if (ann.state().state !== 'building' && !optimizing) {
       const started = performance.now();
       optimizing = table
@@ -293,7 +298,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     }
   }
 
-  async function searchIn(query: string, mode: SearchMode, k: number, parent: Context, signal?: AbortSignal): Promise<SearchResult> {
+  async function searchIn(query: string, mode: SearchMode, fusion: FusionMethod, k: number, parent: Context, signal?: AbortSignal): Promise<SearchResult> {
     const started = performance.now();
     const timings = { embedMs: 0, vectorMs: 0, ftsMs: 0, fuseMs: 0, totalMs: 0 };
     const found = await wrap('opening the store', () => store.findChunksTable(model));
@@ -310,8 +315,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       await refresh;
     }
     const annOptions = ann.queryOptions();
-    // Each side of a hybrid search brings 2k candidates to the fusion (LanceDB's own hybrid brings k).
-    const pool = mode === 'hybrid' ? Math.max(k * 2, 10) : k;
+    // Each side reads more than k chunks: the fusion's z-scores need a sample, and every mode lists files first.
+    const pool = candidatePool(k);
 
     let vector: Float32Array | null = null;
     if (mode !== 'fts') {
@@ -353,8 +358,10 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     let hits: SearchHit[];
     if (mode === 'hybrid') {
       const fused = await stage(spanNames.fusionRerank, 'fusion_rerank', parent, async (_ctx, span) => {
-        const result = fuseRrf(v.value, f.value, query, k);
-        safely(deps.report, () => span.setAttributes({ final_count: result.length, method: 'rrf', rrf_k: 60 }));
+        const result = fusion === 'rrf' ? fuseRrf(v.value, f.value, query, k) : fuseHybrid(v.value, f.value, query, k, { limit: pool });
+        safely(deps.report, () =>
+          span.setAttributes({ final_count: result.length, candidates: pool, ...(fusion === 'rrf' ? { method: 'rrf_by_file', rrf_k: rrfK } : { method: 'zscore_convex_by_file', vector_weight: vectorWeight }) }),
+        );
         return result;
       });
       hits = fused.value;
@@ -363,7 +370,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       hits = mode === 'vector' ? vectorHits(v.value, query, k) : ftsHits(f.value, query, k);
     }
     timings.totalMs = performance.now() - started;
-    return { query, mode, k, hits, timings, annIndex: annOptions !== null, embeddingVersion: embeddingVersionOf(model, dim) };
+    return { query, mode, ...(mode === 'hybrid' ? { fusion } : {}), k, hits, timings, annIndex: annOptions !== null, embeddingVersion: embeddingVersionOf(model, dim) };
   }
 
   async function tracedSearch(query: string, options: SearchOptions & { purpose: string }): Promise<SearchResult> {
@@ -372,7 +379,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     const parent = options.parent ?? ROOT_CONTEXT;
     const span = tracer.startSpan(spanNames.ragQuery, { attributes: { query_length: query.length, 'rag.mode': mode, 'rag.k': k, 'rag.purpose': options.purpose } }, parent);
     try {
-      const result = await searchIn(query, mode, k, trace.setSpan(parent, span), options.signal);
+      const result = await searchIn(query, mode, options.fusion ?? settings.fusion, k, trace.setSpan(parent, span), options.signal);
       safely(deps.report, () => {
         span.setAttributes({ total_results: result.hits.length, 'rag.ann_index': result.annIndex, ...(result.embeddingVersion ? { 'rag.embedding_version': result.embeddingVersion } : {}) });
         span.setStatus({ code: SpanStatusCode.OK });

@@ -243,12 +243,13 @@ export function createCore(deps: CoreDeps): Core {
       const report = await runEval(
         knowledge,
         input.queries.map((q, i) => ({ ...q, line: i + 1 })),
-        input.k ? { depth: input.k } : {},
+        { ...(input.k ? { depth: input.k } : {}), ...(input.fusion ? { fusion: input.fusion } : {}) },
       );
       recordEvalReport(evalGauges(telemetry.registry), report);
       return {
         queries: report.queries,
         embeddingVersion: report.embeddingVersion,
+        fusion: report.fusion ?? settings.knowledge.fusion,
         modes: report.modes.map((m) => ({ mode: m.mode, mrr: m.mrr, hitRate: Object.fromEntries(Object.entries(m.hitRate).map(([k, v]) => [String(k), v])), ndcg: m.ndcg })),
         unresolvedLabels: report.unresolvedLabels.map((u) => u.label),
       };
@@ -265,7 +266,7 @@ export function createCore(deps: CoreDeps): Core {
       return testConnection(input.target, url, deps.fetch);
     },
     async 'kb.search'(input) {
-      return knowledge.search(input.query, { ...(input.mode ? { mode: input.mode } : {}), ...(input.k ? { k: input.k } : {}) });
+      return knowledge.search(input.query, { ...(input.mode ? { mode: input.mode } : {}), ...(input.fusion ? { fusion: input.fusion } : {}), ...(input.k ? { k: input.k } : {}) });
     },
   };
 

@@ -52,7 +52,7 @@ describe('agent-bruno eval', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^3 queries, 3 documents \/ \d+ chunks, nomic-embed-text@768, top 10\n/);
     expect(table.stdout).toMatch(/\nmode\s+MRR\s+Hit@1\s+Hit@3\s+Hit@5\s+Hit@10\s+NDCG@10\s+ms\/query\n/);
-    for (const mode of ['vector', 'fts', 'hybrid']) expect(table.stdout).toMatch(new RegExp(`\\n${mode}\\s+1\\.000\\s+1\\.000`));
+    for (const mode of ['vector', 'fts', 'hybrid \\(convex\\)']) expect(table.stdout).toMatch(new RegExp(`\\n${mode}\\s+1\\.000\\s+1\\.000`));
 
     const samples = parseExposition(await table.core!.telemetry.registry.metrics());
     for (const method of ['vector', 'fts', 'hybrid']) expect(sampleValue(samples, N.meanReciprocalRank, { retrieval_method: method, embedding_version: 'nomic-embed-text@768' })).toBe(1);

@@ -27,6 +27,8 @@ describe.skipIf(!declared)('retrieval quality on the labelled set (wink word vec
     core = testCore({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '' });
     const summary = await core.knowledge.ingest(evalCorpusRoots());
     expect(summary.filesIngested).toBeGreaterThanOrEqual(50);
+    // A settled store: the background optimize moves BM25 scores slightly (tests/eval/run.ts).
+    await core.knowledge.idle();
     report = await runEval(core.knowledge, queries);
   }, 120_000);
   afterAll(async () => {
@@ -52,15 +54,20 @@ describe.skipIf(!declared)('retrieval quality on the labelled set (wink word vec
     expect(mode('hybrid').ndcg).toBeGreaterThan(mode('vector').ndcg);
   });
 
-  // Measured (docs/benchmarks.md): hybrid MRR 0.69, full-text 0.72, vector 0.58. The word-vector
-  // embeddings are too weak a semantic side for equal-weight RRF to beat BM25 at rank 1 on this
-  // set; these floors catch a regression, the issue's targets stay open.
-  it('keeps MRR at its measured level (regression floor)', () => {
-    expect(mode('hybrid').mrr).toBeGreaterThanOrEqual(0.65);
-    expect(mode('fts').mrr).toBeGreaterThanOrEqual(0.65);
-    expect(mode('vector').mrr).toBeGreaterThanOrEqual(0.5);
+  // The issue's targets (docs/benchmarks.md "Retrieval quality"): measured hybrid 0.765, full-text
+  // 0.754, vector 0.607, Hit@5 0.90. Hybrid's lead over full-text is small: it ranks 8 queries
+  // better and 8 worse; the word-vector stand-in is a weak semantic side.
+  it('target: hybrid MRR >= 0.75 and Hit@5 >= 0.80, above both single modes', () => {
+    expect(mode('hybrid').mrr).toBeGreaterThanOrEqual(0.75);
+    expect(mode('hybrid').hitRate[5]).toBeGreaterThanOrEqual(0.8);
+    expect(mode('hybrid').mrr).toBeGreaterThan(mode('fts').mrr);
+    expect(mode('hybrid').mrr).toBeGreaterThan(mode('vector').mrr);
   });
-  it.todo('target: hybrid MRR >= 0.75 and above both single modes (missed, see docs/benchmarks.md)');
+
+  it('keeps the single modes at their measured level (regression floor)', () => {
+    expect(mode('fts').mrr).toBeGreaterThanOrEqual(0.7);
+    expect(mode('vector').mrr).toBeGreaterThanOrEqual(0.55);
+  });
 
   it('the eval queries embed close to the ingested chunks (drift score near 1)', async () => {
     const model = core.knowledge.embedModel;

@@ -57,8 +57,14 @@ describe('agent-bruno ingest / search', () => {
 
     const search = await runCliProcess(['search', 'host1 service2', '-k', '2'], envFor(dataDir), 30_000);
     expect(search.code).toBe(0);
-    expect(search.stdout).toMatch(/^1\. .*note-01\.md - Note 1 {2}\[rrf [\d.]+ \| vector [\d.]+ #\d+ \| fts [\d.]+ #1\]/);
-    expect(search.stdout).toMatch(/\(hybrid, 2 of k=2, \d+ ms\)/);
+    expect(search.stdout).toMatch(/^1\. .*note-01\.md - Note 1 {2}\[fused -?[\d.]+ \| vector [\d.]+ #\d+ \| fts [\d.]+ #1\]/);
+    expect(search.stdout).toMatch(/\(hybrid, convex fusion, 2 of k=2, \d+ ms\)/);
+    // Reciprocal rank fusion on request: the file's score is 1/(60+1) from each list.
+    const rrf = await runCliProcess(['search', 'host1 service2', '-k', '2', '--fusion', 'rrf', '--json'], envFor(dataDir), 30_000);
+    expect(JSON.parse(rrf.stdout)).toMatchObject({ mode: 'hybrid', fusion: 'rrf', hits: [{ path: join(root, 'note-01.md'), score: expect.closeTo(2 / 61, 9) }, {}] });
+    const badFusion = await runCliProcess(['search', 'host1', '--fusion', 'borda'], envFor(dataDir));
+    expect(badFusion.code).toBe(2);
+    expect(badFusion.stderr).toMatch(/knowledge\.fusion: must be 'convex' or 'rrf'/);
 
     const json = await runCliProcess(['search', 'host2', '--mode', 'fts', '--json'], envFor(dataDir), 30_000);
     const result = JSON.parse(json.stdout);

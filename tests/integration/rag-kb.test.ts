@@ -81,7 +81,7 @@ describe('search modes over a small corpus', () => {
     expect(names(hybrid).sort()).toEqual(['codename.md', 'nas.md']);
     const codename = hybrid.hits.find((h) => h.path.endsWith('codename.md'))!;
     expect(codename.scores.ftsRank).toBe(1);
-    expect(codename.scores.rrf).toBeCloseTo(codename.score, 12);
+    expect(codename.scores.fused).toBeCloseTo(codename.score, 12);
     expect(hybrid.hits.find((h) => h.path.endsWith('nas.md'))!.scores.ftsRank).toBeUndefined();
     expect(hybrid.hits[0]).toMatchObject({ heading: expect.any(String), snippet: expect.any(String) });
     expect(hybrid.embeddingVersion).toBe('nomic-embed-text@768');

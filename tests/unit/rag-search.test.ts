@@ -1,22 +1,101 @@
 import { describe, expect, it } from 'vitest';
 import type { SearchHit } from '../../core/common';
-import { buildPromptBlock, estimateTokens, fuseRrf, rrfK } from '../../core/rag';
+import { buildPromptBlock, byFile, candidatePool, estimateTokens, fuseHybrid, zScores } from '../../core/rag';
 import { createEmbedder, EmbeddingCache } from '../../core/rag/embedder';
-import { snippetOf } from '../../core/rag/search';
+import { ftsHits, fuseRrf, rrfK, snippetOf, vectorHits, type Candidate } from '../../core/rag/search';
 import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
 
-const cand = (id: string, raw: number) => ({ id, path: `/kb/${id}.md`, heading: '', position: 0, text: `text of ${id}`, raw });
+/** A chunk `id` of file `file` (default: its own file); raw = cosine distance (vector) or BM25 (fts). */
+const cand = (id: string, raw: number, file = id): Candidate => ({ id, path: `/kb/${file}.md`, heading: '', position: 0, text: `text of ${id}`, raw });
+const ids = (hits: SearchHit[]) => hits.map((h) => h.id);
 
-describe('reciprocal rank fusion', () => {
-  it('adds 1/(60+rank) from each list and keeps both sides scores', () => {
-    const hits = fuseRrf([cand('a', 0.1), cand('b', 0.2)], [cand('c', 5), cand('a', 3)], 'q', 10);
-    expect(hits.map((h) => h.id)).toEqual(['a', 'c', 'b']);
-    const a = hits[0]!;
-    expect(a.score).toBeCloseTo(1 / (rrfK + 1) + 1 / (rrfK + 2), 10);
-    expect(a.scores).toMatchObject({ vectorRank: 1, ftsRank: 2, fts: 3 });
-    expect(a.scores.vector).toBeCloseTo(0.9, 5);
-    expect(hits[1]!.scores).toEqual({ fts: 5, ftsRank: 1, rrf: 1 / (rrfK + 1) });
-    expect(fuseRrf([cand('a', 0.1)], [], 'q', 1)).toHaveLength(1);
+describe('z-scores', () => {
+  it('centres and scales, and are all 0 when nothing varies', () => {
+    const z = zScores([1, 2, 3]);
+    expect(z[1]).toBeCloseTo(0, 12);
+    expect(z[2]).toBeCloseTo(Math.sqrt(3 / 2), 12);
+    expect(z[0]).toBeCloseTo(-z[2]!, 12);
+    expect(zScores([4, 4])).toEqual([0, 0]);
+    expect(zScores([])).toEqual([]);
+  });
+});
+
+describe('files first', () => {
+  it('lists every file once, in the order of its first item, before any file twice', () => {
+    const ranked = [cand('a1', 0, 'a'), cand('a2', 0, 'a'), cand('b1', 0, 'b'), cand('a3', 0, 'a'), cand('c1', 0, 'c'), cand('b2', 0, 'b')];
+    expect(byFile(ranked).map((c) => c.id)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+    expect(byFile([])).toEqual([]);
+  });
+
+  it('applies to the single modes, which keep each chunk its own rank and score', () => {
+    const list = [cand('a1', 0.1, 'a'), cand('a2', 0.2, 'a'), cand('b1', 0.3, 'b')];
+    const v = vectorHits(list, 'q', 2);
+    expect(ids(v)).toEqual(['a1', 'b1']);
+    expect(v[1]!.scores).toEqual({ vector: expect.closeTo(0.7, 6), vectorRank: 3 });
+    const f = ftsHits([cand('a1', 9, 'a'), cand('a2', 8, 'a'), cand('b1', 7, 'b')], 'q', 3);
+    expect(ids(f)).toEqual(['a1', 'b1', 'a2']);
+    expect(f[1]).toMatchObject({ score: 7, scores: { fts: 7, ftsRank: 3 } });
+  });
+
+  it('reads more candidates than k, 2k when k is large', () => {
+    expect(candidatePool(8)).toBe(50);
+    expect(candidatePool(40)).toBe(80);
+  });
+});
+
+describe('hybrid fusion', () => {
+  it('combines the evidence of two different chunks of one file', () => {
+    // x.md: its intro is the best by meaning, its option section the best by words; y.md is second
+    // on both sides with one chunk. Chunk-level fusion would split x's evidence.
+    const vector = [cand('x-intro', 0.1, 'x'), cand('y', 0.15), cand('x-option', 0.5, 'x'), cand('z', 0.6)];
+    const fts = [cand('x-option', 9, 'x'), cand('y', 8.5), cand('z', 1), cand('x-intro', 0.5, 'x')];
+    const hits = fuseHybrid(vector, fts, 'q', 10, { limit: 4 });
+    expect(hits.map((h) => h.path)).toEqual(['/kb/x.md', '/kb/y.md', '/kb/z.md', '/kb/x.md']);
+    // the file's score is on each of its hits; the chunks keep their own ranks and scores
+    expect(hits[0]!.score).toBe(hits[3]!.score);
+    expect(hits[0]!.scores.fused).toBe(hits[0]!.score);
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+    const option = hits.find((h) => h.id === 'x-option')!;
+    expect(option.scores).toMatchObject({ vectorRank: 3, ftsRank: 1, fts: 9 });
+    expect(option.scores.vector).toBeCloseTo(0.5, 6);
+  });
+
+  it('represents a file by its chunk with the best combined score', () => {
+    const vector = [cand('x-a', 0.1, 'x'), cand('x-b', 0.2, 'x'), cand('y', 0.5)];
+    const fts = [cand('x-b', 5, 'x'), cand('y', 1)];
+    expect(ids(fuseHybrid(vector, fts, 'q', 3, { limit: 10 }))).toEqual(['x-b', 'y', 'x-a']);
+  });
+
+  it('gives a chunk no query word matched a BM25 of 0 when the full-text list ended early', () => {
+    // Only "rare" has the unusual word; by meaning it is the last of ten.
+    const vector = [...Array.from({ length: 9 }, (_, i) => cand(`v${i}`, 0.2 + i / 100)), cand('rare', 0.29)];
+    const fts = [cand('rare', 2)];
+    expect(ids(fuseHybrid(vector, fts, 'q', 10, { limit: 50 }))[0]).toBe('rare');
+    // a full list says nothing about what it left out: the missing get its lowest score, no lift
+    expect(ids(fuseHybrid(vector, fts, 'q', 10, { limit: 1 })).at(-1)).toBe('rare');
+  });
+
+  it('is the vector order at weight 1 and the full-text order at weight 0', () => {
+    const vector = [cand('a', 0.1), cand('b', 0.2), cand('c', 0.3)];
+    const fts = [cand('c', 3), cand('b', 2), cand('a', 1)];
+    expect(ids(fuseHybrid(vector, fts, 'q', 3, { limit: 3, vectorWeight: 1 }))).toEqual(['a', 'b', 'c']);
+    expect(ids(fuseHybrid(vector, fts, 'q', 3, { limit: 3, vectorWeight: 0 }))).toEqual(['c', 'b', 'a']);
+  });
+
+  it('falls back to one side when the other found nothing, and is empty when both did', () => {
+    const vector = [cand('a', 0.1), cand('b', 0.2)];
+    expect(ids(fuseHybrid(vector, [], 'q', 5, { limit: 10 }))).toEqual(['a', 'b']);
+    expect(fuseHybrid(vector, [], 'q', 5, { limit: 10 })[0]!.scores).toEqual({ fused: expect.any(Number), vector: expect.closeTo(0.9, 6), vectorRank: 1 });
+    expect(ids(fuseHybrid([], [cand('c', 3)], 'q', 5, { limit: 10 }))).toEqual(['c']);
+    expect(fuseHybrid([], [], 'q', 5, { limit: 10 })).toEqual([]);
+    expect(fuseHybrid(vector, [], 'q', 1, { limit: 10 })).toHaveLength(1);
+  });
+
+  it('breaks exact ties by path, never by input order', () => {
+    const one = fuseHybrid([cand('b', 0.1), cand('a', 0.1)], [], 'q', 2, { limit: 2 });
+    const two = fuseHybrid([cand('a', 0.1), cand('b', 0.1)], [], 'q', 2, { limit: 2 });
+    expect(ids(one)).toEqual(['a', 'b']);
+    expect(ids(two)).toEqual(['a', 'b']);
   });
 });
 
@@ -82,5 +161,36 @@ describe('embedder', () => {
     expect(cache.get('m', '2')).toBeUndefined();
     expect(cache.get('m', '1')).toBeDefined();
     expect(cache.size).toBe(2);
+  });
+});
+
+describe('reciprocal rank fusion (knowledge.fusion: rrf)', () => {
+  it('scores a file by 1 / (60 + its rank among files) in each list, by its best chunk', () => {
+    // Files by vector: x (1), y (2); by full-text: y (1), z (2), x (3). x's second vector chunk adds nothing.
+    const vector = [cand('x-a', 0.1, 'x'), cand('x-b', 0.2, 'x'), cand('y', 0.3)];
+    const fts = [cand('y', 5), cand('z', 4), cand('x-b', 1, 'x')];
+    const hits = fuseRrf(vector, fts, 'q', 10);
+    expect(hits.map((h) => h.path)).toEqual(['/kb/y.md', '/kb/x.md', '/kb/z.md', '/kb/x.md']);
+    expect(hits[0]!.score).toBeCloseTo(1 / (rrfK + 2) + 1 / (rrfK + 1), 12);
+    expect(hits[1]!.score).toBeCloseTo(1 / (rrfK + 1) + 1 / (rrfK + 3), 12);
+    expect(hits[2]!.score).toBeCloseTo(1 / (rrfK + 2), 12);
+    // within x: the chunk with the better rank in either list first; each keeps its own scores
+    expect(ids(hits.filter((h) => h.path === '/kb/x.md'))).toEqual(['x-a', 'x-b']);
+    expect(hits.find((h) => h.id === 'x-b')!.scores).toMatchObject({ vectorRank: 2, ftsRank: 3, fts: 1, fused: hits[1]!.score });
+    expect(hits.find((h) => h.id === 'x-b')!.scores.vector).toBeCloseTo(0.8, 6);
+  });
+
+  it("ignores how far ahead a list's top is (where the convex fusion does not)", () => {
+    // b is far ahead by words, a barely ahead by meaning: RRF calls it a tie and breaks it by path.
+    const vector = [cand('a', 0.1), cand('b', 0.1001), cand('c', 0.5), cand('d', 0.6)];
+    const fts = [cand('b', 50), cand('a', 10), cand('c', 9), cand('d', 8)];
+    const rrf = fuseRrf(vector, fts, 'q', 4);
+    expect(rrf[0]!.score).toBeCloseTo(rrf[1]!.score, 12);
+    expect(ids(fuseHybrid(vector, fts, 'q', 4, { limit: 4 }))[0]).toBe('b');
+  });
+
+  it('takes one side alone when the other found nothing', () => {
+    expect(ids(fuseRrf([cand('a', 0.1), cand('b', 0.2)], [], 'q', 5))).toEqual(['a', 'b']);
+    expect(fuseRrf([], [], 'q', 5)).toEqual([]);
   });
 });

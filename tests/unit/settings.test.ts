@@ -57,6 +57,12 @@ describe('loadSettings', () => {
     expect(run).toThrow(/server\.apiToken: must be at least 16 characters/);
   });
 
+  it('takes the hybrid fusion from BRUNO_KB_FUSION (convex by default) and rejects an unknown one', () => {
+    expect(loadSettings({ env: { BRUNO_DATA_DIR: '/d' }, readFile: noFile }).knowledge.fusion).toBe('convex');
+    expect(loadSettings({ env: { BRUNO_DATA_DIR: '/d', BRUNO_KB_FUSION: 'rrf' }, readFile: noFile }).knowledge.fusion).toBe('rrf');
+    expect(() => loadSettings({ env: { BRUNO_DATA_DIR: '/d', BRUNO_KB_FUSION: 'borda' }, readFile: noFile })).toThrow(/knowledge\.fusion: must be 'convex' or 'rrf'/);
+  });
+
   it('rejects a settings file that is not JSON, saying which file', () => {
     expect(() => loadSettings({ env: { BRUNO_DATA_DIR: '/d' }, readFile: () => '{nope' })).toThrow(/\/d\/settings\.json is not valid JSON/);
     expect(() => loadSettings({ env: { BRUNO_DATA_DIR: '/d' }, readFile: () => '[1]' })).toThrow(/not a JSON object/);
