@@ -6,6 +6,10 @@ import { StopButton } from './StopButton';
 /** Enter sends, Shift+Enter adds a line. Disabled while a turn runs or the core is unreachable. */
 export function Composer() {
   const [text, setText] = useState('');
+  // Each sent question gets a fresh field: the browser keeps the editing history of a text field
+  // (one undo step per typed question, each holding DOM nodes, up to 1,000 of them) for as long
+  // as the element lives, and a sent question has nothing to undo.
+  const [field, setField] = useState(0);
   const canSend = useApp(selectCanSend);
   const running = useApp(selectIsTurnRunning);
   const controller = useController();
@@ -19,6 +23,7 @@ export function Composer() {
     if (!canSend || text.trim() === '') return;
     void controller.send(text);
     setText('');
+    setField((n) => n + 1);
   };
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -35,6 +40,7 @@ export function Composer() {
   return (
     <form className="composer" onSubmit={onSubmit} data-testid="composer-form">
       <textarea
+        key={field}
         ref={inputRef}
         className="composer-input"
         aria-label="Message"

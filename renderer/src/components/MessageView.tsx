@@ -49,7 +49,7 @@ export const MessageView = memo(function MessageView({ message, isLast }: { mess
               {message.text}
             </pre>
           ) : (
-            <Markdown text={message.text} onCite={onCite} citable={citable} />
+            <Markdown text={message.text} onCite={onCite} citable={citable} streaming={status === 'streaming'} />
           )}
           {status === 'streaming' && <span className="cursor" aria-hidden="true" />}
         </div>

@@ -36,6 +36,11 @@ export type TopBlock = Block & { raw: string };
 export interface ParseOptions {
   /** Rows of a table shown before the "n more rows" note. */
   maxTableRows?: number;
+  /**
+   * Parses the text of a top-level paragraph (default `parseInline`). A streamed answer passes
+   * `createInlineCache()` so its growing last paragraph is not parsed from its start every frame.
+   */
+  inline?: (text: string) => Inline[];
 }
 
 export const DEFAULT_MAX_TABLE_ROWS = 200;
@@ -54,7 +59,7 @@ export function parseMarkdown(source: string, options: ParseOptions = {}): TopBl
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
   const maxRows = options.maxTableRows ?? DEFAULT_MAX_TABLE_ROWS;
   const out: TopBlock[] = [];
-  parseBlocksInto(lines, 0, maxRows, (block, start, end) => out.push({ ...block, raw: lines.slice(start, end).join('\n') }));
+  parseBlocksInto(lines, 0, maxRows, (block, start, end) => out.push({ ...block, raw: lines.slice(start, end).join('\n') }), options.inline);
   return out;
 }
 
@@ -68,7 +73,13 @@ function startsBlock(line: string): boolean {
   return fenceOpen.test(line) || headingRe.test(line) || hrRe.test(line) || quoteRe.test(line) || listItemRe.test(line);
 }
 
-function parseBlocksInto(lines: string[], depth: number, maxRows: number, emit: (block: Block, start: number, end: number) => void): void {
+function parseBlocksInto(
+  lines: string[],
+  depth: number,
+  maxRows: number,
+  emit: (block: Block, start: number, end: number) => void,
+  inline: (text: string) => Inline[] = (t) => parseInline(t, depth),
+): void {
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
@@ -161,7 +172,7 @@ function parseBlocksInto(lines: string[], depth: number, maxRows: number, emit: 
       para.push(lines[i]!);
       i++;
     }
-    emit({ type: 'paragraph', children: parseInline(para.map((l) => l.trim()).join('\n'), depth) }, start, i);
+    emit({ type: 'paragraph', children: inline(para.map((l) => l.trim()).join('\n')) }, start, i);
   }
 }
 
@@ -268,50 +279,136 @@ export function safeHref(raw: string): string | null {
 
 const punctuation = /[!-/:-@[-`{-~]/;
 
+/** Records the furthest index of the text a decision read; reading the end means "depends on text to come". */
+type Touch = (index: number) => void;
+
+/**
+ * A point of a top-level inline parse it can resume from when the text grows: the state of the
+ * parser at index `i`, and `reach`, the furthest index any decision before `i` read. A finite
+ * reach means everything before `i` was decided by text that cannot change (text only grows), so
+ * parsing the longer text from `i` on gives exactly what parsing it from 0 would.
+ */
+interface Checkpoint {
+  i: number;
+  outLen: number;
+  pending: string;
+  cache: [string, number][];
+  reach: number;
+}
+
+/** A parsed paragraph that can be parsed again cheaply once more text has been appended to it. */
+export interface InlineState {
+  readonly text: string;
+  readonly nodes: Inline[];
+  readonly checkpoints: readonly Checkpoint[];
+}
+
+const CHECKPOINT_EVERY = 512;
+
 export function parseInline(text: string, depth = 0): Inline[] {
-  const out: Inline[] = [];
+  return inlineCore(text, depth, null, null);
+}
+
+/**
+ * The inline tree of `text`, reusing `previous` when `text` extends it: parsing restarts at the
+ * last checkpoint whose decisions are final, so a streamed paragraph costs the new text plus a
+ * bounded window per frame, and the nodes before that checkpoint keep their identity.
+ * The result always equals `parseInline(text)`.
+ */
+export function parseInlineFrom(text: string, previous: InlineState | null): InlineState {
+  const checkpoints: Checkpoint[] = [];
+  let resume: { cp: Checkpoint; nodes: Inline[] } | null = null;
+  if (previous && text.startsWith(previous.text)) {
+    if (text.length === previous.text.length) return previous;
+    for (let k = previous.checkpoints.length - 1; k >= 0; k--) {
+      const cp = previous.checkpoints[k]!;
+      if (cp.reach !== Infinity) {
+        resume = { cp, nodes: previous.nodes };
+        checkpoints.push(...previous.checkpoints.slice(0, k + 1));
+        break;
+      }
+    }
+  }
+  const nodes = inlineCore(text, 0, resume, checkpoints);
+  return { text, nodes, checkpoints };
+}
+
+/** Remembers the last few paragraphs parsed, so a growing one is parsed from where it can resume. */
+export function createInlineCache(size = 4): (text: string) => Inline[] {
+  let states: InlineState[] = [];
+  return (text) => {
+    let best: InlineState | null = null;
+    for (const s of states) if ((!best || s.text.length > best.text.length) && text.startsWith(s.text)) best = s;
+    const next = parseInlineFrom(text, best);
+    states = [next, ...states.filter((s) => s !== best && s !== next)].slice(0, size);
+    return next.nodes;
+  };
+}
+
+function inlineCore(text: string, depth: number, resume: { cp: Checkpoint; nodes: Inline[] } | null, checkpoints: Checkpoint[] | null): Inline[] {
+  const len = text.length;
+  let reach = resume ? resume.cp.reach : -1;
+  const touch: Touch = (index) => {
+    if (index >= len) reach = Infinity;
+    else if (index > reach) reach = index;
+  };
+  const out: Inline[] = resume ? resume.nodes.slice(0, resume.cp.outLen) : [];
   // Per delimiter: no closer exists before this index (keeps many unmatched openers linear).
-  const noCloserBefore = new Map<string, number>();
-  let buf = '';
+  const noCloserBefore = new Map<string, number>(resume ? resume.cp.cache : []);
+  // Pending text: `buf` plus the verbatim run text[runStart, i) (sliced once, not char by char).
+  let buf = resume ? resume.cp.pending : '';
+  let i = resume ? resume.cp.i : 0;
+  let runStart = i;
+  let nextCheckpoint = i + CHECKPOINT_EVERY;
   const flush = () => {
+    if (i > runStart) buf += text.slice(runStart, i);
     if (buf) out.push({ type: 'text', text: buf });
     buf = '';
   };
-  let i = 0;
-  while (i < text.length) {
+  while (i < len) {
+    if (checkpoints && i >= nextCheckpoint) {
+      checkpoints.push({ i, outLen: out.length, pending: buf + text.slice(runStart, i), cache: [...noCloserBefore], reach });
+      nextCheckpoint = i + CHECKPOINT_EVERY;
+    }
     const ch = text[i]!;
-    if (ch === '\\' && i + 1 < text.length && punctuation.test(text[i + 1]!)) {
-      buf += text[i + 1];
-      i += 2;
-      continue;
+    if (ch === '\\') {
+      touch(i + 1);
+      if (i + 1 < len && punctuation.test(text[i + 1]!)) {
+        buf += text.slice(runStart, i) + text[i + 1];
+        i += 2;
+        runStart = i;
+        continue;
+      }
     }
     if (ch === '\n') {
       flush();
       out.push({ type: 'br' });
       i++;
+      runStart = i;
       continue;
     }
     if (ch === '`') {
       let run = 1;
       while (text[i + run] === '`') run++;
+      touch(i + run);
       const fence = '`'.repeat(run);
-      const close = findCodeClose(text, i + run, fence);
+      const close = findCodeClose(text, i + run, fence, touch);
       if (close >= 0) {
         flush();
         let code = text.slice(i + run, close).replace(/\n/g, ' ');
         if (code.length > 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim()) code = code.slice(1, -1);
         out.push({ type: 'code', text: code });
         i = close + run;
+        runStart = i;
         continue;
       }
-      buf += fence;
       i += run;
       continue;
     }
     if ((ch === '*' || ch === '_' || ch === '~') && depth < MAX_DEPTH) {
+      touch(i + 1);
       const double = text[i + 1] === ch;
       if (ch === '~' && !double) {
-        buf += ch;
         i++;
         continue;
       }
@@ -319,85 +416,110 @@ export function parseInline(text: string, depth = 0): Inline[] {
       const innerStart = i + delim.length;
       // Opening delimiters must be followed by non-space; `_` inside words is literal (snake_case).
       const prev = text[i - 1];
-      const opens = innerStart < text.length && !/\s/.test(text[innerStart]!) && !(ch === '_' && prev !== undefined && /[\p{L}\p{N}]/u.test(prev));
+      touch(innerStart);
+      const opens = innerStart < len && !/\s/.test(text[innerStart]!) && !(ch === '_' && prev !== undefined && /[\p{L}\p{N}]/u.test(prev));
       if (opens) {
-        const close = findClose(text, innerStart, delim, noCloserBefore);
+        const close = findClose(text, innerStart, delim, noCloserBefore, touch);
         if (close > innerStart) {
           flush();
           const children = parseInline(text.slice(innerStart, close), depth + 1);
           out.push(ch === '~' ? { type: 'del', children } : double ? { type: 'strong', children } : { type: 'em', children });
           i = close + delim.length;
+          runStart = i;
           continue;
         }
       }
-      buf += delim;
       i += delim.length;
       continue;
     }
-    if (ch === '!' && text[i + 1] === '[') {
-      // Images are not loaded (remote content, and the CSP forbids it): shown as a link to them.
-      const link = readLink(text, i + 1);
-      if (link) {
-        flush();
-        const alt = text.slice(i + 2, link.labelEnd);
-        out.push({ type: 'link', href: safeHref(link.target), children: [{ type: 'text', text: `image: ${alt || link.target}` }] });
-        i = link.end;
-        continue;
+    if (ch === '!') {
+      touch(i + 1);
+      if (text[i + 1] === '[') {
+        // Images are not loaded (remote content, and the CSP forbids it): shown as a link to them.
+        const link = readLink(text, i + 1, touch);
+        if (link) {
+          flush();
+          const alt = text.slice(i + 2, link.labelEnd);
+          out.push({ type: 'link', href: safeHref(link.target), children: [{ type: 'text', text: `image: ${alt || link.target}` }] });
+          i = link.end;
+          runStart = i;
+          continue;
+        }
       }
     }
     if (ch === '[') {
+      touch(i + 5);
       const cite = /^\[(\d{1,3})\]/.exec(text.slice(i, i + 6));
+      if (cite) touch(i + cite[0].length);
       if (cite && text[i + cite[0].length] !== '(') {
         flush();
         out.push({ type: 'cite', n: parseInt(cite[1]!, 10) });
         i += cite[0].length;
+        runStart = i;
         continue;
       }
-      const link = readLink(text, i);
+      const link = readLink(text, i, touch);
       if (link && depth < MAX_DEPTH) {
         flush();
         out.push({ type: 'link', href: safeHref(link.target), children: parseInline(text.slice(i + 1, link.labelEnd), depth + 1) });
         i = link.end;
+        runStart = i;
         continue;
       }
     }
     if (ch === '<') {
-      const auto = /^<(https?:\/\/[^\s<>]+)>/i.exec(text.slice(i, i + 2048));
+      const window = text.slice(i, i + 2048);
+      const auto = /^<(https?:\/\/[^\s<>]+)>/i.exec(window);
+      touch(auto ? i + auto[0].length - 1 : /^<https?:\/\//i.test(window) ? i + 2048 : i + 9);
       if (auto) {
         flush();
         out.push({ type: 'link', href: safeHref(auto[1]!), children: [{ type: 'text', text: auto[1]! }] });
         i += auto[0].length;
+        runStart = i;
         continue;
       }
     }
     if ((ch === 'h' || ch === 'H') && (i === 0 || /[\s(]/.test(text[i - 1]!))) {
-      const bare = /^https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"]/i.exec(text.slice(i, i + 2048));
+      const window = text.slice(i, i + 2048);
+      const bare = /^https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"]/i.exec(window);
+      touch(bare || /^https?:\/\//i.test(window) ? i + 2048 : i + 8);
       if (bare) {
         flush();
         out.push({ type: 'link', href: safeHref(bare[0]), children: [{ type: 'text', text: bare[0] }] });
         i += bare[0].length;
+        runStart = i;
         continue;
       }
     }
-    buf += ch;
     i++;
   }
   flush();
   return out;
 }
 
-function findCodeClose(text: string, from: number, fence: string): number {
+/**
+ * The closing backtick run for an opening one: the first run of exactly the same length, not
+ * further than a bound when the caller only cares about closes before it.
+ */
+function findCodeClose(text: string, from: number, fence: string, touch: Touch, bound = Infinity): number {
   let k = text.indexOf(fence, from);
-  while (k >= 0) {
+  while (k >= 0 && k < bound) {
+    touch(k + fence.length);
     // The closing run must be exactly as long as the opening one.
     if (text[k + fence.length] !== '`' && text[k - 1] !== '`') return k;
     k = text.indexOf(fence, k + 1);
-    if (k > from + EMPHASIS_WINDOW * 4) return -1;
+    if (k > from + EMPHASIS_WINDOW * 4) {
+      touch(k + fence.length);
+      return -1;
+    }
   }
+  // No candidate: one may still come, unless the bound is already behind the text's end.
+  if (k < 0) touch(text.length - fence.length + 1 >= bound ? bound + fence.length : text.length);
+  else touch(bound + fence.length);
   return -1;
 }
 
-function findClose(text: string, from: number, delim: string, noCloserBefore: Map<string, number>): number {
+function findClose(text: string, from: number, delim: string, noCloserBefore: Map<string, number>, touch: Touch): number {
   const limit = Math.min(text.length, from + EMPHASIS_WINDOW);
   const known = noCloserBefore.get(delim) ?? 0;
   let k = known > from ? known : from;
@@ -410,11 +532,13 @@ function findClose(text: string, from: number, delim: string, noCloserBefore: Ma
     if (c === '`') {
       let run = 1;
       while (text[k + run] === '`') run++;
-      const close = findCodeClose(text, k + run, '`'.repeat(run));
+      touch(k + run);
+      const close = findCodeClose(text, k + run, '`'.repeat(run), touch, limit);
       k = close >= 0 && close < limit ? close + run : k + run;
       continue;
     }
     if (text.startsWith(delim, k) && !/\s/.test(text[k - 1]!)) {
+      touch(k + delim.length);
       const after = text[k + delim.length];
       // `**a**b` closes; `*a**` at the single-star level does not close on the double.
       if (delim.length === 1 && after === delim) {
@@ -429,11 +553,13 @@ function findClose(text: string, from: number, delim: string, noCloserBefore: Ma
     }
     k++;
   }
+  // Searched up to the window's end (or the text's end, which more text would move).
+  touch(limit === text.length ? text.length : limit + delim.length);
   noCloserBefore.set(delim, Math.max(known, limit));
   return -1;
 }
 
-function readLink(text: string, open: number): { labelEnd: number; target: string; end: number } | null {
+function readLink(text: string, open: number, touch: Touch): { labelEnd: number; target: string; end: number } | null {
   let depth = 0;
   const limit = Math.min(text.length, open + 1000);
   for (let k = open; k < limit; k++) {
@@ -446,16 +572,22 @@ function readLink(text: string, open: number): { labelEnd: number; target: strin
     else if (c === ']') {
       depth--;
       if (depth === 0) {
+        touch(k + 1);
         if (text[k + 1] !== '(') return null;
         const close = text.indexOf(')', k + 2);
+        touch(close < 0 ? text.length : close);
         if (close < 0 || close - k > 2048) return null;
         const inside = text.slice(k + 2, close).trim();
         // `(url "title")`: the title is dropped.
         const target = inside.split(/\s+/)[0] ?? '';
         return { labelEnd: k, target, end: close + 1 };
       }
-    } else if (c === '\n' && text[k + 1] === '\n') return null;
+    } else if (c === '\n') {
+      touch(k + 1);
+      if (text[k + 1] === '\n') return null;
+    }
   }
+  touch(limit === text.length ? text.length : limit);
   return null;
 }
 

@@ -2,11 +2,13 @@
  * The Markdown tree as React elements. Text only ever becomes text nodes (React escapes it);
  * links are anchors to http(s) URLs opened through the guarded external path; there is no
  * dangerouslySetInnerHTML anywhere. Top-level blocks are memoized on their source, so while an
- * answer streams only its last block re-renders.
+ * answer streams only its last block re-renders; a paragraph it streams into is parsed from
+ * where its parse can resume and laid out a few lines at a time (LiveParagraph).
  */
 import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
-import { inlineText, parseMarkdown, type Block, type Inline, type TopBlock } from './parse';
-import { openExternal } from './external';
+import { InlineView } from './inline-view';
+import { LiveParagraph } from './live-paragraph';
+import { createInlineCache, inlineText, parseMarkdown, type Block, type Inline, type TopBlock } from './parse';
 
 export interface MarkdownProps {
   text: string;
@@ -14,6 +16,8 @@ export interface MarkdownProps {
   onCite?: (n: number) => void;
   /** Citation numbers that have a source (others render as plain text). */
   citable?: ReadonlySet<number>;
+  /** The text is still growing (an answer streaming in). */
+  streaming?: boolean;
 }
 
 interface ParsedPrefix {
@@ -26,26 +30,35 @@ interface ParsedPrefix {
  * final (a later block has begun), so only the tail from the last block on is parsed again:
  * parsing stays proportional to the new text instead of to the whole answer on every frame.
  */
-export function parseGrowing(text: string, previous: ParsedPrefix | null): TopBlock[] {
-  if (!previous || previous.blocks.length < 2 || !text.startsWith(previous.text)) return parseMarkdown(text);
+export function parseGrowing(text: string, previous: ParsedPrefix | null, inline?: (text: string) => Inline[]): TopBlock[] {
+  const options = inline ? { inline } : {};
+  if (!previous || previous.blocks.length < 2 || !text.startsWith(previous.text)) return parseMarkdown(text, options);
   const last = previous.blocks[previous.blocks.length - 1]!;
   const tailStart = previous.text.lastIndexOf(last.raw);
-  if (tailStart <= 0) return parseMarkdown(text);
-  return [...previous.blocks.slice(0, -1), ...parseMarkdown(text.slice(tailStart))];
+  if (tailStart <= 0) return parseMarkdown(text, options);
+  return [...previous.blocks.slice(0, -1), ...parseMarkdown(text.slice(tailStart), options)];
 }
 
-export function Markdown({ text, onCite, citable }: MarkdownProps) {
+export function Markdown({ text, onCite, citable, streaming = false }: MarkdownProps) {
   const parsed = useRef<ParsedPrefix | null>(null);
+  const inline = useRef<((text: string) => Inline[]) | null>(null);
   const blocks = useMemo(() => {
-    const next = parseGrowing(text, parsed.current);
+    // While streaming, the growing paragraph's inline parse resumes instead of starting over.
+    const parseInlines = streaming ? (inline.current ??= createInlineCache()) : undefined;
+    const next = parseGrowing(text, parsed.current, parseInlines);
     parsed.current = { text, blocks: next };
     return next;
-  }, [text]);
+  }, [text, streaming]);
+  const last = blocks.length - 1;
   return (
     <div className="md">
-      {blocks.map((block, k) => (
-        <MemoBlock key={k} block={block} raw={block.raw} onCite={onCite} citable={citable} />
-      ))}
+      {blocks.map((block, k) =>
+        streaming && k === last && block.type === 'paragraph' ? (
+          <LiveParagraph key={k} nodes={block.children} onCite={onCite} citable={citable} />
+        ) : (
+          <MemoBlock key={k} block={block} raw={block.raw} onCite={onCite} citable={citable} />
+        ),
+      )}
     </div>
   );
 }
@@ -112,46 +125,6 @@ function BlockView({ block, onCite, citable }: BlockProps): ReactNode {
         </div>
       );
   }
-}
-
-function InlineView({ nodes, onCite, citable }: { nodes: Inline[]; onCite?: (n: number) => void; citable?: ReadonlySet<number> }): ReactNode {
-  return nodes.map((node, k) => {
-    switch (node.type) {
-      case 'text':
-        return node.text;
-      case 'br':
-        return <br key={k} />;
-      case 'code':
-        return <code key={k}>{node.text}</code>;
-      case 'strong':
-        return <strong key={k}>{<InlineView nodes={node.children} onCite={onCite} citable={citable} />}</strong>;
-      case 'em':
-        return <em key={k}>{<InlineView nodes={node.children} onCite={onCite} citable={citable} />}</em>;
-      case 'del':
-        return <del key={k}>{<InlineView nodes={node.children} onCite={onCite} citable={citable} />}</del>;
-      case 'cite':
-        return citable?.has(node.n) && onCite ? (
-          <button key={k} type="button" className="cite" aria-label={`Source ${node.n}`} data-testid="citation" onClick={() => onCite(node.n)}>
-            [{node.n}]
-          </button>
-        ) : (
-          `[${node.n}]`
-        );
-      case 'link':
-        if (!node.href) {
-          return (
-            <span key={k} className="md-link-removed" title="Link removed: only http(s) links are allowed">
-              <InlineView nodes={node.children} onCite={onCite} citable={citable} />
-            </span>
-          );
-        }
-        return (
-          <a key={k} href={node.href} target="_blank" rel="noopener noreferrer" title={node.href} onClick={(e) => openExternal(e, node.href!)}>
-            <InlineView nodes={node.children} onCite={onCite} citable={citable} />
-          </a>
-        );
-    }
-  });
 }
 
 function CodeBlock({ lang, text }: { lang: string | null; text: string }) {
