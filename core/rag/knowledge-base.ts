@@ -314,9 +314,9 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       annChecked = true;
       await refresh;
     }
-    const annOptions = ann.queryOptions();
     // Each side reads more than k chunks: the fusion's z-scores need a sample, and every mode lists files first.
     const pool = candidatePool(k);
+    const annOptions = ann.queryOptions(pool);
 
     let vector: Float32Array | null = null;
     if (mode !== 'fts') {

@@ -17,9 +17,26 @@ export type LanceModule = typeof import('@lancedb/lancedb');
 
 let lanceModule: Promise<LanceModule> | null = null;
 
-/** Loads the native module once, after silencing Lance's WARN lines (read at load time). */
+/**
+ * Environment LanceDB reads, set before it loads unless the user set them:
+ * - `LANCEDB_LOG`: silences Lance's WARN lines (read at load time);
+ * - `LANCE_FTS_WRITE_QUEUE_SIZE`: LanceDB 0.31 (Lance 8.0) deadlocks building a full-text index
+ *   on hosts with 3 CPUs or fewer (docs/upstream/lancedb-fts-hang.md). Its posting-list producer
+ *   runs on Lance's CPU pool (one thread there) and blocks that thread on a 1-slot queue while the
+ *   file writer that drains the queue waits for the same pool; from then on every full-text query
+ *   and every write of the process waits too. A queue deeper than the batches one index partition
+ *   makes (256 posting lists each, so 16M distinct words) never blocks the producer. Read at the
+ *   first index build; fixed upstream (lance#7423, @lancedb/lancedb 0.33).
+ */
+export const lanceEnvDefaults: Readonly<Record<string, string>> = { LANCEDB_LOG: 'error', LANCE_FTS_WRITE_QUEUE_SIZE: '65536' };
+
+export function applyLanceEnvDefaults(env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, value] of Object.entries(lanceEnvDefaults)) env[name] ??= value;
+}
+
+/** Loads the native module once, with `lanceEnvDefaults` in the environment. */
 export function loadLance(): Promise<LanceModule> {
-  process.env.LANCEDB_LOG ??= 'error';
+  applyLanceEnvDefaults();
   lanceModule ??= import('@lancedb/lancedb');
   return lanceModule;
 }
