@@ -23,11 +23,13 @@ export interface AnnIndexOptions {
 export type AnnState = KbStats['annIndex'];
 
 /**
- * The index the knowledge base builds. At 100k chunks of 768-d here (docs/benchmarks.md,
- * "Knowledge base"), IVF_HNSW_SQ built 7x faster than IVF_PQ (28 s against 198 s), found the exact
- * top 10 with 50 rows re-ranked (IVF_PQ: 72%, 98% with 250) and answered as fast.
+ * The index the knowledge base builds: IVF_RQ (RaBitQ, one bit a dimension, exact re-rank of 250
+ * rows). At 100k chunks of 768-d here (docs/benchmarks.md, "Knowledge base") it built fastest
+ * (9-18 s; IVF_HNSW_SQ 28-31 s, IVF_PQ 198-486 s, and queries are slow while a build holds
+ * Lance's CPU pool), had the lowest hybrid p95 (31 ms; IVF_PQ 33, IVF_HNSW_SQ 37-55) and the
+ * smallest index, for recall@10 98-99% (IVF_HNSW_SQ 100%, IVF_PQ 96-98%).
  */
-export const defaultAnnIndexType: AnnIndexType = 'ivf_hnsw_sq';
+export const defaultAnnIndexType: AnnIndexType = 'ivf_rq';
 
 /** Query-time default once an index is ready: partitions probed (of about sqrt(rows)). */
 export const annQueryDefaults = { nprobes: 20 } as const;

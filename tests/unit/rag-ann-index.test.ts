@@ -15,19 +15,20 @@ describe('ANN index parameters', () => {
   });
 
   it('re-ranks more rows exactly behind coarse quantizers (PQ, RaBitQ) than behind SQ or none', () => {
-    expect(defaultAnnIndexType).toBe('ivf_hnsw_sq');
-    expect(refineRowsFor(undefined)).toBe(50);
+    expect(defaultAnnIndexType).toBe('ivf_rq');
+    expect(refineRowsFor(undefined)).toBe(250);
     for (const type of ['ivf_hnsw_sq', 'IvfHnswSq', 'ivf_flat', 'IVF_FLAT']) expect(refineRowsFor(type)).toBe(50);
     for (const type of ['ivf_pq', 'IvfPq', 'ivf_hnsw_pq', 'IvfHnswPq', 'ivf_rq', 'IvfRq']) expect(refineRowsFor(type)).toBe(250);
   });
 
   it('re-ranks at least refineRows rows exactly, whatever the limit', () => {
-    expect(refineFactorFor(10)).toBe(5);
-    expect(refineFactorFor(50)).toBe(1);
-    expect(refineFactorFor(60)).toBe(1);
-    expect(refineFactorFor(8)).toBe(7);
-    expect(refineFactorFor(0)).toBe(50);
+    expect(refineFactorFor(10, 50)).toBe(5);
+    expect(refineFactorFor(50, 50)).toBe(1);
+    expect(refineFactorFor(60, 50)).toBe(1);
+    expect(refineFactorFor(8, 50)).toBe(7);
+    expect(refineFactorFor(0, 50)).toBe(50);
     expect(refineFactorFor(20, 100)).toBe(5);
+    expect(refineFactorFor(50)).toBe(5);
   });
 });
 
