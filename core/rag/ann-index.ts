@@ -25,9 +25,10 @@ export type AnnState = KbStats['annIndex'];
 /**
  * The index the knowledge base builds: IVF_RQ (RaBitQ, one bit a dimension, exact re-rank of 250
  * rows). At 100k chunks of 768-d here (docs/benchmarks.md, "Knowledge base") it built fastest
- * (9-18 s; IVF_HNSW_SQ 28-31 s, IVF_PQ 198-486 s, and queries are slow while a build holds
- * Lance's CPU pool), had the lowest hybrid p95 (31 ms; IVF_PQ 33, IVF_HNSW_SQ 37-55) and the
- * smallest index, for recall@10 98-99% (IVF_HNSW_SQ 100%, IVF_PQ 96-98%).
+ * (9-18 s; IVF_HNSW_SQ 25-31 s, IVF_PQ 198-486 s, and queries are slow while a build holds
+ * Lance's CPU pool), had the lowest hybrid p95 side by side (31 ms; IVF_PQ 33, IVF_HNSW_SQ 37,
+ * whose median is best but whose tail is long) and the smallest index, for recall@10 98-100%
+ * (IVF_HNSW_SQ 100%, IVF_PQ 96-98%).
  */
 export const defaultAnnIndexType: AnnIndexType = 'ivf_rq';
 

@@ -165,12 +165,13 @@ async function benchSize(n: number): Promise<void> {
     } else {
       // recall of the ANN vector search against the exact top-k
       let found = 0;
-      for (const q of qs.slice(0, 20)) {
+      const recallQueries = qs.slice(0, 20);
+      for (const q of recallQueries) {
         const exact = new Set(bruteForce(vectors, n, q.vector, k).map((i) => `c${i}`));
         const got = (await table.vectorSearch(q.vector).distanceType('cosine').nprobes(ann.nprobes).refineFactor(bareRefine).select(['id', '_distance']).limit(k).toArray()) as { id: string }[];
         found += got.filter((g) => exact.has(g.id)).length;
       }
-      report(`| ${n} | ${label} | vector recall@${k} vs exact: ${((found / (20 * k)) * 100).toFixed(0)}% | | |`);
+      report(`| ${n} | ${label} | vector recall@${k} vs exact: ${((found / (recallQueries.length * k)) * 100).toFixed(0)}% | | |`);
     }
     db.close();
     await kb.close();

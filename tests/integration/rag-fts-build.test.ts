@@ -5,6 +5,7 @@
  * process, and `LANCE_CPU_THREADS=1` gives every host the small host's pool.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { applyLanceEnvDefaults, lanceEnvDefaults } from '../../core/rag/store';
@@ -14,15 +15,16 @@ import { tempDir } from '../support/core-harness';
 const child = fileURLToPath(new URL('../support/rag-fts-build-child.ts', import.meta.url));
 
 function buildIn(env: Record<string, string>, timeoutMs: number): Promise<{ out: string; timedOut: boolean }> {
+  const dir = tempDir('bruno-fts-');
   const proc = spawn(process.execPath, ['--import', 'tsx', child], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', FTS_DIR: tempDir('bruno-fts-'), LANCE_CPU_THREADS: '1', ...env },
+    env: { PATH: process.env.PATH ?? '', FTS_DIR: dir, LANCE_CPU_THREADS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve) => {
+  return new Promise<{ out: string; timedOut: boolean }>((resolve) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       resolve({ out, timedOut: true });
@@ -31,7 +33,7 @@ function buildIn(env: Record<string, string>, timeoutMs: number): Promise<{ out:
       clearTimeout(timer);
       resolve({ out, timedOut: false });
     });
-  });
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 describe('full-text index builds on a 1-thread Lance CPU pool', () => {
