@@ -7,7 +7,7 @@
  * for a CPU (the benchmark machine is shared), one that ran 70 ms of CPU was our work (or GC).
  */
 import type { CDPSession, Page } from 'playwright-core';
-import type { TraceEvent } from './ui-trace';
+import { stopTracing, type TraceEvent } from './ui-trace';
 
 const CATEGORIES = ['toplevel', 'v8', 'blink.user_timing'];
 const SYNC_MARK = 'bench-trace-sync';
@@ -41,18 +41,7 @@ export async function startAttribution(cdp: CDPSession): Promise<void> {
  */
 export async function stopAttribution(cdp: CDPSession, page: Page, longTasks: [number, number][]): Promise<AnswerTrace> {
   const markAt = (await page.evaluate(`(() => { performance.clearMarks('${SYNC_MARK}'); return performance.mark('${SYNC_MARK}').startTime; })()`)) as number;
-  const complete = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (e) => resolve(e.stream!)));
-  await cdp.send('Tracing.end');
-  const handle = await complete;
-  let text = '';
-  for (;;) {
-    const chunk = await cdp.send('IO.read', { handle, size: 1 << 20 });
-    text += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
-    if (chunk.eof) break;
-  }
-  await cdp.send('IO.close', { handle });
-  const parsed = JSON.parse(text) as { traceEvents?: TraceEvent[] } | TraceEvent[];
-  return price(Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []), markAt, longTasks);
+  return price(await stopTracing(cdp), markAt, longTasks);
 }
 
 /** Pure part: the trace, the mark's page time, the page's long tasks. */
