@@ -159,21 +159,29 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
     return opening;
   };
 
-  /** Applies records to the state at once, then appends them. Never rejects: a failed write degrades to memory-only. */
-  const persist = async (opened: Opened, records: JournalRecord[], sync: boolean): Promise<void> => {
+  /** A failed write or sync: from now on conversations and memories live in memory only. */
+  const degrade = (opened: Opened, journal: Journal, err: unknown) => {
+    if (opened.journal !== journal) return;
+    opened.journal = null;
+    problem = `Writing to ${journalPath} failed (${(err as Error).message}). Conversations and memories are kept in memory only from now on.`;
+    log.error(problem, { path: journalPath });
+    deps.warn(problem);
+    void journal.close();
+  };
+
+  /**
+   * Applies records to the state at once, then appends them. Resolves once they are written
+   * ('wait': once also synced to disk; 'background': the sync follows, and close() waits for it).
+   * Never rejects: a failed write or sync degrades to memory-only.
+   */
+  const persist = async (opened: Opened, records: JournalRecord[], sync: 'none' | 'background' | 'wait'): Promise<void> => {
     for (const record of records) applyRecord(opened.state, record);
-    if (!opened.journal || closed) return;
-    try {
-      await track(opened.journal.append(records, { sync }));
-    } catch (err) {
-      if (!opened.journal) return;
-      const journal = opened.journal;
-      opened.journal = null;
-      problem = `Writing to ${journalPath} failed (${(err as Error).message}). Conversations and memories are kept in memory only from now on.`;
-      log.error(problem, { path: journalPath });
-      deps.warn(problem);
-      void journal.close();
-    }
+    const journal = opened.journal;
+    if (!journal || closed) return;
+    const { written, durable } = journal.append(records, { sync: sync !== 'none' });
+    const settled = track(durable.catch((err: unknown) => degrade(opened, journal, err)));
+    if (sync === 'wait') return settled;
+    await written.catch(() => {});
   };
 
   const changed = (conversationId: string, change: ConversationsChanged['change']) => {
@@ -237,7 +245,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
     const existing = [...opened.state.facts.values()].find((f) => f.type === type && f.text.trim().toLowerCase() === normalized);
     if (existing) return entry(existing);
     const id = newId();
-    await persist(opened, [{ t: 'fact', id, kind: type, text: text.trim(), source, c: conversationId, at: clockIso() }], true);
+    await persist(opened, [{ t: 'fact', id, kind: type, text: text.trim(), source, c: conversationId, at: clockIso() }], 'wait');
     metrics.operation('write', type);
     log.info('memory stored', { memory_type: type, memory_id: id, source });
     return entry(opened.state.facts.get(id)!);
@@ -255,8 +263,9 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
       const records: JournalRecord[] = [];
       if (!opened.state.conversations.has(turn.conversationId)) records.push({ t: 'conv', c: turn.conversationId, title: titleFrom(turn.user.content), at });
       records.push({ t: 'msg', c: turn.conversationId, id: turn.user.id, turnId: turn.turnId, content: turn.user.content, model: turn.model, at });
-      // Durable before the model is asked: a crash from here on still shows the question.
-      await persist(opened, records, true);
+      // Written before the model is asked, so a crash from here on still shows the question; the
+      // disk sync follows within the journal's sync interval, off the turn's path.
+      await persist(opened, records, 'background');
       metrics.operation('write', 'episodic');
       changed(turn.conversationId, 'updated');
 
@@ -270,7 +279,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
         if (ended || !assistantId || latest.length <= flushed) return;
         const text = latest.slice(flushed);
         flushed = latest.length;
-        void persist(opened, [{ t: 'delta', c: turn.conversationId, id: assistantId, turnId: turn.turnId, text, at: clockIso() }], false);
+        void persist(opened, [{ t: 'delta', c: turn.conversationId, id: assistantId, turnId: turn.turnId, text, at: clockIso() }], 'none');
       };
       const recorder: TurnRecorder = {
         progress(answer, id) {
@@ -302,7 +311,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
                 at: clockIso(),
               },
             ],
-            true,
+            'wait',
           );
           metrics.operation('write', 'episodic');
           changed(turn.conversationId, 'updated');
@@ -398,7 +407,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
     async renameConversation(conversationId, title) {
       const opened = await open();
       findConversation(opened, conversationId);
-      await persist(opened, [{ t: 'rename', c: conversationId, title: title.trim(), at: clockIso() }], true);
+      await persist(opened, [{ t: 'rename', c: conversationId, title: title.trim(), at: clockIso() }], 'wait');
       metrics.operation('write', 'episodic');
       changed(conversationId, 'renamed');
       return summaryOf(findConversation(opened, conversationId));
@@ -409,7 +418,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
       const conv = opened.state.conversations.get(conversationId);
       if (!conv) return { deleted: false };
       const removed = conv.messages.length;
-      await persist(opened, [{ t: 'delconv', c: conversationId, at: clockIso() }], true);
+      await persist(opened, [{ t: 'delconv', c: conversationId, at: clockIso() }], 'wait');
       metrics.operation('delete', 'episodic', Math.max(1, removed));
       changed(conversationId, 'deleted');
       return { deleted: true };
@@ -449,7 +458,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
       const opened = await open();
       const fact = opened.state.facts.get(id);
       if (!fact) return { deleted: false };
-      await persist(opened, [{ t: 'delfact', id, at: clockIso() }], true);
+      await persist(opened, [{ t: 'delfact', id, at: clockIso() }], 'wait');
       metrics.operation('delete', fact.type);
       if (fact.type === 'semantic' && factIndex) {
         indexedIds?.delete(id);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/telemetry/logging';
 import { createMemoryStore, memoryJournalPath } from '../../core/memory';
-import { parseJournal, type JournalRecord } from '../../core/memory/journal';
+import { openJournal, parseJournal, type JournalRecord } from '../../core/memory/journal';
 import { applyRecord, emptyMemoryState, historyOf, markInterrupted } from '../../core/memory/memory-state';
 import { searchConversations } from '../../core/memory/search-conversations';
 import { tempDir } from '../support/core-harness';
@@ -100,5 +101,73 @@ describe('recording a streaming answer', () => {
     expect((await store.getConversation('c1')).messages.map((m) => m.status)).toEqual(['stopped', 'stopped']);
     await store.close();
     await logger.close();
+  });
+});
+
+describe('syncing the journal to disk', () => {
+  const record = (n: number): JournalRecord => ({ t: 'rename', c: 'c1', title: `title ${n}`, at });
+  const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+
+  async function journalWithCountedSyncs(syncIntervalMs: number, fail = false) {
+    const path = join(tempDir('bruno-journal-'), 'memory', 'journal.jsonl');
+    const syncs: { at: number; linesOnDisk: number }[] = [];
+    const { journal, writeError } = await openJournal(path, {
+      syncIntervalMs,
+      syncData: async () => {
+        syncs.push({ at: performance.now(), linesOnDisk: lines(path) });
+        if (fail) throw new Error('EIO: i/o error, fdatasync');
+      },
+    });
+    expect(writeError).toBeNull();
+    return { journal: journal!, path, syncs };
+  }
+
+  it('syncs at once after a quiet spell, and a burst shares one sync per interval', async () => {
+    const { journal, path, syncs } = await journalWithCountedSyncs(300);
+    const t0 = performance.now();
+    await journal.append([record(0)], { sync: true }).durable;
+    expect(syncs).toHaveLength(1);
+    expect(performance.now() - t0).toBeLessThan(250);
+    const burst = Array.from({ length: 20 }, (_, i) => journal.append([record(i + 1)], { sync: true }));
+    await Promise.all(burst.map((a) => a.written));
+    expect(lines(path)).toBe(21);
+    // Written is not durable: the burst waits for the interval to pass.
+    expect(syncs).toHaveLength(1);
+    await Promise.all(burst.map((a) => a.durable));
+    expect(syncs).toHaveLength(2);
+    expect(syncs[1]!.at - syncs[0]!.at).toBeGreaterThanOrEqual(290);
+    // The shared sync ran after every record of the burst was written.
+    expect(syncs[1]!.linesOnDisk).toBe(21);
+    await journal.close();
+  });
+
+  it('records that ask for no sync are written but never synced', async () => {
+    const { journal, path, syncs } = await journalWithCountedSyncs(0);
+    const appended = journal.append([record(1), record(2)]);
+    await appended.durable;
+    expect(lines(path)).toBe(2);
+    expect(syncs).toHaveLength(0);
+    await journal.close();
+  });
+
+  it('close waits for a sync still waiting for its interval', async () => {
+    const { journal, syncs } = await journalWithCountedSyncs(200);
+    await journal.append([record(1)], { sync: true }).durable;
+    const late = journal.append([record(2)], { sync: true });
+    await late.written;
+    expect(syncs).toHaveLength(1);
+    await journal.close();
+    expect(syncs).toHaveLength(2);
+    await expect(late.durable).resolves.toBeUndefined();
+    await expect(journal.append([record(3)]).written).rejects.toThrow(/is closed/);
+  });
+
+  it('a failed sync rejects durable, not written', async () => {
+    const { journal, path } = await journalWithCountedSyncs(0, true);
+    const appended = journal.append([record(1)], { sync: true });
+    await expect(appended.written).resolves.toBeUndefined();
+    await expect(appended.durable).rejects.toThrow(/EIO/);
+    expect(lines(path)).toBe(1);
+    await journal.close();
   });
 });
