@@ -8,7 +8,7 @@ import type { Logger } from '../telemetry/logging';
 import type { ConversationStore, TurnRecorder } from './conversation-store';
 import { detectMemories } from './detect';
 import { createMemoryFactIndex, openLanceFactIndex, type FactIndex } from './fact-index';
-import { openJournal, type Journal, type JournalRecord } from './journal';
+import { openJournal, type Journal, type JournalOptions, type JournalRecord } from './journal';
 import { noopMemoryMetrics, type MemoryMetrics } from './memory-metrics';
 import { applyRecord, emptyMemoryState, historyOf, markInterrupted, messageCount, summaryOf, titleFrom, type FactState, type MemoryState } from './memory-state';
 import { searchConversations } from './search-conversations';
@@ -29,6 +29,8 @@ export interface MemoryStoreDeps {
   onChange?: (change: ConversationsChanged) => void;
   /** How often a streaming answer is flushed to the journal (default 500 ms). */
   flushIntervalMs?: number;
+  /** The journal's sync interval; a test seam for its fdatasync. */
+  journal?: JournalOptions;
   /** Top-k facts above a cosine similarity; a recall gives up after timeoutMs (default 15 s). */
   recall?: { topK?: number; minSimilarity?: number; timeoutMs?: number };
   /** Test seam: a store that cannot be opened, a slow one. */
@@ -141,7 +143,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
   const open = (): Promise<Opened> => {
     opening ??= (async () => {
       const state = emptyMemoryState();
-      const { journal, records, corrupt, writeError } = await openJournal(journalPath);
+      const { journal, records, corrupt, writeError } = await openJournal(journalPath, deps.journal);
       for (const record of records) applyRecord(state, record);
       const interrupted = markInterrupted(state);
       for (const bad of corrupt) {

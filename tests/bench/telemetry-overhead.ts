@@ -292,7 +292,9 @@ function instrumentedVariant(name: VariantName, ollamaUrl: string, collector: st
   const warnings: string[] = [];
   const core = createCore({
     settings,
-    logging: { file: false },
+    // As the app and `serve` run: the JSON log line of every turn goes to the rotating file in
+    // the variant's own data dir (written synchronously, as in the app).
+    logging: { file: true },
     env,
     telemetry: { exportTimeoutMs: 2000 },
     warn: (message, detail) => warnings.push(`${message}${detail === undefined ? '' : `: ${detail instanceof Error ? detail.message : String(detail)}`}`),

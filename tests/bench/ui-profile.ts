@@ -12,12 +12,14 @@
  *     --heap 1         heap snapshots after the warm-up and at the end, diffed
  *     --every N        JS heap and DOM nodes (after GC) every N answers
  *     --check-lines 1  check that the streaming paragraph's cut lines render as one paragraph would
- *     --markdown 1     stream Markdown-rich paragraphs instead of the fake's plain prose
+ *     --reply prose|inline|operator   what the fake streams (ui-replies.ts): its plain prose, paragraphs
+ *                      full of inline Markdown, or an operator's answer with lists, tables and code blocks
  *     --static <dir>   serve the page from another renderer build (A/B against the same server)
  */
 import { arg, openUiBench, textArg } from './ui-driver';
 import { longTasks, sampledFunctions, startTracing, stopTracing, totals } from './ui-trace';
 import { newObjects, retainingPaths, summary, takeHeapSnapshot } from './ui-heap';
+import { parseReplyKind, replyText } from './ui-replies';
 
 const answers = arg('answers', 12);
 const tokens = arg('tokens', 3000);
@@ -74,16 +76,10 @@ const LINE_CHECK = `(() => {
 })()`;
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-/**
- * `--markdown 1`: long paragraphs full of inline Markdown (emphasis, code, links, citations, line
- * breaks) instead of the fake's plain prose, to check the cut lines against richer text.
- */
-const markdown = arg('markdown', 0) === 1;
-const sentence = (k: number) =>
-  [`The **node ${k}** answered its *health check* in \`${k * 3} ms\` [1], see [the runbook](https://example.org/runbook/${k}).`, `Disk _usage_ is at ${k % 90}%, ~~not~~ a concern yet;`, `rotate keys at https://vault.example.org/keys/${k} soon.`][k % 3];
-const richText = Array.from({ length: 3 }, (_, p) => Array.from({ length: 120 }, (_, k) => sentence(p * 120 + k) + (k % 17 === 16 ? '\n' : ' ')).join('').trim()).join('\n\n');
+const reply = parseReplyKind(textArg('reply'));
+const text = replyText(reply);
 const staticDir = textArg('static');
-const bench = await openUiBench({ tokens, tps, ...(markdown ? { replyText: richText } : {}), ...(staticDir ? { staticDir } : {}) });
+const bench = await openUiBench({ tokens, tps, ...(text ? { replyText: text } : {}), ...(staticDir ? { staticDir } : {}) });
 let exitCode = 0;
 try {
   const { cdp } = bench;

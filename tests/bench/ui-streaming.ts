@@ -7,6 +7,7 @@
  *
  *   npm run build && npx tsx tests/bench/ui-streaming.ts [--answers 50] [--tokens 3000] [--tps 2000] [--attribute 1]
  *     [--static <dir>]   serve the page from another renderer build (an A/B against the same server)
+ *     [--reply prose|inline|operator]   what the fake streams (ui-replies.ts); default: its plain prose
  *
  * Targets (issue 5): no long task over 50 ms, p95 frame time <= 20 ms, identical text, flat heap.
  *
@@ -20,6 +21,7 @@ import { loadavg } from 'node:os';
 import type { CDPSession } from 'playwright-core';
 import { startAttribution, stopAttribution, type TaskCost } from './ui-attribution';
 import { arg, openUiBench, textArg } from './ui-driver';
+import { parseReplyKind, replyText } from './ui-replies';
 import { percentile } from './stats';
 
 const answers = arg('answers', 50);
@@ -89,7 +91,9 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const loadBefore = load();
 const staticDir = textArg('static');
-const bench = await openUiBench({ tokens, tps, ...(staticDir ? { staticDir } : {}) });
+const reply = parseReplyKind(textArg('reply'));
+const text = replyText(reply);
+const bench = await openUiBench({ tokens, tps, ...(text ? { replyText: text } : {}), ...(staticDir ? { staticDir } : {}) });
 let exitCode = 0;
 try {
   const { page, cdp } = bench;
@@ -145,7 +149,7 @@ try {
   const perAnswer = heapGrowth / Math.max(1, answers - warmup);
   const lateRate = (final.heap - mid.heap) / Math.max(1, answers - middle);
 
-  console.log(`UI streaming benchmark: ${answers} answers x ${tokens} tokens at ${tps} tokens/s through headless mode into Chromium${staticDir ? ` (page from ${staticDir})` : ''}`);
+  console.log(`UI streaming benchmark: ${answers} answers x ${text ? `the '${reply}' reply (${text.length} chars)` : `${tokens} tokens`} at ${tps} tokens/s through headless mode into Chromium${staticDir ? ` (page from ${staticDir})` : ''}`);
   console.log(`  load average              ${loadBefore} before, ${load()} after (2 CPUs)`);
   console.log(`  wall time                 ${((Date.now() - started) / 1000).toFixed(1)} s; per answer median ${fmt(percentile(streamSeconds, 50), 2)} s`);
   console.log(`  frames measured           ${frames.length}`);

@@ -171,3 +171,36 @@ describe('syncing the journal to disk', () => {
     await journal.close();
   });
 });
+
+describe('a journal that stops syncing', () => {
+  it('degrades the store to memory-only with one clear problem; the turn and its answer are kept', async () => {
+    const dataDir = tempDir('bruno-mem-sync-');
+    const logger = createLogger({ service: { name: 't', version: '0', environment: 'test', instanceId: 'i' }, level: 'error', dataDir, file: false, stderr: false });
+    const warnings: string[] = [];
+    const store = createMemoryStore({
+      dataDir,
+      storeUri: `${dataDir}/lancedb`,
+      embed: async () => Promise.reject(new Error('no embeddings here')),
+      embedModel: () => 'nomic-embed-text',
+      tracer: trace.getTracer('test'),
+      logger,
+      warn: (message) => warnings.push(message),
+      journal: { syncIntervalMs: 0, syncData: async () => Promise.reject(new Error('EIO: i/o error, fdatasync')) },
+    });
+    // The question is written at once; its sync fails in the background.
+    const recorder = await store.conversations.beginTurn({ conversationId: 'c1', turnId: 't1', model: 'm', user: { id: 'u1', role: 'user', content: 'hi', createdAt: at } });
+    await recorder.end({ status: 'done', assistantId: 'a1', answer: 'hello', model: 'm', stats: null, sources: [], traceId: null, error: null });
+    const status = await store.status();
+    expect(status.persistent).toBe(false);
+    expect(status.problem).toMatch(/Writing to .*journal\.jsonl failed \(EIO: i\/o error, fdatasync\)\. .*kept in memory only/);
+    expect(warnings.filter((w) => w.includes('failed (EIO'))).toHaveLength(1);
+    expect((await store.getConversation('c1')).messages.map((m) => [m.content, m.status])).toEqual([
+      ['hi', 'done'],
+      ['hello', 'done'],
+    ]);
+    // What was written before the failure is still on disk and replays.
+    expect(readFileSync(memoryJournalPath(dataDir), 'utf8')).toContain('"t":"msg"');
+    await store.close();
+    await logger.close();
+  });
+});
