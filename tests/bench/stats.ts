@@ -24,3 +24,25 @@ export function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
+
+/**
+ * A percentile bootstrap interval of sum(a) / sum(b) over paired blocks (rounds): the blocks are
+ * resampled with replacement, keeping each a[i] with its b[i]. `level` is e.g. 0.95.
+ */
+export function bootstrapRatioInterval(a: readonly number[], b: readonly number[], random: () => number, level = 0.95, iterations = 4000): [number, number] {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return [NaN, NaN];
+  const ratios: number[] = [];
+  for (let k = 0; k < iterations; k++) {
+    let top = 0;
+    let bottom = 0;
+    for (let j = 0; j < n; j++) {
+      const i = Math.floor(random() * n);
+      top += a[i] as number;
+      bottom += b[i] as number;
+    }
+    ratios.push(top / bottom);
+  }
+  const tail = ((1 - level) / 2) * 100;
+  return [percentile(ratios, tail), percentile(ratios, 100 - tail)];
+}

@@ -42,7 +42,7 @@ import { createLogger, type Logger } from '../../core/telemetry/logging';
 import { createPiiRedactor } from '../../core/telemetry/pii';
 import { exposeGc } from './bench-gc';
 import { startServersHere, startServersInChild, type BenchServers, type CollectorCounts } from './bench-servers';
-import { mean, median, percentile, sum } from './stats';
+import { bootstrapRatioInterval, mean, median, percentile, sum } from './stats';
 import { measureTurnTelemetry, type TurnTelemetryCost } from './turn-telemetry-cost';
 
 const TARGET_RATIO = 1.02;
@@ -411,6 +411,9 @@ interface Row {
   medianRatio: number;
   roundRatioMin: number;
   roundRatioMax: number;
+  /** 95% bootstrap interval of the ratio, resampling whole rounds (each with bare's same round). */
+  ratioLow: number;
+  ratioHigh: number;
   overheadUsPerChunk: number;
   cpuMsPerRequest: number;
   cpuRatio: number;
@@ -425,6 +428,7 @@ interface Row {
 }
 
 function rowFor(v: Variant, bare: Variant, agent: Variant | undefined, options: Options): Row {
+  const [ratioLow, ratioHigh] = v === bare ? [1, 1] : bootstrapRatioInterval(v.roundWallMs, bare.roundWallMs, seededRandom(options.seed));
   const sumMs = sum(v.wallMs);
   const bareSum = sum(bare.wallMs);
   const roundRatios = v.roundWallMs.map((w, i) => w / (bare.roundWallMs[i] ?? NaN));
@@ -441,6 +445,8 @@ function rowFor(v: Variant, bare: Variant, agent: Variant | undefined, options: 
     medianRatio: median(v.wallMs) / median(bare.wallMs),
     roundRatioMin: Math.min(...roundRatios),
     roundRatioMax: Math.max(...roundRatios),
+    ratioLow,
+    ratioHigh,
     overheadUsPerChunk: ((mean(v.wallMs) - mean(bare.wallMs)) * 1000) / options.tokens,
     cpuMsPerRequest: cpuPerRequest,
     cpuRatio: cpuPerRequest / bareCpu,
@@ -555,16 +561,17 @@ async function main(): Promise<number> {
   const totalS = (performance.now() - startedAt) / 1000;
 
   console.log('');
-  console.log('wall time per request (ratio = sum / bare sum; round ratios = min-max of the per-round ratios)');
+  console.log('wall time per request (ratio = sum / bare sum; 95% CI = bootstrap over whole rounds; round ratios = min-max of the per-round ratios)');
   console.log(
     table(
-      ['variant', 'median ms', 'p95 ms', 'sum ms', 'ratio', 'median ratio', 'round ratios', 'overhead us/chunk', `ratio <= ${TARGET_RATIO}`],
+      ['variant', 'median ms', 'p95 ms', 'sum ms', 'ratio', 'ratio 95% CI', 'median ratio', 'round ratios', 'overhead us/chunk', `ratio <= ${TARGET_RATIO}`],
       rows.map((r) => [
         r.variant,
         f(r.medianMs, 2),
         f(r.p95Ms, 2),
         f(r.sumMs, 0),
         f(r.ratio, 3),
+        r.variant === 'bare' ? '-' : `${f(r.ratioLow, 3)}-${f(r.ratioHigh, 3)}`,
         f(r.medianRatio, 3),
         r.variant === 'bare' ? '-' : `${f(r.roundRatioMin, 2)}-${f(r.roundRatioMax, 2)}`,
         r.variant === 'bare' ? '-' : signed(r.overheadUsPerChunk, 2),
@@ -621,7 +628,7 @@ async function main(): Promise<number> {
   else for (const p of [...problems, ...exportChecks, ...(checker.reference === null ? ['bare: no reference answer'] : [])]) console.log(`correctness: FAIL ${p}`);
   const measured = rows.filter((r) => TARGETED.includes(r.variant));
   console.log(`load average (1/5/15 min): ${loadAtStart.map((l) => f(l, 2)).join(' ')} at start, ${loadavg().map((l) => f(l, 2)).join(' ')} at end (other work on the machine shows up as noise)`);
-  console.log(`target ratio <= ${TARGET_RATIO}: ${measured.map((r) => `${r.variant} ${r.verdict}`).join(', ')}; total ${f(totalS, 1)} s`);
+  console.log(`target ratio <= ${TARGET_RATIO}: ${measured.map((r) => `${r.variant} ${r.verdict} (95% CI ${f(r.ratioLow, 3)}-${f(r.ratioHigh, 3)})`).join(', ')}; total ${f(totalS, 1)} s`);
 
   console.log(
     JSON.stringify({
