@@ -119,7 +119,15 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       // One clock read per network read, shared by the watchdog, TTFT and the sample throttle.
       const t = now();
       watchdog.touch(t);
-      let text = '';
+      // The read's text is joined once (one flat string, not a chain of one-token pieces): it
+      // is what the events carry, the answer grows by it, and the journal serializes it.
+      const parts: string[] = [];
+      const flush = (): string => {
+        const text = parts.length === 1 ? parts[0]! : parts.join('');
+        parts.length = 0;
+        if (text) answer += text;
+        return text;
+      };
       for (const chunk of batch) {
         const thinking = chunk.message?.thinking;
         const content = chunk.message?.content;
@@ -129,17 +137,17 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         }
         if (thinking) {
           // Keep the order of thinking and answer text when one read carries both.
-          if (text) emit({ type: 'token', text });
-          text = '';
+          const before = flush();
+          if (before) emit({ type: 'token', text: before });
           emit({ type: 'thinking', text: thinking });
         }
         if (content) {
           chunks++;
-          text += content;
-          answer += content;
+          parts.push(content);
         }
         if (chunk.done) final = chunk;
       }
+      const text = flush();
       if (text) {
         recorder.progress(answer, assistantId);
         emit({ type: 'token', text });
