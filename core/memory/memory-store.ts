@@ -449,7 +449,8 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
         metrics.retrieval('semantic', (performance.now() - started) / 1000);
         metrics.operation('read', 'semantic');
       }
-      return facts.filter((f) => scores.has(f.id)).map((f) => entry(f, scores.get(f.id)!)).sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+      // A fact deleted while the search ran is not listed.
+      return facts.filter((f) => scores.has(f.id) && opened.state.facts.has(f.id)).map((f) => entry(f, scores.get(f.id)!)).sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
     },
 
     async addMemory({ type, text }) {

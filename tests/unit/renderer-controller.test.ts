@@ -184,3 +184,36 @@ describe('knowledge base: choose folders in the desktop app', () => {
     expect(headless.canPickPaths).toBe(false);
   });
 });
+
+describe('memory view', () => {
+  it('a search that was still running when an entry was deleted does not bring it back', async () => {
+    const nas = { id: 'f1', type: 'semantic', text: 'The NAS lives at 10.0.0.5', createdAt: 'now', source: 'user', conversationId: null, score: 1 };
+    const router = { ...nas, id: 'f2', text: 'The router is at 10.0.0.1' };
+    let facts = [nas, router];
+    const searches: Array<() => void> = [];
+    const { bridge } = fakeBridge({
+      // The search embeds its query first: it answers with what it read when it started.
+      'memory.list': async (input) => {
+        const snapshot = [...facts];
+        if ((input as { query?: string }).query) return new Promise((resolve) => searches.push(() => resolve(snapshot)));
+        return snapshot;
+      },
+      'memory.status': async () => ({ persistent: true, journalPath: 'j', problem: null, entries: { episodic: 0, semantic: facts.length, procedural: 0 } }),
+      'memory.delete': async (input) => {
+        facts = facts.filter((f) => f.id !== (input as { id: string }).id);
+        return { deleted: true };
+      },
+    });
+    const store = createAppStore({ scheduleFrame: immediate });
+    const controller = createController({ store, bridge, connection: fakeConnection().source });
+    await controller.refreshMemory();
+    const searching = controller.searchMemory('NAS');
+    await flushPromises();
+    const deleting = controller.deleteMemory('f1');
+    await flushPromises();
+    // The search from before the delete answers last, with the deleted entry in it.
+    for (const answer of searches.reverse()) answer();
+    await Promise.all([searching, deleting]);
+    expect(store.getState().memory.entries.map((e) => e.id)).toEqual(['f2']);
+  });
+});

@@ -240,7 +240,11 @@ export function createViewActions({ store, bridge, pickPaths }: { store: AppStor
         get().memory.removed(id);
       } catch (err) {
         get().memory.failed(message(err));
+        return;
       }
+      // A list asked for before the delete (a search still embedding its query) would put the
+      // entry back when it lands: re-reading supersedes it.
+      await actions.refreshMemory();
     },
 
     async loadSettings() {
