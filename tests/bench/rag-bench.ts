@@ -16,15 +16,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trace } from '@opentelemetry/api';
 import { annQueryDefaults, buildAnnIndex, defaultAnnIndexType, refineFactorFor, refineRowsFor, type AnnIndexType } from '../../core/rag/ann-index';
-import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import type { KnowledgeBase } from '../../core/rag';
 import { ftsColumns } from '../../core/rag/search';
 import { loadLance } from '../../core/rag/store';
 import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
-import type { Logger } from '../../core/telemetry/logging';
-import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
-import { benchQueries, bruteForce, chunkRow, dim, fillChunks, model, rng, textFor, vectorNear } from './rag-data';
+import { seededRandom } from '../support/seeded-random';
+import { benchKnowledgeBase, benchQueries, bruteForce, chunkRow, dim, fillChunks, model, textFor, vectorNear } from './rag-data';
 import { percentile } from './stats';
 
 const sizes = (process.env.RAG_BENCH_SIZES ?? '10000,100000').split(',').map(Number);
@@ -46,21 +44,14 @@ const fastEmbed: InstrumentedEmbed = async ({ input }) => ({
   embeddings: input.map((t) => {
     let h = 2166136261;
     for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 16777619);
-    return Array.from(vectorNear(h >>> 0, rng(h)));
+    return Array.from(vectorNear(h >>> 0, seededRandom(h)));
   }),
 }) as never;
 
-const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => noopLogger } as unknown as Logger;
-
 function kbAt(storeUri: string, extra: { annIndexMinRows?: number; writeBatchChunks?: number } = {}): KnowledgeBase {
-  return createKnowledgeBase({
-    settings: { storeUri, embedModel: model, maxFileBytes: 5_000_000, chunkChars: 1200, chunkOverlapChars: 150, embedBatchSize: 64, writeBatchChunks: extra.writeBatchChunks ?? 512, annIndexMinRows: extra.annIndexMinRows ?? 10_000_000, fusion: 'convex' },
-    embed: fastEmbed,
-    tracer: trace.getTracer('bench'),
-    registry: createMetricsRegistry(),
-    logger: noopLogger,
+  return benchKnowledgeBase(storeUri, fastEmbed, {
+    settings: { maxFileBytes: 5_000_000, chunkOverlapChars: 150, ...extra },
     report: (err) => console.error('telemetry:', err),
-    buildAnnIndex: false,
   });
 }
 
@@ -86,7 +77,7 @@ async function benchIngestion(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bruno-bench-ingest-'));
   const docs = join(dir, 'docs');
   mkdirSync(docs);
-  const r = rng(7);
+  const r = seededRandom(7);
   for (let f = 0; f < 400; f++) {
     const sections = Array.from({ length: 6 }, (_, s) => `## Section ${s}\n\n${textFor(r, 120)}\n\n${textFor(r, 120)}`);
     writeFileSync(join(docs, `doc-${f}.md`), `# Document ${f}\n\n${sections.join('\n\n')}\n`);
@@ -111,7 +102,7 @@ async function benchSize(n: number): Promise<void> {
   report(`| ${n} | table written | FTS indexes (${ftsColumns.join(', ')}) built in **${filled.ftsSeconds.toFixed(1)} s** | optimize ${filled.optimizeSeconds.toFixed(1)} s | |`);
   const lancedb = await loadLance();
   const rrf = await lancedb.rerankers.RRFReranker.create();
-  const r = rng(98);
+  const r = seededRandom(98);
   const qs = benchQueries(filled, queries + 10);
   const queryVector = new Map(qs.map((q) => [q.text, q.vector]));
   const embed: InstrumentedEmbed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(queryVector.get(t) ?? vectorNear(0, r))) }) as never;
@@ -120,16 +111,7 @@ async function benchSize(n: number): Promise<void> {
   const ftsQuery = (text: string) => new lancedb.MultiMatchQuery(text, [...ftsColumns]);
 
   const measure = async (label: string, ann: typeof annQuery | null, bareRefine = 1) => {
-    const kb = createKnowledgeBase({
-      settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex' },
-      embed,
-      tracer: trace.getTracer('bench'),
-      registry: createMetricsRegistry(),
-      logger: noopLogger,
-      report: () => {},
-      buildAnnIndex: false,
-      ...(ann ? { ann: ann } : {}),
-    });
+    const kb = benchKnowledgeBase(storeUri, embed, ann ? { ann } : {});
     const db = await lancedb.connect(storeUri);
     const table = await db.openTable((await db.tableNames()).find((t) => t.startsWith('kb_chunks__'))!);
     const first = await kb.search(qs[0]!.text, { mode: 'hybrid', k });

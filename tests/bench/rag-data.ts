@@ -3,25 +3,19 @@
  * 768-d clustered unit vectors and 60-word Zipf texts, deterministic, written through the
  * knowledge base's store with the full-text indexes it builds.
  */
+import { trace } from '@opentelemetry/api';
+import { createKnowledgeBase, type KnowledgeBase, type KnowledgeBaseDeps } from '../../core/rag';
 import { createKbStore, loadLance } from '../../core/rag/store';
+import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
+import type { Logger } from '../../core/telemetry/logging';
+import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { ftsColumns } from '../../core/rag/search';
+import { seededRandom } from '../support/seeded-random';
 
 export const dim = 768;
 export const model = 'bench-embed';
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const rand = rng(42);
+const rand = seededRandom(42);
 const centroids = Array.from({ length: 64 }, () => Float32Array.from({ length: dim }, () => rand() * 2 - 1));
 
 export function normalize(v: Float32Array): Float32Array {
@@ -61,7 +55,7 @@ export interface FilledTable {
 
 /** The vectors and texts of n chunks `c<i>` (the same for the same n). */
 export function generateChunks(n: number): Pick<FilledTable, 'vectors' | 'texts'> {
-  const r = rng(n);
+  const r = seededRandom(n);
   const vectors = new Float32Array(n * dim);
   const texts: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -94,7 +88,7 @@ export async function fillChunks(storeUri: string, n: number): Promise<FilledTab
 
 /** Queries: three words of a stored text (so BM25 finds something), and a vector near that chunk's. */
 export function benchQueries(filled: Pick<FilledTable, 'vectors' | 'texts'>, count: number, seed = 99): { text: string; vector: Float32Array }[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const n = filled.texts.length;
   return Array.from({ length: count }, () => {
     const i = Math.floor(r() * n);
@@ -120,4 +114,28 @@ export function bruteForce(all: Float32Array, n: number, q: Float32Array, k: num
     top.sort((a, b) => scores[b]! - scores[a]!);
   }
   return top;
+}
+
+const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => noopLogger } as unknown as Logger;
+
+/**
+ * The knowledge base the benchmarks query: the app's own, over a bench store and embedder, with
+ * no background ANN build (the benchmarks build or time indexes themselves). `settings` changes
+ * what ingestion needs; `ann` the query options of an index type.
+ */
+export function benchKnowledgeBase(
+  storeUri: string,
+  embed: InstrumentedEmbed,
+  options: { settings?: Partial<KnowledgeBaseDeps['settings']>; ann?: KnowledgeBaseDeps['ann']; report?: (err: unknown) => void } = {},
+): KnowledgeBase {
+  return createKnowledgeBase({
+    settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex', ...options.settings },
+    embed,
+    tracer: trace.getTracer('bench'),
+    registry: createMetricsRegistry(),
+    logger: noopLogger,
+    report: options.report ?? (() => {}),
+    buildAnnIndex: false,
+    ...(options.ann ? { ann: options.ann } : {}),
+  });
 }

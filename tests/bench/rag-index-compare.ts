@@ -9,15 +9,12 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { trace } from '@opentelemetry/api';
 import { annQueryDefaults, buildAnnIndex, hasVectorIndex, refineFactorFor, refineRowsFor, type AnnIndexType } from '../../core/rag/ann-index';
-import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import type { KnowledgeBase } from '../../core/rag';
 import { candidatePool } from '../../core/rag/search';
 import { loadLance } from '../../core/rag/store';
 import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
-import type { Logger } from '../../core/telemetry/logging';
-import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
-import { benchQueries, bruteForce, dim, fillChunks, generateChunks, model } from './rag-data';
+import { benchKnowledgeBase, benchQueries, bruteForce, dim, fillChunks, generateChunks, model } from './rag-data';
 import { percentile } from './stats';
 
 const n = Number(process.env.RAG_TUNE_SIZE ?? 100_000);
@@ -30,7 +27,6 @@ const data = generateChunks(n);
 const qs = benchQueries(data, count + 5, 99);
 const byText = new Map(qs.map((q) => [q.text, q.vector]));
 const embed: InstrumentedEmbed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(byText.get(t)!)) }) as never;
-const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => noopLogger } as unknown as Logger;
 
 interface Entry {
   type: AnnIndexType;
@@ -49,15 +45,7 @@ for (const type of types) {
   const table = await db.openTable((await db.tableNames()).find((t) => t.startsWith('kb_chunks__'))!);
   const built = (await hasVectorIndex(table)) ? undefined : await buildAnnIndex(table, type, n, dim);
   const refine = refineFactorFor(pool, refineRowsFor(type));
-  const kb = createKnowledgeBase({
-    settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex' },
-    embed,
-    tracer: trace.getTracer('compare'),
-    registry: createMetricsRegistry(),
-    logger: noopLogger,
-    report: () => {},
-    buildAnnIndex: false,
-  });
+  const kb = benchKnowledgeBase(storeUri, embed);
   const vector = async (v: Float32Array) => (await table.vectorSearch(v).distanceType('cosine').nprobes(annQueryDefaults.nprobes).refineFactor(refine).select(['id', '_distance']).limit(pool).toArray()) as { id: string }[];
   entries.push({ type, ...(built !== undefined ? { built } : {}), kb, vector, ours: [], alone: [], found: 0 });
 }

@@ -14,15 +14,12 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { trace } from '@opentelemetry/api';
 import { annQueryDefaults, buildAnnIndex, hasVectorIndex, type AnnIndexType } from '../../core/rag/ann-index';
-import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import type { KnowledgeBase } from '../../core/rag';
 import { candidatePool, ftsColumns, ftsSearch, fuseHybrid, vectorSearch } from '../../core/rag/search';
 import { loadLance } from '../../core/rag/store';
 import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
-import type { Logger } from '../../core/telemetry/logging';
-import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
-import { benchQueries, bruteForce, dim, fillChunks, generateChunks, model } from './rag-data';
+import { benchKnowledgeBase, benchQueries, bruteForce, dim, fillChunks, generateChunks, model } from './rag-data';
 import { percentile } from './stats';
 
 const n = Number(process.env.RAG_TUNE_SIZE ?? 100_000);
@@ -46,18 +43,7 @@ if (indexType !== 'none' && !(await hasVectorIndex(table))) {
 const qs = benchQueries(filled, count + 5, 99);
 const byText = new Map(qs.map((q) => [q.text, q.vector]));
 const embed: InstrumentedEmbed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(byText.get(t)!)) }) as never;
-const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => noopLogger } as unknown as Logger;
-const kbWith = (ann: { nprobes: number; refineFactor: number }): KnowledgeBase =>
-  createKnowledgeBase({
-    settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex' },
-    embed,
-    tracer: trace.getTracer('tune'),
-    registry: createMetricsRegistry(),
-    logger: noopLogger,
-    report: () => {},
-    buildAnnIndex: false,
-    ann,
-  });
+const kbWith = (ann: { nprobes: number; refineFactor: number }): KnowledgeBase => benchKnowledgeBase(storeUri, embed, { ann });
 const rrf = await lancedb.rerankers.RRFReranker.create();
 const ownConnection = async () => (await lancedb.connect(storeUri)).openTable(table.name);
 const columns = ['id', 'path', 'heading', 'position', 'text'];

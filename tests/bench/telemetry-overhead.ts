@@ -42,6 +42,7 @@ import { createLogger, type Logger } from '../../core/telemetry/logging';
 import { createPiiRedactor } from '../../core/telemetry/pii';
 import { exposeGc } from './bench-gc';
 import { startServersHere, startServersInChild, type BenchServers, type CollectorCounts } from './bench-servers';
+import { seededRandom } from '../support/seeded-random';
 import { bootstrapRatioInterval, mean, median, percentile, sum } from './stats';
 import { measureTurnTelemetry, type TurnTelemetryCost } from './turn-telemetry-cost';
 
@@ -371,18 +372,6 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
-}
-
-/** mulberry32: a small seeded generator, so a run's orders can be reproduced with --seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {

@@ -200,19 +200,7 @@ export function longTasks(events: TraceEvent[], thresholdMs = 50): LongTaskRepor
     for (let i = 0; i < samples.times.length; i++) {
       const t = samples.times[i]!;
       if (t < task.start || t > task.end) continue;
-      const dt = ((samples.times[i + 1] ?? t) - t) / 1000;
-      let node = samples.nodes.get(samples.leaves[i]!);
-      const leaf = fnName(node);
-      self.set(leaf, (self.get(leaf) ?? 0) + dt);
-      const seen = new Set<string>();
-      while (node) {
-        const name = fnName(node);
-        if (!seen.has(name)) {
-          seen.add(name);
-          inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
-        }
-        node = node.parent === undefined ? undefined : samples.nodes.get(node.parent);
-      }
+      addSample(samples, i, ((samples.times[i + 1] ?? t) - t) / 1000, self, inclusive);
     }
     const top = (m: Map<string, number>, n: number) => [...m.entries()].filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]).slice(0, n);
     reports.push({
@@ -252,6 +240,22 @@ export function totals(events: TraceEvent[], bucketMs = 250): { wallMs: number; 
   return { wallMs: wall, cpuMs: cpu, cpuSlices: [...slices.entries()].sort((a, b) => b[1] - a[1]), cpuByBucket: Array.from(buckets, (v) => v ?? 0) };
 }
 
+/** Counts sample i's `ms` to its leaf function (self) and once to every function on its stack (inclusive). */
+function addSample(samples: Samples, i: number, ms: number, self: Map<string, number>, inclusive: Map<string, number>): void {
+  let node = samples.nodes.get(samples.leaves[i]!);
+  const leaf = fnName(node);
+  self.set(leaf, (self.get(leaf) ?? 0) + ms);
+  const seen = new Set<string>();
+  while (node) {
+    const name = fnName(node);
+    if (!seen.has(name)) {
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + ms);
+    }
+    node = node.parent === undefined ? undefined : samples.nodes.get(node.parent);
+  }
+}
+
 /** Sampled JS time (ms) over the whole trace: self (leaf) and inclusive, by function name. */
 export function sampledFunctions(events: TraceEvent[]): { self: Map<string, number>; inclusive: Map<string, number> } {
   const self = new Map<string, number>();
@@ -260,19 +264,7 @@ export function sampledFunctions(events: TraceEvent[]): { self: Map<string, numb
   if (!thread) return { self, inclusive };
   const samples = cpuSamples(events, thread.pid, thread.tid);
   for (let i = 0; i + 1 < samples.times.length; i++) {
-    const dt = Math.min(5, (samples.times[i + 1]! - samples.times[i]!) / 1000);
-    let node = samples.nodes.get(samples.leaves[i]!);
-    const leaf = fnName(node);
-    self.set(leaf, (self.get(leaf) ?? 0) + dt);
-    const seen = new Set<string>();
-    while (node) {
-      const name = fnName(node);
-      if (!seen.has(name)) {
-        seen.add(name);
-        inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
-      }
-      node = node.parent === undefined ? undefined : samples.nodes.get(node.parent);
-    }
+    addSample(samples, i, Math.min(5, (samples.times[i + 1]! - samples.times[i]!) / 1000), self, inclusive);
   }
   return { self, inclusive };
 }

@@ -9,6 +9,7 @@
  * texts sharing words have a higher cosine similarity than unrelated texts.
  */
 import { fnv1a } from './tokens';
+import { seededRandom } from '../support/seeded-random';
 
 export interface EmbedInput {
   /** The text to embed (already truncated to the model's context by the server). */
@@ -27,16 +28,10 @@ export function embeddingWords(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
 
-/** Small deterministic PRNG (mulberry32) returning floats in [-1, 1). */
+/** Floats in [-1, 1) from a seed (the same sequence as before the generator was shared). */
 function directionGenerator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
+  const next = seededRandom(seed);
+  return () => next() * 2 - 1;
 }
 
 /** Scales a vector to unit length (a zero vector is returned unchanged). */

@@ -5,9 +5,37 @@ import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../core/config';
 import type { TurnEndEvent, TurnEvent } from '../../core/common';
 import { createCore, type Core } from '../../core/runtime';
+import { createMemoryStore, type MemoryStore, type MemoryStoreDeps } from '../../core/memory';
+import { createLogger } from '../../core/telemetry/logging';
+import { trace } from '@opentelemetry/api';
 
 export function tempDir(prefix = 'bruno-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A memory store in `dataDir` on its own, with a quiet logger and an embedder that fails (facts
+ * are then matched by text); `overrides` swaps any collaborator. `close` closes both.
+ */
+export function testMemoryStore(dataDir: string, overrides: Partial<MemoryStoreDeps> = {}): { store: MemoryStore; close(): Promise<void> } {
+  const logger = createLogger({ service: { name: 't', version: '0', environment: 'test', instanceId: 'i' }, level: 'error', dataDir, file: false, stderr: false });
+  const store = createMemoryStore({
+    dataDir,
+    storeUri: join(dataDir, 'lancedb'),
+    embed: async () => Promise.reject(new Error('no embeddings here')),
+    embedModel: () => 'nomic-embed-text',
+    tracer: trace.getTracer('test'),
+    logger,
+    warn: () => {},
+    ...overrides,
+  });
+  return {
+    store,
+    async close() {
+      await store.close();
+      await logger.close();
+    },
+  };
 }
 
 /** Settings as a user would set them through the environment, with no settings file. */

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/telemetry/logging';
-import { createMemoryStore, memoryJournalPath } from '../../core/memory';
+import { memoryJournalPath } from '../../core/memory';
 import { openJournal, parseJournal, type JournalRecord } from '../../core/memory/journal';
 import { applyRecord, emptyMemoryState, historyOf, markInterrupted } from '../../core/memory/memory-state';
 import { searchConversations } from '../../core/memory/search-conversations';
-import { tempDir } from '../support/core-harness';
+import { tempDir, testMemoryStore } from '../support/core-harness';
 
 const at = '2025-01-01T00:00:00.000Z';
 
@@ -71,17 +69,7 @@ describe('the memory journal', () => {
 describe('recording a streaming answer', () => {
   it('flushes on a timer, never per token, and ends with the whole answer', async () => {
     const dataDir = tempDir('bruno-mem-unit-');
-    const logger = createLogger({ service: { name: 't', version: '0', environment: 'test', instanceId: 'i' }, level: 'error', dataDir, file: false, stderr: false });
-    const store = createMemoryStore({
-      dataDir,
-      storeUri: `${dataDir}/lancedb`,
-      embed: async () => Promise.reject(new Error('no embeddings here')),
-      embedModel: () => 'nomic-embed-text',
-      tracer: trace.getTracer('test'),
-      logger,
-      warn: () => {},
-      flushIntervalMs: 100,
-    });
+    const { store, close } = testMemoryStore(dataDir, { flushIntervalMs: 100 });
     const path = memoryJournalPath(dataDir);
     const count = (t: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l.includes(`"t":"${t}"`)).length;
     const recorder = await store.conversations.beginTurn({ conversationId: 'c1', turnId: 't1', model: 'm', user: { id: 'u1', role: 'user', content: 'hi', createdAt: at } });
@@ -99,8 +87,7 @@ describe('recording a streaming answer', () => {
     expect(count('delta')).toBe(1);
     expect(count('end')).toBe(1);
     expect((await store.getConversation('c1')).messages.map((m) => m.status)).toEqual(['stopped', 'stopped']);
-    await store.close();
-    await logger.close();
+    await close();
   });
 });
 
@@ -175,15 +162,8 @@ describe('syncing the journal to disk', () => {
 describe('a journal that stops syncing', () => {
   it('degrades the store to memory-only with one clear problem; the turn and its answer are kept', async () => {
     const dataDir = tempDir('bruno-mem-sync-');
-    const logger = createLogger({ service: { name: 't', version: '0', environment: 'test', instanceId: 'i' }, level: 'error', dataDir, file: false, stderr: false });
     const warnings: string[] = [];
-    const store = createMemoryStore({
-      dataDir,
-      storeUri: `${dataDir}/lancedb`,
-      embed: async () => Promise.reject(new Error('no embeddings here')),
-      embedModel: () => 'nomic-embed-text',
-      tracer: trace.getTracer('test'),
-      logger,
+    const { store, close } = testMemoryStore(dataDir, {
       warn: (message) => warnings.push(message),
       journal: { syncIntervalMs: 0, syncData: async () => Promise.reject(new Error('EIO: i/o error, fdatasync')) },
     });
@@ -200,7 +180,6 @@ describe('a journal that stops syncing', () => {
     ]);
     // What was written before the failure is still on disk and replays.
     expect(readFileSync(memoryJournalPath(dataDir), 'utf8')).toContain('"t":"msg"');
-    await store.close();
-    await logger.close();
+    await close();
   });
 });

@@ -1,23 +1,17 @@
-import { trace } from '@opentelemetry/api';
 import type { EmbedResponse } from 'ollama';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../core/memory';
 import { createMemoryFactIndex } from '../../core/memory/fact-index';
-import { createLogger } from '../../core/telemetry/logging';
-import { tempDir } from '../support/core-harness';
+import { tempDir, testMemoryStore } from '../support/core-harness';
 
 describe('listing memories while one is deleted', () => {
   it('does not list a fact deleted while the search was embedding its query', async () => {
     const dataDir = tempDir('bruno-mem-race-');
-    const logger = createLogger({ service: { name: 't', version: '0', environment: 'test', instanceId: 'i' }, level: 'error', dataDir, file: false, stderr: false });
     let embedStarted: () => void = () => {};
     const started = new Promise<void>((resolve) => (embedStarted = resolve));
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     let slow = false;
-    const store = createMemoryStore({
-      dataDir,
-      storeUri: `${dataDir}/lancedb`,
+    const { store, close } = testMemoryStore(dataDir, {
       embed: async ({ input }) => {
         if (slow) {
           embedStarted();
@@ -25,10 +19,6 @@ describe('listing memories while one is deleted', () => {
         }
         return { model: 'e', embeddings: input.map(() => [1, 0, 0]) } as unknown as EmbedResponse;
       },
-      embedModel: () => 'nomic-embed-text',
-      tracer: trace.getTracer('test'),
-      logger,
-      warn: () => {},
       openFactIndex: async () => createMemoryFactIndex(),
     });
     const nas = await store.addMemory({ type: 'semantic', text: 'The NAS lives at 10.0.0.5' });
@@ -44,7 +34,6 @@ describe('listing memories while one is deleted', () => {
     const listed = (await listing).map((m) => m.text);
     expect(listed).not.toContain('The NAS lives at 10.0.0.5');
     expect(listed).toContain('The router is at 10.0.0.1');
-    await store.close();
-    await logger.close();
+    await close();
   });
 });
