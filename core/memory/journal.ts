@@ -57,18 +57,13 @@ export interface CorruptLine {
 export interface Journal {
   readonly path: string;
   /**
-   * Appends records in order, as one write, before it returns. `written` says how that went (a
-   * crash of this process loses nothing from then on); with `sync`, `durable` resolves once they
-   * are also fdatasync'ed (a power cut loses nothing either), else it is `written`. Both reject
-   * on I/O errors.
+   * Appends records in order, as one write, before it returns (a crash of this process loses
+   * nothing from then on); throws when that write fails or the journal is closed. With `sync`, the
+   * promise resolves once they are also fdatasync'ed (a power cut loses nothing either) and
+   * rejects if that fails; without, it is already resolved.
    */
-  append(records: JournalRecord[], options?: { sync?: boolean }): Appended;
+  append(records: JournalRecord[], options?: { sync?: boolean }): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface Appended {
-  written: Promise<void>;
-  durable: Promise<void>;
 }
 
 export interface JournalOptions {
@@ -184,24 +179,12 @@ function createJournalWriter(path: string, fd: number, syncIntervalMs: number, s
     }
     return nextSync;
   };
-  const failed = (err: unknown): Appended => {
-    const rejected = Promise.reject(err);
-    void rejected.catch(() => {});
-    return { written: rejected, durable: rejected };
-  };
   return {
     path,
     append(records, options) {
-      if (closed) return failed(new Error(`memory journal ${path} is closed`));
-      try {
-        writeAll(fd, records.map((r) => JSON.stringify(r) + '\n').join(''));
-      } catch (err) {
-        return failed(err);
-      }
-      const written = Promise.resolve();
-      const durable = options?.sync ? syncSoon() : written;
-      void durable.catch(() => {});
-      return { written, durable };
+      if (closed) throw new Error(`memory journal ${path} is closed`);
+      writeAll(fd, records.map((r) => JSON.stringify(r) + '\n').join(''));
+      return options?.sync ? syncSoon() : Promise.resolve();
     },
     async close() {
       if (closed) return;

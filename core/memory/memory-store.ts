@@ -180,10 +180,16 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
     for (const record of records) applyRecord(opened.state, record);
     const journal = opened.journal;
     if (!journal || closed) return;
-    const { written, durable } = journal.append(records, { sync: sync !== 'none' });
-    const settled = track(durable.catch((err: unknown) => degrade(opened, journal, err)));
-    if (sync === 'wait') return settled;
-    await written.catch(() => {});
+    let synced: Promise<void>;
+    try {
+      synced = journal.append(records, { sync: sync !== 'none' });
+    } catch (err) {
+      degrade(opened, journal, err);
+      return;
+    }
+    if (sync === 'none') return;
+    const settled = track(synced.catch((err: unknown) => degrade(opened, journal, err)));
+    if (sync === 'wait') await settled;
   };
 
   const changed = (conversationId: string, change: ConversationsChanged['change']) => {
