@@ -40,12 +40,14 @@ const noRecorder: TurnRecorder = { progress() {}, async end() {} };
 
 /**
  * One chat turn: recall (memory) -> prompt (instructions + facts, history, the new message) ->
- * Ollama stream -> events, with the turn recorded as it happens: the user message before the
- * request, the answer flushed while it streams (by the store, off this loop), the end state last.
- * It never throws and never hangs: every ending is one `done` or one `error` event, returned
- * and emitted. `controller` is the turn's own: aborting it stops the turn as "cancelled".
+ * Ollama stream -> events, with the turn recorded as it happens: the user message while the
+ * request travels (before any of the answer), the answer flushed while it streams (by the store,
+ * off this loop), the end state before `done`. It never throws and never hangs: every ending is
+ * one `done` or one `error` event, returned and emitted. `controller` is the turn's own: aborting
+ * it stops the turn as "cancelled".
  * The hot loop works per network read (a batch of chunks): one clock read, one token event and one
- * recorder call per read; telemetry is told about the first chunk and the end.
+ * recorder call per read; telemetry is told about the first chunk and the end, and records the
+ * turn after `done` went out.
  */
 export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, emit: (event: TurnEvent) => void, controller: AbortController): Promise<TurnEndEvent> {
   const now = deps.now ?? (() => performance.now());
@@ -93,12 +95,6 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   try {
     observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host });
     const history = await deps.conversations.history(request.conversationId);
-    // The question is recorded at once (the store updates its state synchronously) and made
-    // durable while memory is recalled and the request runs: the disk sync never delays the answer.
-    begun = deps.conversations
-      .beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage })
-      .catch(() => noRecorder)
-      .then((r) => (recorder = r));
     // Memory recall and knowledge-base retrieval run side by side; either failing only leaves its
     // part out of the prompt.
     const [recalled, retrieved] = await Promise.all([
@@ -114,7 +110,16 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
     observer.prompt(messages);
     watchdog.requestSent();
-    const stream = await deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
+    const opening = deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
+    // The question is recorded while the request travels: a setImmediate runs once fetch has put
+    // the request on its socket (in this task's microtasks) and before any of the answer is read
+    // (a later poll), so the journal write is on disk before the answer starts and adds nothing to
+    // the time to first token. The store's disk sync follows off the turn's path.
+    begun = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => deps.conversations.beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage }))
+      .catch(() => noRecorder)
+      .then((r) => (recorder = r));
+    const stream = await opening;
     for await (const batch of stream) {
       // One clock read per network read, shared by the watchdog, TTFT and the sample throttle.
       const t = now();
@@ -156,6 +161,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     }
     if (!final) throw new Error(missingDoneMessage);
     watchdog.stop();
+    observer.streamEnded();
 
     const window = await deps.contextWindows?.resolve(final.model || request.model, { reloaded: (final.load_duration ?? 0) > reloadThresholdNs }) ?? null;
     const stats = computeTurnStats(final, {
@@ -169,11 +175,14 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     // The store applies the end record to its state synchronously (the next turn's history sees
     // it); its disk sync finishes in the background and the store's close() waits for it.
     const ended = recorder.end(outcome('done', { model: stats.model, stats, sources })).catch(() => {});
-    observer.succeeded({ final, stats, answer, window, chunks });
     const t = now();
     samples.send(liveSample(t, true, stats.context_usage_ratio, stats.context_window), t);
     const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistantId, stats, sources };
     emit(done);
+    // The turn's telemetry (spans, metrics, the log line) is recorded once the answer is out: the
+    // user never waits for it, its times end with the stream (streamEnded above), and it is done
+    // before `finished` resolves, so nothing that waits for the turn sees it missing.
+    observer.succeeded({ final, stats, answer, window, chunks });
     void ended;
     return done;
   } catch (err) {

@@ -47,7 +47,7 @@ export interface TurnRecorder {
 export interface ConversationStore {
   /** Finished and stopped exchanges of the conversation, oldest first (failed turns are left out). */
   history(conversationId: string): Promise<StoredMessage[]>;
-  /** Records the user message before the model is asked; resolves once it is stored. Never rejects. */
+  /** Records the user message as the request leaves, before any of the answer is read; resolves once it is stored. Never rejects. */
   beginTurn(turn: TurnBegin): Promise<TurnRecorder>;
 }
 

@@ -271,8 +271,9 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
       const records: JournalRecord[] = [];
       if (!opened.state.conversations.has(turn.conversationId)) records.push({ t: 'conv', c: turn.conversationId, title: titleFrom(turn.user.content), at });
       records.push({ t: 'msg', c: turn.conversationId, id: turn.user.id, turnId: turn.turnId, content: turn.user.content, model: turn.model, at });
-      // Written before the model is asked, so a crash from here on still shows the question; the
-      // disk sync follows within the journal's sync interval, off the turn's path.
+      // Written before any of the answer is read (the turn calls this as its request leaves), so a
+      // crash from here on still shows the question; the disk sync follows within the journal's
+      // sync interval, off the turn's path.
       await persist(opened, records, 'background');
       metrics.operation('write', 'episodic');
       changed(turn.conversationId, 'updated');

@@ -25,9 +25,12 @@ export function toSpanRecord(span: ReadableSpan): SpanRecord {
 /**
  * Keeps the spans of the last `maxTraces` traces in memory so the UI can draw a turn's trace
  * without Tempo. Bounded: the oldest trace is evicted first, and a runaway trace is capped.
+ * An ended span does not change, so it is kept as it is and turned into a record only when its
+ * trace is asked for: ending a span (on every turn) stays cheap, reading a trace (now and then)
+ * pays for the copy.
  */
 export class SpanBuffer implements SpanProcessor {
-  private readonly traces = new Map<string, SpanRecord[]>();
+  private readonly traces = new Map<string, ReadableSpan[]>();
 
   constructor(
     private readonly maxTraces = 50,
@@ -44,19 +47,19 @@ export class SpanBuffer implements SpanProcessor {
       this.traces.set(traceId, spans);
       while (this.traces.size > this.maxTraces) this.traces.delete(this.traces.keys().next().value as string);
     }
-    if (spans.length < this.maxSpansPerTrace) spans.push(toSpanRecord(span));
+    if (spans.length < this.maxSpansPerTrace) spans.push(span);
   }
 
   /** Spans of one trace by start time; a parent before its children even when they start in the same instant. */
   get(traceId: string): SpanRecord[] {
-    const spans = this.traces.get(traceId) ?? [];
+    const spans = (this.traces.get(traceId) ?? []).map(toSpanRecord);
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const depth = (span: SpanRecord): number => {
       let d = 0;
       for (let p = span.parentSpanId; p && byId.has(p) && d < spans.length; p = byId.get(p)!.parentSpanId) d++;
       return d;
     };
-    return [...spans].sort((a, b) => a.startMs - b.startMs || depth(a) - depth(b));
+    return spans.sort((a, b) => a.startMs - b.startMs || depth(a) - depth(b));
   }
 
   traceIds(): string[] {

@@ -38,6 +38,11 @@ export interface TurnObserver {
   /** The prompt is ready and the request starts: opens `chat <model>` if `startTurn` did not. */
   prompt(messages: Message[]): void;
   firstChunk(ttftS: number): void;
+  /**
+   * The last chunk was read. The chat span and the request's duration end here, so `succeeded`
+   * may come later (after the answer was delivered) without counting what came in between.
+   */
+  streamEnded(): void;
   succeeded(result: TurnSuccess): void;
   failed(error: BrunoError, info: { chunks: number; wallS: number }): void;
 }
@@ -72,10 +77,14 @@ function serverOf(host: string): { address: string; port: number } {
 /** Spans (agent.turn > chat <model>), Prometheus and GenAI metrics, and a log line per turn. */
 export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
   const { prom, genAi, agentId } = deps;
+  // The host changes only when the settings do; parsing its URL on every turn is wasted work.
+  let lastServer: { host: string; server: ReturnType<typeof serverOf> } | null = null;
   return {
     startTurn(start) {
-      const server = serverOf(start.host);
+      if (lastServer?.host !== start.host) lastServer = { host: start.host, server: serverOf(start.host) };
+      const server = lastServer.server;
       let startedAt = performance.now();
+      let endedAt: number | null = null;
       let root: Span | null = null;
       let chat: Span | null = null;
       safely(deps.report, () => {
@@ -137,10 +146,14 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
             genAi.timeToFirstChunk.record(ttftS, genAiAttrs);
           });
         },
+        streamEnded() {
+          endedAt = performance.now();
+        },
         succeeded({ final, stats, answer, window, chunks }) {
           safely(deps.report, () => {
             const model = start.model;
-            const wallS = (performance.now() - startedAt) / 1000;
+            const chatEnd = endedAt ?? performance.now();
+            const wallS = (chatEnd - startedAt) / 1000;
             const input = stats.input_tokens;
             const output = stats.output_tokens;
             const serverTtft = ((final.load_duration ?? 0) + (final.prompt_eval_duration ?? 0)) / 1e9;
@@ -165,7 +178,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
               s?.setAttribute(A.outputMessages, JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: deps.redact(answer) }], finish_reason: stats.done_reason ?? 'stop' }]));
             }
             s?.setStatus({ code: SpanStatusCode.OK });
-            s?.end();
+            s?.end(chatEnd);
             (root as Span | null)?.end();
 
             const labels = { [L.model]: model, [L.agentId]: agentId };
@@ -232,5 +245,5 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
 }
 
 export const noopTurnTelemetry: TurnTelemetry = {
-  startTurn: () => ({ traceId: null, spanContext: null, context: null, prompt() {}, firstChunk() {}, succeeded() {}, failed() {} }),
+  startTurn: () => ({ traceId: null, spanContext: null, context: null, prompt() {}, firstChunk() {}, streamEnded() {}, succeeded() {}, failed() {} }),
 };

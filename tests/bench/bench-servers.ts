@@ -6,6 +6,7 @@
  * share the event loop with the client being measured, which blurs the client's cost.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeOllama } from '../fake-ollama';
@@ -62,13 +63,14 @@ export type FromChild =
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
 
-/** Starts the same servers in a child Node process (TypeScript through tsx's loader). */
+/**
+ * Starts the same servers in a child Node process: the built child next to a built benchmark
+ * (tests/bench/run-built.mjs), else the TypeScript source through tsx's loader.
+ */
 export async function startServersInChild(options: ServerOptions): Promise<BenchServers> {
-  const child: ChildProcess = fork(join(here, 'bench-servers-child.ts'), [String(options.replyTokens)], {
-    cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const builtChild = join(here, 'bench-servers-child.mjs');
+  const [script, execArgv] = existsSync(builtChild) ? [builtChild, []] : [join(here, 'bench-servers-child.ts'), ['--import', 'tsx']];
+  const child: ChildProcess = fork(script, [String(options.replyTokens)], { cwd: repoRoot, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<Extract<FromChild, { type: 'ready' }>>((resolve, reject) => {
     const onMessage = (message: FromChild) => {
       if (message.type === 'ready') resolve(message);

@@ -12,7 +12,7 @@ import { mean, median } from './stats';
 
 export interface TurnTelemetryCost {
   turns: number;
-  /** Microseconds per turn (startTurn + firstChunk + succeeded), wall time of each call. */
+  /** Microseconds per turn (startTurn + firstChunk + streamEnded + succeeded), wall time of each call. */
   meanUs: number;
   medianUs: number;
   /** CPU time of this process over all the turns, per turn: not inflated when the OS preempts us. */
@@ -41,6 +41,7 @@ export function measureTurnTelemetry(core: Core, options: { model: string; host:
   const one = (i: number) => {
     const observer = core.telemetry.turns.startTurn({ turnId: `t${i}`, conversationId: `c${i}`, model: options.model, host: options.host, messages });
     observer.firstChunk(0.001);
+    observer.streamEnded();
     observer.succeeded({ final, stats, answer, window: { tokens: 4096, source: 'ps' }, chunks: options.tokens });
   };
   for (let i = 0; i < options.warmup; i++) one(i);

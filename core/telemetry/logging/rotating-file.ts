@@ -79,16 +79,21 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
     path,
     write(line) {
       if (closed) return;
-      const bytes = Buffer.from(line, 'utf8');
-      if (size > 0 && size + bytes.length > maxBytes) rotate();
+      const length = Buffer.byteLength(line, 'utf8');
+      if (size > 0 && size + length > maxBytes) rotate();
       // Reopened lazily, so a file that vanished or a failed rotation heals on the next line.
       fd ??= openSync(path, 'a');
       let written = 0;
       try {
-        while (written < bytes.length) {
-          const n = writeSync(fd, bytes, written);
-          if (n <= 0) throw new Error(`could not write to ${path}`);
-          written += n;
+        // The string goes to the kernel as it is; a copy into a Buffer only for the rare short write.
+        written = writeSync(fd, line);
+        if (written < length) {
+          const bytes = Buffer.from(line, 'utf8');
+          while (written < length) {
+            const n = writeSync(fd, bytes, written);
+            if (n <= 0) throw new Error(`could not write to ${path}`);
+            written += n;
+          }
         }
       } catch (err) {
         closeQuietly();

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { runChatTurn } from '../../core/agent/chat-turn';
+import { computeTurnStats } from '../../core/agent';
+import type { TurnEvent } from '../../core/common/turn';
+import { loadSettings } from '../../core/config';
+import type { ChatResponse, OllamaClient } from '../../core/llm';
+import { createInMemoryConversationStore, type ConversationStore } from '../../core/memory';
+import { createTelemetry } from '../../core/telemetry/create-telemetry';
+import type { TurnObserver, TurnTelemetry } from '../../core/telemetry/turn-telemetry';
+
+const at = new Date('2025-01-01T00:00:00Z');
+const part = (content: string): ChatResponse => ({ model: 'm', created_at: at, message: { role: 'assistant', content }, done: false }) as ChatResponse;
+const done: ChatResponse = { model: 'm', created_at: at, message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', total_duration: 1e6, load_duration: 0, prompt_eval_count: 1, prompt_eval_duration: 1, eval_count: 2, eval_duration: 1e6 } as ChatResponse;
+const limits = { firstChunkTimeoutMs: 5000, idleChunkTimeoutMs: 5000 };
+const macrotask = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+/**
+ * A client that answers as a network does: the request is sent when chatStream is called, and
+ * each read arrives in a later event-loop turn (a timer here, a socket poll for real).
+ */
+function networkClient(log: string[], reads: ChatResponse[][]): OllamaClient {
+  return {
+    host: 'http://127.0.0.1:11434',
+    async chatStream() {
+      log.push('request');
+      return (async function* () {
+        for (const read of reads) {
+          await macrotask();
+          log.push(`read ${read.length}`);
+          yield read;
+        }
+      })();
+    },
+  } as unknown as OllamaClient;
+}
+
+/** The in-memory store, with each call written to the log. */
+function loggedStore(log: string[]): ConversationStore {
+  const store = createInMemoryConversationStore();
+  return {
+    history: (id) => store.history(id),
+    async beginTurn(turn) {
+      log.push(`begin "${turn.user.content}"`);
+      const recorder = await store.beginTurn(turn);
+      return {
+        progress: (answer, id) => recorder.progress(answer, id),
+        end: (outcome) => {
+          log.push(`end ${outcome.status}`);
+          return recorder.end(outcome);
+        },
+      };
+    },
+  };
+}
+
+function loggedTelemetry(log: string[]): TurnTelemetry {
+  return {
+    startTurn(): TurnObserver {
+      return {
+        traceId: null,
+        spanContext: null,
+        context: null,
+        prompt: () => log.push('telemetry prompt'),
+        firstChunk: () => log.push('telemetry firstChunk'),
+        streamEnded: () => log.push('telemetry streamEnded'),
+        succeeded: () => log.push('telemetry succeeded'),
+        failed: (error) => log.push(`telemetry failed ${error.code}`),
+      };
+    },
+  };
+}
+
+async function turn(log: string[], client: OllamaClient, conversations = loggedStore(log)) {
+  let n = 0;
+  const end = await runChatTurn(
+    { client, conversations, limits, newId: () => `id${n++}`, telemetry: loggedTelemetry(log) },
+    { turnId: 't1', conversationId: 'c1', model: 'm', message: 'hi' },
+    (event: TurnEvent) => {
+      if (event.type !== 'token') log.push(`event ${event.type}`);
+    },
+    new AbortController(),
+  );
+  log.push('finished');
+  return { end, conversations };
+}
+
+describe('the order of a chat turn', () => {
+  it('sends the request first, records the question while it travels, and before any of the answer is read', async () => {
+    const log: string[] = [];
+    const { end, conversations } = await turn(log, networkClient(log, [[part('He'), part('llo')], [done]]));
+    expect(end.type).toBe('done');
+    expect(log.slice(0, 4)).toEqual(['telemetry prompt', 'request', 'begin "hi"', 'read 2']);
+    expect((await conversations.history('c1')).map((m) => m.content)).toEqual(['hi', 'Hello']);
+  });
+
+  it('records the question and the failure when the request fails at once', async () => {
+    const log: string[] = [];
+    const failing = {
+      host: 'http://127.0.0.1:1',
+      async chatStream() {
+        log.push('request');
+        throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+      },
+    } as unknown as OllamaClient;
+    const { end } = await turn(log, failing);
+    expect(end.type).toBe('error');
+    // The failure is known before the question's write comes round; the turn waits for it, so
+    // the question and its error are both recorded before the error event goes out.
+    expect(log).toEqual(['telemetry prompt', 'request', 'telemetry failed ollama_unreachable', 'begin "hi"', 'end error', 'event error', 'finished']);
+  });
+
+  it('stores the answer and delivers done before the telemetry records the turn, and finishes after it', async () => {
+    const log: string[] = [];
+    await turn(log, networkClient(log, [[part('He')], [part('llo'), done]]));
+    expect(log.slice(log.indexOf('read 2'))).toEqual(['read 2', 'telemetry streamEnded', 'end done', 'event done', 'telemetry succeeded', 'finished']);
+  });
+});
+
+describe('turn telemetry recorded after the answer went out', () => {
+  it('ends the chat span and the request duration where the stream ended, not where succeeded was called', async () => {
+    const env = { BRUNO_DATA_DIR: '/nonexistent-bruno-test', BRUNO_METRICS_ADDR: '' };
+    const settings = loadSettings({ env, readFile: () => null });
+    const telemetry = createTelemetry({ settings, serviceVersion: 'test', env, log: () => {}, redact: (t) => t, report: (err) => { throw err; } });
+    try {
+      const observer = telemetry.turns.startTurn({ turnId: 't', conversationId: 'c', model: 'm', host: 'http://127.0.0.1:11434', messages: [{ role: 'user', content: 'hi' }] });
+      observer.firstChunk(0.001);
+      observer.streamEnded();
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      const stats = computeTurnStats(done, { model: 'm', ttftSeconds: 0.001, wallSeconds: 0.002, contextWindow: 4096, traceId: observer.traceId });
+      observer.succeeded({ final: done, stats, answer: 'Hello', window: { tokens: 4096, source: 'ps' }, chunks: 2 });
+
+      const spans = telemetry.spans(observer.traceId!);
+      const chat = spans.find((s) => s.name === 'chat m')!;
+      const root = spans.find((s) => s.name === 'agent.turn')!;
+      expect(chat.durationMs).toBeLessThan(40);
+      expect(root.durationMs).toBeGreaterThanOrEqual(75);
+      const duration = await telemetry.registry.getSingleMetric('agent_ollama_request_duration_seconds')!.get();
+      const sumValue = (duration.values as { metricName?: string; value: number }[]).find((v) => v.metricName === 'agent_ollama_request_duration_seconds_sum')!.value;
+      expect(sumValue).toBeLessThan(0.04);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+});
