@@ -42,7 +42,7 @@ const noRecorder: TurnRecorder = { progress() {}, async end() {} };
  * One chat turn: recall (memory) -> prompt (instructions + facts, history, the new message) ->
  * Ollama stream -> events, with the turn recorded as it happens: the user message while the
  * request travels (before any of the answer), the answer flushed while it streams (by the store,
- * off this loop), the end state before `done`. It never throws and never hangs: every ending is
+ * off this loop), the end state right after `done`. It never throws and never hangs: every ending is
  * one `done` or one `error` event, returned and emitted. `controller` is the turn's own: aborting
  * it stops the turn as "cancelled".
  * The hot loop works per network read (a batch of chunks): one clock read, one token event and one
@@ -172,18 +172,22 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       traceId: observer.traceId,
     });
     await begun;
-    // The store applies the end record to its state synchronously (the next turn's history sees
-    // it); its disk sync finishes in the background and the store's close() waits for it.
-    const ended = recorder.end(outcome('done', { model: stats.model, stats, sources })).catch(() => {});
     const t = now();
     samples.send(liveSample(t, true, stats.context_usage_ratio, stats.context_window), t);
     const done: TurnEndEvent = { type: 'done', conversationId: request.conversationId, messageId: assistantId, stats, sources };
-    emit(done);
-    // The turn's telemetry (spans, metrics, the log line) is recorded once the answer is out: the
-    // user never waits for it, its times end with the stream (streamEnded above), and it is done
-    // before `finished` resolves, so nothing that waits for the turn sees it missing.
+    try {
+      emit(done);
+    } catch (err) {
+      // The answer is complete: a listener that fails on it must not make it a failed turn.
+      deps.warn?.('a listener of the turn failed on its done event', err);
+    }
+    // The bookkeeping comes once the answer is out, in the same task: nothing else runs in between,
+    // and it is all done before `finished` resolves. The store applies the end record to its state
+    // (the next turn's history sees it) and writes it; its disk sync follows in the background
+    // and the store's close() waits for it. Then the telemetry records the turn (spans, metrics,
+    // the log line); its times end with the stream (streamEnded above), not here.
+    void recorder.end(outcome('done', { model: stats.model, stats, sources })).catch(() => {});
     observer.succeeded({ final, stats, answer, window, chunks });
-    void ended;
     return done;
   } catch (err) {
     const abortReason = watchdog.fired?.reason ?? (controller.signal.aborted ? 'cancelled' : undefined);

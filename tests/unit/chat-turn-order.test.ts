@@ -109,10 +109,11 @@ describe('the order of a chat turn', () => {
     expect(log).toEqual(['telemetry prompt', 'request', 'telemetry failed ollama_unreachable', 'begin "hi"', 'end error', 'event error', 'finished']);
   });
 
-  it('stores the answer and delivers done before the telemetry records the turn, and finishes after it', async () => {
+  it('delivers done first, then stores the answer and records the telemetry, all before it finishes', async () => {
     const log: string[] = [];
-    await turn(log, networkClient(log, [[part('He')], [part('llo'), done]]));
-    expect(log.slice(log.indexOf('read 2'))).toEqual(['read 2', 'telemetry streamEnded', 'end done', 'event done', 'telemetry succeeded', 'finished']);
+    const { conversations } = await turn(log, networkClient(log, [[part('He')], [part('llo'), done]]));
+    expect(log.slice(log.indexOf('read 2'))).toEqual(['read 2', 'telemetry streamEnded', 'event done', 'end done', 'telemetry succeeded', 'finished']);
+    expect((await conversations.history('c1')).map((m) => m.content)).toEqual(['hi', 'Hello']);
   });
 });
 
@@ -140,5 +141,26 @@ describe('turn telemetry recorded after the answer went out', () => {
     } finally {
       await telemetry.shutdown();
     }
+  });
+});
+
+describe('a listener that fails on done', () => {
+  it('leaves the turn done, its answer stored and its telemetry recorded, and says so', async () => {
+    const log: string[] = [];
+    const warnings: string[] = [];
+    const conversations = loggedStore(log);
+    let n = 0;
+    const end = await runChatTurn(
+      { client: networkClient(log, [[part('Hi'), done]]), conversations, limits, newId: () => `id${n++}`, telemetry: loggedTelemetry(log), warn: (message) => warnings.push(message) },
+      { turnId: 't1', conversationId: 'c1', model: 'm', message: 'hi' },
+      (event) => {
+        if (event.type === 'done') throw new Error('listener broke');
+      },
+      new AbortController(),
+    );
+    expect(end.type).toBe('done');
+    expect(log.slice(-2)).toEqual(['end done', 'telemetry succeeded']);
+    expect(warnings).toEqual(['a listener of the turn failed on its done event']);
+    expect((await conversations.history('c1')).map((m) => m.content)).toEqual(['hi', 'Hi']);
   });
 });
