@@ -65,7 +65,7 @@ const repoRoot = join(here, '..', '..');
 
 /**
  * Starts the same servers in a child Node process: the built child next to a built benchmark
- * (tests/bench/run-built.mjs), else the TypeScript source through tsx's loader.
+ * (tests/bench/run-built.ts), else the TypeScript source through tsx's loader.
  */
 export async function startServersInChild(options: ServerOptions): Promise<BenchServers> {
   const builtChild = join(here, 'bench-servers-child.mjs');
