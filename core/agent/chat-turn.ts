@@ -120,19 +120,19 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       .catch(() => noRecorder)
       .then((r) => (recorder = r));
     const stream = await opening;
+    // A read's text is joined once (one flat string, not a chain of one-token pieces): it is what
+    // the events carry, the answer grows by it, and the journal serializes it.
+    const parts: string[] = [];
+    const flush = (): string => {
+      const text = parts.length === 1 ? parts[0]! : parts.join('');
+      parts.length = 0;
+      if (text) answer += text;
+      return text;
+    };
     for await (const batch of stream) {
       // One clock read per network read, shared by the watchdog, TTFT and the sample throttle.
       const t = now();
       watchdog.touch(t);
-      // The read's text is joined once (one flat string, not a chain of one-token pieces): it
-      // is what the events carry, the answer grows by it, and the journal serializes it.
-      const parts: string[] = [];
-      const flush = (): string => {
-        const text = parts.length === 1 ? parts[0]! : parts.join('');
-        parts.length = 0;
-        if (text) answer += text;
-        return text;
-      };
       for (const chunk of batch) {
         const thinking = chunk.message?.thinking;
         const content = chunk.message?.content;
