@@ -1,7 +1,8 @@
-import { close as closeFd, fdatasync, open as openFd, writeSync } from 'node:fs';
+import { close as closeFd, fdatasync, open as openFd } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { writeWholeSync } from '../fs/write-whole';
 
 /**
  * The memory journal: one JSON record per line, append-only, replayed into memory at start.
@@ -132,20 +133,12 @@ export async function openJournal(path: string, options: JournalOptions = {}): P
   }
   try {
     // A line torn by a crash must not swallow the next record: start a fresh line.
-    if (text && !text.endsWith('\n')) writeAll(fd, '\n');
+    if (text && !text.endsWith('\n')) writeWholeSync(fd, '\n');
   } catch (err) {
     await closeQuietly(fd);
     return { journal: null, records, corrupt, writeError: err as NodeJS.ErrnoException };
   }
   return { journal: createJournalWriter(path, fd, options.syncIntervalMs ?? 100, options.syncData ?? syncData), records, corrupt, writeError: null };
-}
-
-/** Writes all of `text`; the rare short write goes on from where it stopped. */
-function writeAll(fd: number, text: string): void {
-  const n = writeSync(fd, text);
-  if (n === Buffer.byteLength(text)) return;
-  const bytes = Buffer.from(text);
-  for (let offset = n; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 // The callback form on a plain fd: a third of the CPU of FileHandle's promise API.
@@ -183,7 +176,7 @@ function createJournalWriter(path: string, fd: number, syncIntervalMs: number, s
     path,
     append(records, options) {
       if (closed) throw new Error(`memory journal ${path} is closed`);
-      writeAll(fd, records.map((r) => JSON.stringify(r) + '\n').join(''));
+      writeWholeSync(fd, records.map((r) => JSON.stringify(r) + '\n').join(''));
       return options?.sync ? syncSoon() : Promise.resolve();
     },
     async close() {

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { bytesWrittenBefore, writeWholeSync } from '../../fs/write-whole';
 
 export interface RotatingFileOptions {
   path: string;
@@ -79,27 +80,15 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
     path,
     write(line) {
       if (closed) return;
-      const length = Buffer.byteLength(line, 'utf8');
-      if (size > 0 && size + length > maxBytes) rotate();
+      if (size > 0 && size + Buffer.byteLength(line, 'utf8') > maxBytes) rotate();
       // Reopened lazily, so a file that vanished or a failed rotation heals on the next line.
       fd ??= openSync(path, 'a');
-      let written = 0;
       try {
-        // The string goes to the kernel as it is; a copy into a Buffer only for the rare short write.
-        written = writeSync(fd, line);
-        if (written < length) {
-          const bytes = Buffer.from(line, 'utf8');
-          while (written < length) {
-            const n = writeSync(fd, bytes, written);
-            if (n <= 0) throw new Error(`could not write to ${path}`);
-            written += n;
-          }
-        }
+        size += writeWholeSync(fd, line);
       } catch (err) {
+        size += bytesWrittenBefore(err);
         closeQuietly();
         throw err;
-      } finally {
-        size += written;
       }
     },
     close() {
