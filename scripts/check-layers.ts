@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findImportCycles } from './import-cycles';
 import { checkFile } from './layer-rules';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -17,17 +18,21 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-const violations = roots.flatMap((r) => {
+const sources = new Map<string, string>();
+for (const r of [...roots, 'scripts']) {
   try {
-    return [...walk(join(root, r))];
+    for (const path of walk(join(root, r))) sources.set(relative(root, path).replace(/\\/g, '/'), readFileSync(path, 'utf8'));
   } catch {
-    return [];
+    // A root that does not exist has nothing to check.
   }
-}).flatMap((path) => checkFile(relative(root, path).replace(/\\/g, '/'), readFileSync(path, 'utf8')));
+}
+const violations = [...sources].filter(([file]) => roots.some((r) => file.startsWith(`${r}/`))).flatMap(([file, text]) => checkFile(file, text));
+const cycles = findImportCycles(sources);
 
 for (const v of violations) console.error(`${v.file}: import '${v.specifier}': ${v.message}`);
-if (violations.length) {
-  console.error(`\n${violations.length} layering violation(s); see ARCHITECTURE.md "Layers".`);
+for (const cycle of cycles) console.error(`import circle among ${cycle.join(', ')}: move what they share into a file they all import, or merge them`);
+if (violations.length || cycles.length) {
+  console.error(`\n${violations.length} layering violation(s), ${cycles.length} import circle(s); see docs/architecture.md.`);
   process.exit(1);
 }
-console.log('layers ok');
+console.log(`layers ok (${sources.size} files, no import circles)`);

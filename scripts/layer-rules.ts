@@ -13,6 +13,57 @@ export interface Violation {
 }
 
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/**
+ * The order of the folders inside core/, lowest first. A folder imports only folders of lower
+ * tiers; folders of one tier are siblings and do not import each other. Where a new folder goes:
+ * below everything that uses it, above everything it uses (ARCHITECTURE.md "Layers").
+ */
+export const coreTiers: readonly (readonly string[])[] = [
+  ['common'],
+  ['fs'],
+  ['pii'],
+  ['config'],
+  ['llm'],
+  ['telemetry'],
+  ['rag', 'memory', 'alerts', 'health'],
+  ['eval', 'tools'],
+  ['agent'],
+  ['runtime'],
+  ['mcp'],
+  ['server'],
+  ['cli'],
+];
+
+function coreFolderOf(path: string): string | null {
+  const match = /^core\/([^/]+)(?:\/|$)/.exec(path);
+  return match ? match[1]! : null;
+}
+
+function tierOf(folder: string): number {
+  return coreTiers.findIndex((tier) => tier.includes(folder));
+}
+
+/** The folders `folder` may import, for the message of a violation. */
+export function allowedCoreImports(folder: string): string[] {
+  const tier = tierOf(folder);
+  return tier <= 0 ? [] : coreTiers.slice(0, tier).flat();
+}
+
+/** Checks an import between two folders of core/ against the tier order. */
+function checkCoreOrder(file: string, target: string): string | null {
+  const from = coreFolderOf(file);
+  const to = coreFolderOf(target);
+  if (!from || !to || from === to) return null;
+  const fromTier = tierOf(from);
+  const toTier = tierOf(to);
+  if (fromTier === -1) return `core/${from}/ has no place in the layer order: add it to coreTiers in scripts/layer-rules.ts`;
+  if (toTier === -1) return `core/${to}/ has no place in the layer order: add it to coreTiers in scripts/layer-rules.ts`;
+  if (toTier < fromTier) return null;
+  const allowed = allowedCoreImports(from);
+  const kind = toTier === fromTier ? `core/${to} is a sibling of core/${from} (same layer)` : `core/${to} is above core/${from}`;
+  return `${kind}; core/${from} may import: ${allowed.length ? allowed.map((f) => `core/${f}`).join(', ') : 'nothing else of core'}`;
+}
 const uiPackages = ['react', 'react-dom', 'zustand', 'uplot'];
 
 function layerOf(path: string): string {
@@ -46,6 +97,10 @@ export function checkImport(file: string, specifier: string): string | null {
     if (target && targetLayer !== 'core/common') return `core/common imports nothing outside core/common (the renderer includes it); found ${target}`;
     if (pkg && nodeBuiltins.has(specifier)) return `core/common runs in the renderer too: no Node built-ins ('${specifier}')`;
   }
+  if (from === 'core' && target) {
+    const order = checkCoreOrder(file.replace(/\\/g, '/'), target);
+    if (order) return order;
+  }
   if (from === 'core' || from === 'core/common') {
     if (targetLayer === 'renderer') return `core never reaches up into renderer/; core may import: ${allowed('core')}`;
     if (pkg && uiPackages.includes(pkg)) return `core is plain Node: no UI package '${pkg}'`;
@@ -64,7 +119,7 @@ function allowed(layer: string): string {
     case 'renderer':
       return 'renderer/, core/common, browser packages';
     case 'core':
-      return 'core/**, Node built-ins, server-side packages';
+      return 'the core/ folders below it (coreTiers), Node built-ins, server-side packages';
     case 'core/common':
       return 'core/common only';
     case 'electron':

@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import { BrunoError } from '../common/errors';
-import type { MessageSource } from '../common/memory';
+import type { MessageSource } from '../common/turn';
 import type { TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import { classifyOllamaError, missingDoneMessage, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient } from '../llm';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config';
 import { tokenFragmentKey } from '../common/http-api';
 import type { Core } from '../runtime';
-import { generateApiToken, startHttpServer } from '../server';
+import { generateApiToken, startHttpServer, startMetricsServer, type MetricsServer } from '../server';
 import type { CliIo } from './io';
 
 /** The built renderer sits next to the built CLI (`out/main/cli.js` -> `out/renderer`). */
@@ -14,9 +14,10 @@ export async function serveCommand(core: Core, settings: Settings, io: CliIo, st
   const server = await startHttpServer({ core, host: settings.server.host, port: settings.server.port, token, staticDir });
   io.stdout.write(`Agent Bruno is serving on ${server.url}/#${tokenFragmentKey}=${token}\n`);
   io.stdout.write(`API: POST ${server.url}/api/v1/chat with "Authorization: Bearer ${token}". Ollama: ${settings.ollamaHost}. Ctrl-C stops.\n`);
+  let metrics: MetricsServer | null = null;
   try {
-    const metricsUrl = await core.telemetry.startMetricsEndpoint();
-    if (metricsUrl) io.stdout.write(`Prometheus metrics: ${metricsUrl}\n`);
+    metrics = await startMetricsServer({ registry: core.telemetry.registry, addr: settings.telemetry.metricsAddr, token: settings.telemetry.metricsToken });
+    if (metrics) io.stdout.write(`Prometheus metrics: ${metrics.url}\n`);
   } catch (err) {
     // /metrics is an extra: the chat and the UI work without it.
     io.stderr.write(`warning: /metrics is off: ${(err as Error).message}\n`);
@@ -30,6 +31,6 @@ export async function serveCommand(core: Core, settings: Settings, io: CliIo, st
       resolve();
     });
   });
-  await server.close();
+  await Promise.all([server.close(), metrics?.close()]);
   return 0;
 }

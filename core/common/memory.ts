@@ -3,7 +3,7 @@
  * instructions (procedural). Plain data; the stores live in core/memory.
  */
 import type { ErrorInfo } from './errors';
-import type { TurnStats } from './turn';
+import type { MessageSource, TurnStats } from './turn';
 
 export type MemoryType = 'episodic' | 'semantic' | 'procedural';
 
@@ -12,14 +12,6 @@ export type MemoryType = 'episodic' | 'semantic' | 'procedural';
  * the process died is `interrupted` after the restart (its answer kept up to the last flush).
  */
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'interrupted';
-
-/** A knowledge-base source an answer cites as [n]. */
-export interface MessageSource {
-  n: number;
-  path: string;
-  heading: string | null;
-  snippet: string;
-}
 
 export interface ConversationMessage {
   id: string;

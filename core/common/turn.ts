@@ -3,7 +3,14 @@
  * the NDJSON lines of the public `POST /api/v1/chat` endpoint, so there is one definition.
  */
 import type { ErrorCode } from './errors';
-import type { MessageSource } from './memory';
+
+/** A knowledge-base source an answer cites as [n]. */
+export interface MessageSource {
+  n: number;
+  path: string;
+  heading: string | null;
+  snippet: string;
+}
 
 /** Stats of a finished turn. Snake case because they are also the public JSON (`ask --json`). */
 export interface TurnStats {

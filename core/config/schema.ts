@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fusionMethods } from '../common/knowledge';
-import { piiPatternProblems } from '../telemetry/pii';
+import { piiPatternProblems } from '../pii';
 
 /** The defaults a fresh install runs with: everything on loopback. */
 export const defaults = {

@@ -4,3 +4,4 @@ export { defaultMaxLineChars, type MalformedLineSink } from './ndjson-reader';
 export { classifyOllamaError, type AbortReason, type ErrorContext } from './ollama-errors';
 export { listModels } from './list-models';
 export { createContextWindowResolver, reloadThresholdNs, type ContextWindow, type ContextWindowResolver, type ContextWindowSource } from './context-window';
+export type { Embed, EmbedCall } from './embed-port';

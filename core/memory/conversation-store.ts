@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../common/errors';
-import type { MessageSource } from '../common/memory';
+import type { MessageSource } from '../common/turn';
 import type { TurnStats } from '../common/turn';
 
 /** One message of a conversation, as the model sees it. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { BrunoError, toErrorInfo } from '../common/errors';
 import type { ConversationDetail, ConversationsChanged, ConversationSummary, MemoryEntry, MemoryStatus, MemoryType } from '../common/memory';
-import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
+import type { Embed } from '../llm';
 import type { Logger } from '../telemetry/logging';
 import type { ConversationStore, TurnRecorder } from './conversation-store';
 import { detectMemories } from './detect';
@@ -19,7 +19,7 @@ export interface MemoryStoreDeps {
   dataDir: string;
   /** The LanceDB store (a folder or a bucket URI) the facts table lives in. */
   storeUri: string;
-  embed: InstrumentedEmbed;
+  embed: Embed;
   embedModel: () => string;
   tracer: Tracer;
   metrics?: MemoryMetrics;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { BrunoError } from '../common/errors';
-import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
+import type { Embed } from '../llm';
 
 export const textHash = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -49,7 +49,7 @@ export class EmbeddingCache {
 }
 
 export interface EmbedderDeps {
-  embed: InstrumentedEmbed;
+  embed: Embed;
   model: string;
   batchSize: number;
   cache: EmbeddingCache;

@@ -11,7 +11,7 @@ import { BrunoError, toErrorInfo } from '../common/errors';
 import type { IngestProgress, IngestSummary, KbProgressEvent, KbSource, KbStats, FusionMethod, SearchHit, SearchMode, SearchResult, SkippedFile } from '../common/knowledge';
 import { spanNames } from '../common/metric-names';
 import type { Settings } from '../config';
-import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
+import type { Embed } from '../llm';
 import type { Logger } from '../telemetry/logging';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 import { safely } from '../telemetry/safely';
@@ -29,7 +29,7 @@ export type KnowledgeSettings = Settings['knowledge'];
 
 export interface KnowledgeBaseDeps {
   settings: KnowledgeSettings;
-  embed: InstrumentedEmbed;
+  embed: Embed;
   tracer: Tracer;
   registry: MetricsRegistry;
   logger: Logger;

@@ -2,7 +2,7 @@ import type { ContractHandlers, EventHub } from '../common';
 import type { Agent } from '../agent';
 import type { Telemetry } from '../telemetry/create-telemetry';
 import type { Logger } from '../telemetry/logging';
-import type { InstrumentedEmbed } from '../telemetry/embed-telemetry';
+import type { Embed } from '../llm';
 import type { MemoryStore } from '../memory';
 import type { KnowledgeBase } from '../rag';
 
@@ -15,7 +15,7 @@ export interface Core {
   /** Direct access for the CLI and the public chat endpoint, which stream one turn themselves. */
   readonly agent: Agent;
   /** `/api/embed` with its `embeddings <model>` span and metrics (the knowledge base uses it). */
-  readonly embed: InstrumentedEmbed;
+  readonly embed: Embed;
   /** Conversations (episodic), facts (semantic) and standing instructions (procedural). */
   readonly memory: MemoryStore;
   /** The knowledge base (LanceDB, opened on first use): ingest, search, and `retrieve` for a chat turn. */

@@ -11,7 +11,7 @@ import { createDriftTracker, evalGauges, loadBaseline, recordEvalReport, refresh
 import { createTelemetry, type TelemetryDeps } from '../telemetry/create-telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
-import { createPiiRedactor } from '../telemetry/pii';
+import { createPiiRedactor } from '../pii';
 import { serviceName } from '../common/metric-names';
 import { appVersion } from './app-version';
 import type { Core } from './core';

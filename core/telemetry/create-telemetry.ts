@@ -6,7 +6,6 @@ import { metricLabels } from '../common/metric-names';
 import type { Settings } from '../config';
 import { ExportTracker } from './export-tracker';
 import { createGenAiMetrics, type GenAiMetrics } from './genai-metrics';
-import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { createOtelProviders } from './otel-sdk';
 import { createMetricsRegistry, createPromMetrics, type MetricsRegistry, type PromMetrics } from './prom-metrics';
 import { SpanBuffer } from './span-buffer';
@@ -38,8 +37,6 @@ export interface Telemetry {
   /** The tray's "pause telemetry export": nothing leaves the machine until resumed. */
   setExportPaused(paused: boolean): void;
   spans(traceId: string): SpanRecord[];
-  /** Starts /metrics when the settings ask for it; resolves to its URL or null. */
-  startMetricsEndpoint(): Promise<string | null>;
   flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -86,7 +83,6 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     report: deps.report,
   });
 
-  let metricsServer: MetricsServer | null = null;
   return {
     instanceId,
     registry,
@@ -98,16 +94,10 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     exportHealth: () => tracker.snapshot(),
     setExportPaused: (paused) => tracker.setPaused(paused),
     spans: (traceId) => spanBuffer.get(traceId),
-    async startMetricsEndpoint() {
-      if (!settings.telemetry.metricsAddr) return null;
-      metricsServer ??= await startMetricsServer({ registry, addr: settings.telemetry.metricsAddr, token: settings.telemetry.metricsToken });
-      return metricsServer.url;
-    },
     async flush() {
       await Promise.allSettled([providers.tracerProvider.forceFlush(), providers.meterProvider.forceFlush(), providers.loggerProvider.forceFlush()]);
     },
     async shutdown() {
-      await metricsServer?.close();
       await providers.shutdown();
     },
   };

@@ -1,20 +1,11 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { BrunoError } from '../common/errors';
 import { metricLabels as L, providerName, spanAttributes as A, spanNames } from '../common/metric-names';
-import { classifyOllamaError, type EmbedResponse, type OllamaClient } from '../llm';
+import { classifyOllamaError, type Embed, type OllamaClient } from '../llm';
 import type { GenAiMetrics } from './genai-metrics';
 import type { PromMetrics } from './prom-metrics';
 import { safely } from './safely';
 
-export interface EmbedCall {
-  model: string;
-  input: string[];
-  /** The span to hang the `embeddings <model>` span under (e.g. rag_query > embed_query). */
-  parent?: Context;
-  signal?: AbortSignal;
-}
-
-export type InstrumentedEmbed = (call: EmbedCall) => Promise<EmbedResponse>;
 
 export interface EmbedTelemetryDeps {
   client: OllamaClient;
@@ -30,7 +21,7 @@ export interface EmbedTelemetryDeps {
  * duration metrics under operation="embed", and llm_requests_total. Errors come back as the same
  * specific BrunoErrors a chat gets ("Model 'nomic-embed-text' is not pulled - run `ollama pull ...`").
  */
-export function createInstrumentedEmbed(deps: EmbedTelemetryDeps): InstrumentedEmbed {
+export function createInstrumentedEmbed(deps: EmbedTelemetryDeps): Embed {
   const { prom, genAi, agentId } = deps;
   const host = new URL(deps.client.host);
   const server = { address: host.hostname, port: Number(host.port) || 80 };

@@ -10,6 +10,7 @@ import type { AppCommand } from '../../core/common/app-commands';
 import { rendererCsp } from '../../core/common/security';
 import { loadSettings } from '../../core/config';
 import { createCore, type Core } from '../../core/runtime';
+import { startMetricsServer } from '../../core/server';
 import { ipcChannels } from '../ipc-channels';
 import { appId } from './app-identity';
 import { iconsDir, trayIconPath, windowIconPath } from './icon-paths';
@@ -86,9 +87,12 @@ function start(): void {
     consoleLog(message, fields);
     core.logger.warn(message, fields ?? {});
   };
-  closeBeforeQuit(app, () => core.close(), { timeoutMs: coreCloseTimeoutMs, log });
   // /metrics is an extra: a taken port is reported, the app runs on without it.
-  core.telemetry.startMetricsEndpoint().catch((err: unknown) => log('/metrics is off', { reason: err instanceof Error ? err.message : String(err) }));
+  const metrics = startMetricsServer({ registry: core.telemetry.registry, addr: settings.telemetry.metricsAddr, token: settings.telemetry.metricsToken }).catch((err: unknown) => {
+    log('/metrics is off', { reason: err instanceof Error ? err.message : String(err) });
+    return null;
+  });
+  closeBeforeQuit(app, () => Promise.all([core.close(), metrics.then((m) => m?.close())]).then(() => {}), { timeoutMs: coreCloseTimeoutMs, log });
   applySessionSecurity(session.defaultSession, {
     csp: source.kind === 'dev' ? devRendererCsp(rendererCsp) : rendererCsp,
     log,

@@ -11,13 +11,9 @@ import { BrunoError, toErrorInfo, type ErrorInfo } from '../../core/common/error
 import type { InvokeEnvelope } from '../../core/common/http-api';
 import { ipcChannels } from '../ipc-channels';
 import type { Log } from './log';
-import { isFromAppFrame } from './sender-check';
+import { isFromAppFrame, type InvokeEventLike } from './sender-check';
 
-/** The part of `IpcMainInvokeEvent` used here. */
-export interface InvokeEventLike {
-  /** `null` once the frame navigated away or was destroyed. */
-  readonly senderFrame: { readonly url: string; readonly parent: unknown } | null;
-}
+export type { InvokeEventLike };
 
 /** `ipcMain`, or better a window's own `webContents.ipc` (scoped to that window). */
 export interface IpcMainLike {

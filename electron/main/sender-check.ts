@@ -1,4 +1,8 @@
-import type { InvokeEventLike } from './ipc-binding';
+/** The part of `IpcMainInvokeEvent` the sender check reads. */
+export interface InvokeEventLike {
+  /** `null` once the frame navigated away or was destroyed. */
+  readonly senderFrame: { readonly url: string; readonly parent: unknown } | null;
+}
 
 /**
  * Whether an IPC call comes from the app's own top-level page. Subframes are refused too: only

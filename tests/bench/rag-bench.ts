@@ -20,7 +20,7 @@ import { annQueryDefaults, buildAnnIndex, defaultAnnIndexType, refineFactorFor, 
 import type { KnowledgeBase } from '../../core/rag';
 import { ftsColumns } from '../../core/rag/search';
 import { loadLance } from '../../core/rag/store';
-import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
+import type { Embed } from '../../core/llm';
 import { seededRandom } from '../support/seeded-random';
 import { benchKnowledgeBase, benchQueries, bruteForce, chunkRow, dim, fillChunks, model, textFor, vectorNear } from './rag-data';
 import { percentile } from './stats';
@@ -39,7 +39,7 @@ const annQuery = { nprobes: Number(process.env.RAG_BENCH_NPROBES ?? annQueryDefa
 const bareRefineFor = (type: AnnIndexType) => annQuery.refineFactor ?? refineFactorFor(k, refineRowsFor(type));
 const annLabel = (type: AnnIndexType) => `${type}, nprobes ${annQuery.nprobes}, ${annQuery.refineFactor ? `refine ${annQuery.refineFactor}` : `${refineRowsFor(type)} rows re-ranked`}`;
 
-const fastEmbed: InstrumentedEmbed = async ({ input }) => ({
+const fastEmbed: Embed = async ({ input }) => ({
   model,
   embeddings: input.map((t) => {
     let h = 2166136261;
@@ -105,7 +105,7 @@ async function benchSize(n: number): Promise<void> {
   const r = seededRandom(98);
   const qs = benchQueries(filled, queries + 10);
   const queryVector = new Map(qs.map((q) => [q.text, q.vector]));
-  const embed: InstrumentedEmbed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(queryVector.get(t) ?? vectorNear(0, r))) }) as never;
+  const embed: Embed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(queryVector.get(t) ?? vectorNear(0, r))) }) as never;
   const columns = ['id', 'path', 'heading', 'position', 'text'];
   // The full-text query ours runs (search.ts ftsSearch): the bare hybrid gets the same one.
   const ftsQuery = (text: string) => new lancedb.MultiMatchQuery(text, [...ftsColumns]);

@@ -6,7 +6,7 @@
 import { trace } from '@opentelemetry/api';
 import { createKnowledgeBase, type KnowledgeBase, type KnowledgeBaseDeps } from '../../core/rag';
 import { createKbStore, loadLance } from '../../core/rag/store';
-import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
+import type { Embed } from '../../core/llm';
 import type { Logger } from '../../core/telemetry/logging';
 import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { ftsColumns } from '../../core/rag/search';
@@ -125,7 +125,7 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child
  */
 export function benchKnowledgeBase(
   storeUri: string,
-  embed: InstrumentedEmbed,
+  embed: Embed,
   options: { settings?: Partial<KnowledgeBaseDeps['settings']>; ann?: KnowledgeBaseDeps['ann']; report?: (err: unknown) => void } = {},
 ): KnowledgeBase {
   return createKnowledgeBase({

@@ -13,7 +13,7 @@ import { annQueryDefaults, buildAnnIndex, hasVectorIndex, refineFactorFor, refin
 import type { KnowledgeBase } from '../../core/rag';
 import { candidatePool } from '../../core/rag/search';
 import { loadLance } from '../../core/rag/store';
-import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
+import type { Embed } from '../../core/llm';
 import { benchKnowledgeBase, benchQueries, bruteForce, dim, fillChunks, generateChunks, model } from './rag-data';
 import { percentile } from './stats';
 
@@ -26,7 +26,7 @@ const lancedb = await loadLance();
 const data = generateChunks(n);
 const qs = benchQueries(data, count + 5, 99);
 const byText = new Map(qs.map((q) => [q.text, q.vector]));
-const embed: InstrumentedEmbed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(byText.get(t)!)) }) as never;
+const embed: Embed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(byText.get(t)!)) }) as never;
 
 interface Entry {
   type: AnnIndexType;

@@ -18,7 +18,7 @@ import { annQueryDefaults, buildAnnIndex, hasVectorIndex, type AnnIndexType } fr
 import type { KnowledgeBase } from '../../core/rag';
 import { candidatePool, ftsColumns, ftsSearch, fuseHybrid, vectorSearch } from '../../core/rag/search';
 import { loadLance } from '../../core/rag/store';
-import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
+import type { Embed } from '../../core/llm';
 import { benchKnowledgeBase, benchQueries, bruteForce, dim, fillChunks, generateChunks, model } from './rag-data';
 import { percentile } from './stats';
 
@@ -42,7 +42,7 @@ if (indexType !== 'none' && !(await hasVectorIndex(table))) {
 }
 const qs = benchQueries(filled, count + 5, 99);
 const byText = new Map(qs.map((q) => [q.text, q.vector]));
-const embed: InstrumentedEmbed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(byText.get(t)!)) }) as never;
+const embed: Embed = async ({ input }) => ({ model, embeddings: input.map((t) => Array.from(byText.get(t)!)) }) as never;
 const kbWith = (ann: { nprobes: number; refineFactor: number }): KnowledgeBase => benchKnowledgeBase(storeUri, embed, { ann });
 const rrf = await lancedb.rerankers.RRFReranker.create();
 const ownConnection = async () => (await lancedb.connect(storeUri)).openTable(table.name);

@@ -43,7 +43,7 @@ import { serviceName } from '../../core/common/metric-names';
 import { createCore, type Core } from '../../core/runtime';
 import { createTelemetry } from '../../core/telemetry/create-telemetry';
 import { createLogger, type Logger } from '../../core/telemetry/logging';
-import { createPiiRedactor } from '../../core/telemetry/pii';
+import { createPiiRedactor } from '../../core/pii';
 import { exposeGc } from './bench-gc';
 import { startServersHere, startServersInChild, type BenchServers, type CollectorCounts } from './bench-servers';
 import { seededRandom } from '../support/seeded-random';

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { statusWithHost } from '../support/raw-http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../fake-ollama';
@@ -51,15 +51,7 @@ describe('authentication', () => {
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(server.url + '/api/v1/health', { headers: { ...auth, host: 'evil.example:80' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    expect(status).toBe(421);
+    expect(await statusWithHost(server.url + '/api/v1/health', 'evil.example:80', auth)).toBe(421);
   });
 });
 

@@ -6,6 +6,8 @@ import type { Core } from '../../core/runtime';
 import { genAiBuckets } from '../../core/common';
 import { closedPort, runTurn, testSettings } from '../support/core-harness';
 import { parseExposition, promtoolCheckMetrics, sampleValue } from '../support/prom-text';
+import { startMetricsServer } from '../../core/server';
+import { statusWithHost } from '../support/raw-http';
 
 let fake: FakeOllama;
 let receiver: OtlpReceiver;
@@ -183,7 +185,8 @@ describe('Prometheus metrics', () => {
 
   it('/metrics serves the classic text format that promtool accepts, and OpenMetrics with exemplars', async () => {
     const withEndpoint = createCore({ settings: testSettings({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '127.0.0.1:0' }), logging: { file: false } });
-    const url = await withEndpoint.telemetry.startMetricsEndpoint();
+    const endpoint = (await startMetricsServer({ registry: withEndpoint.telemetry.registry, addr: '127.0.0.1:0' }))!;
+    const url = endpoint.url;
     await runTurn(withEndpoint, { message: 'hi' });
     const text = await (await fetch(url!)).text();
     const check = promtoolCheckMetrics(text);
@@ -197,14 +200,20 @@ describe('Prometheus metrics', () => {
     expect(openText).toMatch(/agent_ollama_request_duration_seconds_bucket\{.*\} \d+ # \{trace_id="[0-9a-f]{32}"\}/);
     expect(openText.trimEnd().endsWith('# EOF')).toBe(true);
     expect((await fetch(url!.replace('/metrics', '/other'))).status).toBe(404);
+    // DNS rebinding: on loopback a page of another site must not read the metrics.
+    expect(await statusWithHost(url, 'evil.example:9464')).toBe(421);
+    expect(await statusWithHost(url, `localhost:${new URL(url).port}`)).toBe(200);
+    await endpoint.close();
     await withEndpoint.close();
   });
 
   it('/metrics requires the token when one is set, and settings refuse a non-loopback address without one', async () => {
     const guarded = createCore({ settings: testSettings({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '127.0.0.1:0', BRUNO_METRICS_TOKEN: 'metrics-token-0123456789' }), logging: { file: false } });
-    const url = (await guarded.telemetry.startMetricsEndpoint())!;
+    const endpoint = (await startMetricsServer({ registry: guarded.telemetry.registry, addr: '127.0.0.1:0', token: 'metrics-token-0123456789' }))!;
+    const url = endpoint.url;
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: 'Bearer metrics-token-0123456789' } })).status).toBe(200);
+    await endpoint.close();
     await guarded.close();
     expect(() => testSettings({ BRUNO_METRICS_ADDR: '0.0.0.0:9464' })).toThrow(/beyond loopback, so BRUNO_METRICS_TOKEN .* is required/);
   });

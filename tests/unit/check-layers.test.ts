@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkFile, checkImport } from '../../scripts/layer-rules';
+import { findImportCycles } from '../../scripts/import-cycles';
+import { allowedCoreImports, checkFile, checkImport } from '../../scripts/layer-rules';
 
 describe('layer rules', () => {
   it('lets the renderer import core/common and nothing else of core', () => {
@@ -39,5 +40,48 @@ describe('layer rules', () => {
     const text = `import type { A } from '../../core/agent';\nexport * from '${electronPackage}';\nconst m = await import('node:fs');`;
     const found = checkFile('renderer/src/x.ts', text).map((v) => v.specifier);
     expect(found).toEqual(['../../core/agent', 'electron', 'node:fs']);
+  });
+});
+
+describe('the layer order inside core', () => {
+  it('lets a folder import the folders below it', () => {
+    expect(checkImport('core/config/schema.ts', '../pii')).toBeNull();
+    expect(checkImport('core/agent/chat-turn.ts', '../llm')).toBeNull();
+    expect(checkImport('core/server/x.ts', '../runtime')).toBeNull();
+    expect(checkImport('core/rag/x.ts', './chunker')).toBeNull();
+  });
+
+  it('fails a planted back edge with a message that names the allowed imports', () => {
+    expect(checkImport('core/config/schema.ts', '../telemetry/pii')).toBe(
+      'core/telemetry is above core/config; core/config may import: core/common, core/fs, core/pii',
+    );
+    expect(checkImport('core/telemetry/metrics-server.ts', '../server/auth')).toMatch(/^core\/server is above core\/telemetry; core\/telemetry may import: core\/common, core\/fs, core\/pii, core\/config, core\/llm$/);
+    expect(checkImport('core/common/x.ts', '../llm')).toMatch(/imports nothing outside core\/common/);
+  });
+
+  it('keeps siblings of one layer apart and asks for a place for a new folder', () => {
+    expect(checkImport('core/rag/x.ts', '../memory')).toMatch(/sibling of core\/rag \(same layer\)/);
+    expect(checkImport('core/newthing/x.ts', '../common')).toMatch(/core\/newthing\/ has no place in the layer order/);
+    expect(allowedCoreImports('common')).toEqual([]);
+    expect(allowedCoreImports('cli')).toContain('server');
+  });
+});
+
+describe('import circles', () => {
+  it('finds a circle of two files and of three, with type-only imports, and nothing in a tree', () => {
+    const files = new Map([
+      ['core/a/x.ts', "import type { Y } from './y';"],
+      ['core/a/y.ts', "import { x } from './x';"],
+      ['core/b/p.ts', "export * from './q';"],
+      ['core/b/q.ts', "import '../c';"],
+      ['core/c/index.ts', "import { p } from '../b/p';"],
+      ['core/d/leaf.ts', "import { z } from './z.js';"],
+      ['core/d/z.ts', 'export const z = 1;'],
+    ]);
+    expect(findImportCycles(files)).toEqual([
+      ['core/a/x.ts', 'core/a/y.ts'],
+      ['core/b/p.ts', 'core/b/q.ts', 'core/c/index.ts'],
+    ]);
+    expect(findImportCycles(new Map([...files].filter(([f]) => f.startsWith('core/d/'))))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPiiRedactor } from '../../core/telemetry/pii';
+import { createPiiRedactor } from '../../core/pii';
 import { createLogger, logFilePath, type CreateLoggerOptions, type LogLine } from '../../core/telemetry/logging';
 
 const service = { name: 'agent-bruno', version: '1.2.3', environment: 'test', instanceId: 'desk-1' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resourceAttributesFromEnv } from '../../core/telemetry/otel-sdk';
-import { openMetricsToPrometheusText, wantsOpenMetrics } from '../../core/telemetry/metrics-text';
+import { openMetricsToPrometheusText, wantsOpenMetrics } from '../../core/server/metrics-text';
 
 describe('OpenMetrics -> Prometheus text', () => {
   const open = [

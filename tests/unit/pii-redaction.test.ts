@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPiiRedactor, maskSecret, passesLuhn, PiiPatternError, piiPatternProblems } from '../../core/telemetry/pii';
+import { createPiiRedactor, maskSecret, passesLuhn, PiiPatternError, piiPatternProblems } from '../../core/pii';
 
 const redactor = createPiiRedactor();
 

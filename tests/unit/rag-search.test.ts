@@ -3,7 +3,7 @@ import type { SearchHit } from '../../core/common';
 import { buildPromptBlock, byFile, candidatePool, estimateTokens, fuseHybrid, zScores } from '../../core/rag';
 import { createEmbedder, EmbeddingCache } from '../../core/rag/embedder';
 import { ftsHits, fuseRrf, rrfK, snippetOf, vectorHits, type Candidate } from '../../core/rag/search';
-import type { InstrumentedEmbed } from '../../core/telemetry/embed-telemetry';
+import type { Embed } from '../../core/llm';
 
 /** A chunk `id` of file `file` (default: its own file); raw = cosine distance (vector) or BM25 (fts). */
 const cand = (id: string, raw: number, file = id): Candidate => ({ id, path: `/kb/${file}.md`, heading: '', position: 0, text: `text of ${id}`, raw });
@@ -129,7 +129,7 @@ describe('prompt block', () => {
 });
 
 describe('embedder', () => {
-  const fakeEmbed = (calls: string[][]): InstrumentedEmbed => async ({ input }) => {
+  const fakeEmbed = (calls: string[][]): Embed => async ({ input }) => {
     calls.push(input);
     return { model: 'm', embeddings: input.map((t) => [t.length, 1, 0]) } as never;
   };

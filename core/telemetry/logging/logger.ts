@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import pino, { type Logger as PinoLogger } from 'pino';
-import { createPiiRedactor, type PiiRedactor } from '../pii';
+import { createPiiRedactor, type PiiRedactor } from '../../pii';
 import { logFilePath } from './log-file-location';
 import { childLoggerName, rootLoggerName, type LogService } from './log-line';
 import { levelText, levelValue, severityNumber, type LogLevel, type LogThreshold } from './log-levels';

@@ -2,25 +2,39 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BrunoError } from '../common/errors';
 import { hostOf, isLoopbackHost } from '../config';
-import { hasValidBearer } from '../server/auth';
+import type { MetricsRegistry } from '../telemetry/prom-metrics';
+import { hasValidBearer, isAllowedHost } from './auth';
 import { openMetricsContentType, openMetricsToPrometheusText, prometheusTextContentType, wantsOpenMetrics } from './metrics-text';
-import type { MetricsRegistry } from './prom-metrics';
 
 export interface MetricsServer {
   url: string;
   close(): Promise<void>;
 }
 
+export interface MetricsServerOptions {
+  registry: MetricsRegistry;
+  /** host:port; empty = no endpoint. */
+  addr: string;
+  token?: string | undefined;
+}
+
 /**
- * `/metrics` for Prometheus on `addr` (default 127.0.0.1:9464). Beyond loopback a bearer token is
- * required (the settings refuse such an address without one).
+ * `/metrics` for Prometheus on `addr` (default 127.0.0.1:9464), started by the long-running hosts
+ * (the desktop app, `serve`); resolves to null when the settings turn it off. Beyond loopback a
+ * bearer token is required (the settings refuse such an address without one); on loopback a
+ * foreign Host header is refused, as on the API (DNS rebinding would let a web page read it).
  */
-export async function startMetricsServer(options: { registry: MetricsRegistry; addr: string; token?: string | undefined }): Promise<MetricsServer> {
+export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer | null> {
+  if (!options.addr) return null;
   const host = hostOf(options.addr).replace(/^\[|\]$/g, '');
   const port = Number(options.addr.slice(options.addr.lastIndexOf(':') + 1));
   const needsToken = !isLoopbackHost(host) || !!options.token;
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (!isAllowedHost(req, host)) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('Unexpected Host header\n');
+      return;
+    }
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Agent Bruno exposes Prometheus metrics at /metrics\n');
       return;
