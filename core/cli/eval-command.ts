@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { evalGauges, parseEvalQueries, recordEvalReport, runEval, type EvalReport } from '../eval';
+import type { KbEvalReport } from '../common/knowledge';
+import { parseEvalQueries } from '../eval';
 import type { Core } from '../runtime';
 import { exitCodes, oneLine, type CliIo } from './io';
+import { cliInput, cliOption } from './method-input';
 
 export interface EvalCommandOptions {
   file: string;
@@ -14,7 +16,7 @@ export interface EvalCommandOptions {
 const f3 = (n: number) => n.toFixed(3);
 
 /** The report as a fixed-width table: one row per mode. */
-export function evalTable(report: EvalReport): string {
+export function evalTable(report: KbEvalReport): string {
   const cutoffs = Object.keys(report.modes[0]?.hitRate ?? {}).map(Number);
   const head = ['mode', 'MRR', ...cutoffs.map((k) => `Hit@${k}`), `NDCG@${report.depth}`, 'ms/query'];
   const rows = report.modes.map((m) => [m.mode === 'hybrid' && report.fusion ? `hybrid (${report.fusion})` : m.mode, f3(m.mrr), ...cutoffs.map((k) => f3(m.hitRate[k] ?? 0)), f3(m.ndcg), m.meanLatencyMs.toFixed(1)]);
@@ -24,10 +26,11 @@ export function evalTable(report: EvalReport): string {
 }
 
 /**
- * `agent-bruno eval <file.jsonl> [-k N] [--json]`: runs the labelled queries in each search mode,
- * prints MRR, Hit@k and NDCG (a table, or one JSON object), and sets the quality gauges.
+ * `agent-bruno eval <file.jsonl> [-k N] [--json]`: the `kb.eval` method on the file's labelled
+ * queries; prints MRR, Hit@k and NDCG (a table, or one JSON object); the method sets the gauges.
  */
 export async function evalCommand(core: Core, io: CliIo, options: EvalCommandOptions): Promise<number> {
+  if (!cliOption(io, 'kb.eval', 'k', options.depth, '-k')) return exitCodes.usage;
   let text: string;
   try {
     text = await readFile(options.file, 'utf8');
@@ -37,15 +40,16 @@ export async function evalCommand(core: Core, io: CliIo, options: EvalCommandOpt
     return exitCodes.failed;
   }
   const queries = parseEvalQueries(text, basename(options.file));
+  const parsed = cliInput(io, 'kb.eval', { queries, k: options.depth });
+  if (!parsed.ok) return parsed.code;
   const controller = new AbortController();
   const removeInterrupt = io.onInterrupt(() => controller.abort());
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
-  let report: EvalReport;
+  let report: KbEvalReport;
   try {
-    report = await runEval(core.knowledge, queries, {
-      depth: options.depth,
+    report = await core.handlers['kb.eval'](parsed.input, {
       signal: controller.signal,
-      ...(tty ? { onQuery: (done: number, total: number) => io.stderr.write(`\r\x1b[2Kevaluating ${done}/${total} queries`) } : {}),
+      ...(tty ? { progress: (done: number, total: number) => io.stderr.write(`\r\x1b[2Kevaluating ${done}/${total} queries`) } : {}),
     });
   } catch (err) {
     if (controller.signal.aborted) {
@@ -57,7 +61,6 @@ export async function evalCommand(core: Core, io: CliIo, options: EvalCommandOpt
     if (tty) io.stderr.write('\r\x1b[2K');
     removeInterrupt();
   }
-  recordEvalReport(evalGauges(core.telemetry.registry), report);
   for (const u of report.unresolvedLabels) io.stderr.write(`agent-bruno: ${basename(options.file)} line ${u.line}: '${u.label}' is no file under the ingested folders (counted as never found)\n`);
   if (options.json) {
     io.stdout.write(JSON.stringify(report) + '\n');

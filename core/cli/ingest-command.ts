@@ -1,6 +1,8 @@
-import type { IngestProgress, IngestSummary, SkipReason } from '../common/knowledge';
+import { resolve } from 'node:path';
+import type { IngestProgress, IngestSummary, KbProgressEvent, SkipReason } from '../common/knowledge';
 import type { Core } from '../runtime';
 import { exitCodes, oneLine, type CliIo } from './io';
+import { cliInput } from './method-input';
 
 export interface IngestCommandOptions {
   paths: string[];
@@ -33,15 +35,56 @@ function progressLine(p: IngestProgress, width: number): string {
   return `${bar} ${p.filesDone}/${p.filesTotal} files  ${p.chunksDone} chunks  ${p.rate.toFixed(1)} chunks/s  ETA ${clock(p.etaSeconds)}`;
 }
 
+type JobEnd = Extract<KbProgressEvent, { type: 'done' | 'error' }>;
+
 /**
- * `agent-bruno ingest <path...>`: a progress bar on a terminal (stderr, redrawn in place), plain
- * progress lines otherwise, then a summary (or one JSON object with --json).
+ * Starts a job through its method (kb.ingest or kb.reingest, as the UI does) and follows it on
+ * the `kb.progress` events until it ends. Events are listened to before the job starts (it may
+ * report before its id is known here) and kept until then.
+ */
+async function runJob(core: Core, start: () => Promise<{ jobId: string }>, onProgress: (p: IngestProgress) => void): Promise<{ jobId: string; end: Promise<JobEnd> }> {
+  let jobId: string | null = null;
+  const early: KbProgressEvent[] = [];
+  let settle: (end: JobEnd) => void = () => {};
+  const end = new Promise<JobEnd>((resolve) => (settle = resolve));
+  const handle = (event: KbProgressEvent) => {
+    if (event.jobId !== jobId) return;
+    if (event.type === 'progress') onProgress(event);
+    else if (event.type === 'done' || event.type === 'error') {
+      off();
+      settle(event);
+    }
+  };
+  const off = core.events.on('kb.progress', (event) => (jobId === null ? early.push(event) : handle(event)));
+  try {
+    jobId = (await start()).jobId;
+  } catch (err) {
+    off();
+    throw err;
+  }
+  for (const event of early.splice(0)) handle(event);
+  return { jobId, end };
+}
+
+/**
+ * `agent-bruno ingest <path...>`: the kb.ingest method (kb.reingest with --all), with a progress
+ * bar on a terminal (stderr, redrawn in place), plain progress lines otherwise, then a summary
+ * (or one JSON object with --json). Ctrl-C stops the job (kb.cancel); what it wrote stays.
  */
 export async function ingestCommand(core: Core, io: CliIo, options: IngestCommandOptions): Promise<number> {
+  let start: () => Promise<{ jobId: string }>;
+  if (options.all) {
+    const parsed = cliInput(io, 'kb.reingest', {});
+    if (!parsed.ok) return parsed.code;
+    start = () => core.handlers['kb.reingest'](parsed.input);
+  } else {
+    const parsed = cliInput(io, 'kb.ingest', { paths: options.paths.map((p) => resolve(p)) });
+    if (!parsed.ok) return parsed.code;
+    start = () => core.handlers['kb.ingest'](parsed.input);
+  }
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const columns = (io.stderr as { columns?: number }).columns ?? 100;
   const controller = new AbortController();
-  const removeInterrupt = io.onInterrupt(() => controller.abort());
   let lastPlain = 0;
   let lastPhase = '';
   let drawn = false;
@@ -60,16 +103,19 @@ export async function ingestCommand(core: Core, io: CliIo, options: IngestComman
     if (drawn) io.stderr.write('\r\x1b[2K');
     drawn = false;
   };
-  let summary: IngestSummary;
-  try {
-    const run = { onProgress, signal: controller.signal };
-    summary = options.all ? await core.knowledge.reingest(undefined, run) : await core.knowledge.ingest(options.paths, run);
-  } catch (err) {
+  const job = await runJob(core, start, onProgress);
+  const removeInterrupt = io.onInterrupt(() => {
+    controller.abort();
+    void core.handlers['kb.cancel']({ jobId: job.jobId });
+  });
+  const end = await job.end;
+  if (end.type === 'error') {
     clear();
     removeInterrupt();
-    io.stderr.write(`agent-bruno: ${oneLine((err as Error).message)}\n`);
-    return controller.signal.aborted ? exitCodes.interrupted : exitCodes.failed;
+    io.stderr.write(`agent-bruno: ${oneLine(end.error.message)}\n`);
+    return controller.signal.aborted || end.error.code === 'cancelled' ? exitCodes.interrupted : exitCodes.failed;
   }
+  const summary: IngestSummary = end.summary;
   clear();
   // The ANN index is built once the table is large; a one-shot process waits for it (Ctrl-C skips it).
   const building = (await core.knowledge.stats().catch(() => null))?.annIndex;

@@ -1,19 +1,22 @@
-import type { SearchMode } from '../common/knowledge';
 import type { Core } from '../runtime';
 import { exitCodes, type CliIo } from './io';
+import { cliInput } from './method-input';
 
 export interface SearchCommandOptions {
   query: string;
-  mode: SearchMode;
+  /** As typed; kb.search's schema validates them. */
+  mode: string;
   k: number;
   json: boolean;
 }
 
 const fmt = (n: number | undefined, digits = 3) => (n === undefined ? '' : n.toFixed(digits));
 
-/** `agent-bruno search "<q>" [--mode hybrid|vector|fts] [-k N] [--json]`. */
+/** `agent-bruno search "<q>" [--mode hybrid|vector|fts] [-k N] [--json]`: the `kb.search` method. */
 export async function searchCommand(core: Core, io: CliIo, options: SearchCommandOptions): Promise<number> {
-  const result = await core.knowledge.search(options.query, { mode: options.mode, k: options.k });
+  const parsed = cliInput(io, 'kb.search', { query: options.query, mode: options.mode, k: options.k });
+  if (!parsed.ok) return parsed.code;
+  const result = await core.handlers['kb.search'](parsed.input);
   if (options.json) {
     io.stdout.write(JSON.stringify(result) + '\n');
     return exitCodes.ok;
@@ -21,7 +24,7 @@ export async function searchCommand(core: Core, io: CliIo, options: SearchComman
   const out = (line: string) => io.stdout.write(line + '\n');
   if (result.warning) io.stderr.write(`agent-bruno: ${result.warning}\n`);
   if (result.hits.length === 0) {
-    out(`no matches for "${options.query}" (${options.mode})`);
+    out(`no matches for "${options.query}" (${result.mode})`);
     return exitCodes.ok;
   }
   result.hits.forEach((hit, i) => {

@@ -1,7 +1,8 @@
 export * from './errors';
 export * from './turn';
 export * from './health';
-export { invokeChannels, eventChannels, isInvokeChannel, isEventChannel } from './channels';
+export { eventChannels, isEventChannel } from './channels';
+export * from './method';
 export * from './contract';
 export * from './emitter';
 export * from './http-api';

@@ -121,13 +121,40 @@ export type KbProgressEvent =
   | { type: 'done'; jobId: string; summary: IngestSummary }
   | { type: 'error'; jobId: string; error: ErrorInfo };
 
-/** Retrieval quality per mode from labelled queries (`kb.eval`, `agent-bruno eval`). */
-export interface KbEvalSummary {
+/** Scores of one search mode over a labelled query set. */
+export interface KbEvalModeReport {
+  mode: SearchMode;
   queries: number;
-  embeddingVersion: string | null;
-  /** The fusion of the hybrid row. */
-  fusion: FusionMethod;
-  modes: { mode: SearchMode; mrr: number; hitRate: Record<string, number>; ndcg: number }[];
-  /** Labels that match no ingested file (a typo, or a file not ingested). */
-  unresolvedLabels: string[];
+  mrr: number;
+  /** Hit rate at each cutoff (share of queries with a relevant result in the first k). */
+  hitRate: Record<number, number>;
+  /** Mean NDCG at the depth. */
+  ndcg: number;
+  /** Mean search time per query, milliseconds. */
+  meanLatencyMs: number;
+}
+
+export interface KbEvalQueryReport {
+  /** Line of the query in its file (the JSONL line, or its place in the list). */
+  line: number;
+  query: string;
+  relevant: string[];
+  /** Rank of the first relevant result per mode (null: none in the first `depth`). */
+  ranks: Partial<Record<SearchMode, number | null>>;
+}
+
+/** Retrieval quality per mode from labelled queries (`kb.eval`, `agent-bruno eval`). */
+export interface KbEvalReport {
+  embeddingVersion: string;
+  /** The fusion of the hybrid row (null when hybrid was not run). */
+  fusion: FusionMethod | null;
+  depth: number;
+  queries: number;
+  /** Chunks and documents in the knowledge base when it ran. */
+  chunks: number;
+  documents: number;
+  modes: KbEvalModeReport[];
+  perQuery: KbEvalQueryReport[];
+  /** Labels that name no file under the ingested roots (a typo, or a file not ingested). */
+  unresolvedLabels: { line: number; label: string }[];
 }

@@ -9,6 +9,10 @@ export interface SettingsView {
   values: Record<string, unknown>;
   /** Dotted paths set by environment variables: shown read-only, since they win over the file. */
   pinnedByEnv: string[];
+  /** Dotted paths (and their children) that apply without a restart. */
+  livePaths: string[];
+  /** The environment variables that set each path, first match wins. */
+  envVars: Record<string, string[]>;
   /** Where edits are saved. */
   file: string;
 }
@@ -31,8 +35,3 @@ export interface ConnectionTestResult {
   message: string;
   latencyMs: number | null;
 }
-
-/** Settings the app applies without a restart (read at each use). */
-export const liveSettingPaths = ['chatModel', 'telemetry.captureContent', 'grafana.url', 'grafana.tempoDatasourceUid', 'grafana.orgId', 'grafana.dashboards'] as const;
-
-export const secretSettingPaths = ['server.apiToken', 'telemetry.metricsToken'] as const;

@@ -1,7 +1,11 @@
-export { loadSettings, settingsFileName, type LoadSettingsOptions } from './load-settings';
-export { settingsSchema, defaults, hostOf, isLoopbackHost, type Settings } from './schema';
+export { loadSettings, settingsFileName, defaultTree, type LoadSettingsOptions } from './load-settings';
+export { settingsSchema, hostOf, isLoopbackHost, effectiveMetricExportTimeoutMs, tracesSamplers, type Settings } from './schema';
+export { settingRows, livePaths, type SettingRow, type EnvSource } from './setting-table';
 export { normalizeOllamaHost } from './ollama-host';
 export { defaultDataDir } from './data-dir';
-export { createSettingsEditor, type SettingsEditor } from './settings-editor';
+export { createSettingsEditor, maskSecrets, secretMask, type SettingsEditor } from './settings-editor';
+export { createSettingsStore, type SettingsStore, type SettingsListener } from './settings-store';
+export { settingsHandlers } from './settings-methods';
 export { testConnection } from './connection-test';
-export { envBindings, pinnedByEnv } from './env-bindings';
+export { pinnedByEnv } from './env-bindings';
+export { forbiddenKeys, forbiddenKeyPath } from './tree-paths';

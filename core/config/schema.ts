@@ -2,34 +2,22 @@ import { z } from 'zod';
 import { fusionMethods } from '../common/knowledge';
 import { piiPatternProblems } from '../pii';
 
-/** The defaults a fresh install runs with: everything on loopback. */
-export const defaults = {
-  ollamaHost: 'http://127.0.0.1:11434',
-  chatModel: 'llama3.1:8b',
-  serverHost: '127.0.0.1',
-  serverPort: 7878,
-  /** Ollama sends nothing while a model loads; a big model can take minutes on a small box. */
-  firstChunkTimeoutMs: 300_000,
-  /** Between two chunks a healthy model never pauses this long. */
-  idleChunkTimeoutMs: 60_000,
-  healthIntervalMs: 15_000,
-  metricsAddr: '127.0.0.1:9464',
-  otlpProtocol: 'http/protobuf',
-  agentId: 'agent-bruno',
-  logLevel: 'info',
-  tempoDatasourceUid: 'tempo',
-  dashboards: { ollama: 'bruno-ollama', rag: 'bruno-rag', overview: 'bruno-overview' },
-  embedModel: 'nomic-embed-text',
-  /** Knowledge base limits: files above maxFileBytes are skipped; chunks are ~chunkChars long. */
-  knowledge: { maxFileBytes: 5_000_000, chunkChars: 1200, chunkOverlapChars: 150, embedBatchSize: 32, writeBatchChunks: 256, annIndexMinRows: 50_000, fusion: 'convex' },
-} as const;
-
 const httpUrl = (example: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` });
 const dashboardUid = z.string().regex(/^[\w-]{1,40}$/, 'letters, digits, _ - only (at most 40)');
 
-const port = z.coerce.number().int().min(0).max(65_535);
-const timeoutMs = z.coerce.number().int().min(100).max(3_600_000);
+const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a whole number').min(0).max(65_535);
+const milliseconds = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(min, `must be at least ${min} ms`).max(max, `must be at most ${max} ms`);
+const timeoutMs = milliseconds(100, 3_600_000);
+const stringMap = z.record(z.string().min(1).max(256), z.string().max(4096));
 
+/** OTEL_TRACES_SAMPLER values of the OpenTelemetry SDK environment specification. */
+export const tracesSamplers = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+
+/**
+ * The shape and rules of every setting. Defaults, environment variables and which fields apply
+ * live are in setting-table.ts, one row per leaf of this schema (a test holds the two together).
+ */
 export const settingsSchema = z.strictObject({
   ollamaHost: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:11434' }),
   chatModel: z.string().min(1, 'must name a model, e.g. llama3.1:8b'),
@@ -43,7 +31,7 @@ export const settingsSchema = z.strictObject({
     firstChunkTimeoutMs: timeoutMs,
     idleChunkTimeoutMs: timeoutMs,
   }),
-  healthIntervalMs: timeoutMs,
+  healthIntervalMs: milliseconds(1000, 3_600_000),
   dataDir: z.string().min(1),
   /** Grafana for one-click links (dashboards, Explore/Tempo traces); null = links open in-app views. */
   grafana: z.strictObject({
@@ -55,6 +43,10 @@ export const settingsSchema = z.strictObject({
   /** Remote alert sources; null = alerts are evaluated in-process from the app's own metrics. */
   prometheusUrl: httpUrl('http://127.0.0.1:9090').nullable(),
   alertmanagerUrl: httpUrl('http://127.0.0.1:9093').nullable(),
+  /** Tempo's own API (traces of other services); null = traces come from the in-app store. */
+  tempoUrl: httpUrl('http://127.0.0.1:3200').nullable(),
+  /** Loki for log queries; null = none. */
+  lokiUrl: httpUrl('http://127.0.0.1:3100').nullable(),
   /** The knowledge base (core/rag): a LanceDB store at a URI (a folder, later s3://bucket/path). */
   knowledge: z.strictObject({
     storeUri: z.string().min(1, 'must be a folder or a URI such as s3://bucket/path'),
@@ -74,6 +66,26 @@ export const settingsSchema = z.strictObject({
     /** Base OTLP endpoint; null = no export (and no errors about it). */
     otlpEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318' }).nullable(),
     otlpProtocol: z.enum(['http/protobuf', 'grpc'], { error: "must be 'http/protobuf' or 'grpc'" }),
+    /** Full per-signal URLs (OTLP/HTTP); null = `<otlpEndpoint>/v1/<signal>`. */
+    otlpSignalEndpoints: z.strictObject({
+      traces: httpUrl('http://127.0.0.1:4318/v1/traces').nullable(),
+      metrics: httpUrl('http://127.0.0.1:4318/v1/metrics').nullable(),
+      logs: httpUrl('http://127.0.0.1:4318/v1/logs').nullable(),
+    }),
+    /** Sent with every export (a collector's auth token): a secret. */
+    otlpHeaders: stringMap,
+    otlpTimeoutMs: milliseconds(1, 600_000),
+    serviceName: z.string().min(1).max(200),
+    /** Extra resource attributes; `service.version` and `service.instance.id` are the app's own. */
+    resourceAttributes: stringMap,
+    /** `service.environment` of the log lines. */
+    environment: z.string().min(1).max(100),
+    tracesSampler: z.enum(tracesSamplers, { error: `must be one of ${tracesSamplers.join(', ')}` }),
+    /** The ratio of the traceidratio samplers (0..1); null = 1. */
+    tracesSamplerArg: z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be a number from 0 to 1').max(1, 'must be a number from 0 to 1').nullable(),
+    metricExportIntervalMs: milliseconds(100, 86_400_000),
+    /** null = the smaller of 10 s and the interval (a timeout may not exceed the interval). */
+    metricExportTimeoutMs: milliseconds(1, 86_400_000).nullable(),
     /** Prompts and answers in spans: off unless the user opts in; redacted even then. */
     captureContent: z.boolean(),
     /** host:port of the Prometheus /metrics endpoint; empty string = off. */
@@ -81,7 +93,7 @@ export const settingsSchema = z.strictObject({
     /** Required when metricsAddr is beyond loopback. */
     metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
     agentId: z.string().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, . _ - only'),
-    logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }),
     /** Extra PII patterns (regex sources) redacted from logs and captured content. */
     piiPatterns: z.array(z.strictObject({ name: z.string().min(1), pattern: z.string().min(1), replacement: z.string().optional() })),
   }),
@@ -89,24 +101,38 @@ export const settingsSchema = z.strictObject({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const loopbackNames = new Set(['localhost', '::1', '[::1]']);
 
 /** host of a host:port string (IPv6 in brackets allowed). */
 export function hostOf(addr: string): string {
   return addr.replace(/:\d+$/, '');
 }
 
+/**
+ * A loopback address: `localhost`, `::1`, or an IPv4 literal in 127.0.0.0/8. A name that only
+ * starts with `127.` (`127.evil.example`) is a DNS name like any other, resolved anywhere.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return loopbackHosts.has(host) || host.startsWith('127.');
+  if (loopbackNames.has(host.toLowerCase())) return true;
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return !!octets && octets.slice(1).every((o) => Number(o) <= 255);
 }
 
-/** Checks that need several fields at once. */
+/** Checks that need several fields at once, as `path: message`. */
 export function crossFieldProblems(settings: Settings): string[] {
   const problems: string[] = [];
-  const { metricsAddr, metricsToken } = settings.telemetry;
+  const { metricsAddr, metricsToken, metricExportIntervalMs, metricExportTimeoutMs } = settings.telemetry;
   if (metricsAddr && !isLoopbackHost(hostOf(metricsAddr)) && !metricsToken) {
     problems.push(`telemetry.metricsAddr: ${metricsAddr} is beyond loopback, so BRUNO_METRICS_TOKEN (telemetry.metricsToken) is required`);
   }
+  if (metricExportTimeoutMs !== null && metricExportTimeoutMs > metricExportIntervalMs) {
+    problems.push(`telemetry.metricExportTimeoutMs: the export timeout (${metricExportTimeoutMs} ms) may not exceed the export interval (${metricExportIntervalMs} ms): lower OTEL_METRIC_EXPORT_TIMEOUT or raise OTEL_METRIC_EXPORT_INTERVAL`);
+  }
   problems.push(...piiPatternProblems(settings.telemetry.piiPatterns).map((p) => `telemetry.piiPatterns: ${p}`));
   return problems;
+}
+
+/** The metric export timeout in effect: as set, else the smaller of 10 s and the interval. */
+export function effectiveMetricExportTimeoutMs(telemetry: Pick<Settings['telemetry'], 'metricExportIntervalMs' | 'metricExportTimeoutMs'>): number {
+  return telemetry.metricExportTimeoutMs ?? Math.min(10_000, telemetry.metricExportIntervalMs);
 }

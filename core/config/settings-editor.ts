@@ -1,15 +1,17 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { liveSettingPaths, secretSettingPaths, type SettingsUpdateResult, type SettingsView } from '../common/settings';
-import { getPath, pinnedByEnv, setPath } from './env-bindings';
-import { effectiveTree, mergeSettings, readSettingsFile, settingsFileName, validateSettings } from './load-settings';
+import type { SettingsUpdateResult, SettingsView } from '../common/settings';
+import { pinnedByEnv } from './env-bindings';
+import { effectiveTree, readSettingsFile, settingsFileName, validateSettings } from './load-settings';
 import type { Settings } from './schema';
+import type { SettingsStore } from './settings-store';
+import { livePaths, rowOf, secretRows, settingRows } from './setting-table';
+import { forbiddenKeyPath, getPath, isPlainObject, leafPaths, mergeTrees, setPath, type Tree } from './tree-paths';
 
-const mask = '********';
+export const secretMask = '********';
 
 export interface SettingsEditorDeps {
-  /** The running core's settings object: live fields are updated in place, so readers see them at once. */
-  settings: Settings;
+  store: SettingsStore;
   env: NodeJS.ProcessEnv;
   readFile?: (path: string) => string | null;
   /** Atomic write (tmp + rename) by default. */
@@ -28,60 +30,87 @@ function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Leaves of a patch as dotted paths (`{grafana:{url}}` -> `grafana.url`). */
-function leafPaths(value: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(value).flatMap(([key, v]) =>
-    v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length ? leafPaths(v as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`],
-  );
+/** Secrets replaced by the mask (a map's values one by one). */
+export function maskSecrets(values: Tree): Tree {
+  const copy = structuredClone(values);
+  for (const row of secretRows) {
+    const value = getPath(copy, row.path);
+    if (row.secret === 'values' && isPlainObject(value)) setPath(copy, row.path, Object.fromEntries(Object.keys(value).map((k) => [k, secretMask])));
+    else if (value) setPath(copy, row.path, secretMask);
+  }
+  return copy;
 }
 
 /** A masked secret sent back unchanged means "keep the stored one". */
-function withoutUnchangedSecrets(patch: Record<string, unknown>): Record<string, unknown> {
+function withoutUnchangedSecrets(patch: Tree): Tree {
   const copy = structuredClone(patch);
-  for (const path of secretSettingPaths) if (getPath(copy, path) === mask) setPath(copy, path, undefined);
-  return JSON.parse(JSON.stringify(copy)) as Record<string, unknown>;
+  for (const row of secretRows) {
+    const value = getPath(copy, row.path);
+    if (row.secret === 'values' && isPlainObject(value)) {
+      for (const [key, v] of Object.entries(value)) if (v === secretMask) delete value[key];
+    } else if (value === secretMask) setPath(copy, row.path, undefined);
+  }
+  return JSON.parse(JSON.stringify(copy)) as Tree;
 }
+
+const failed = (fieldErrors: Record<string, string>): SettingsUpdateResult => ({ ok: false, fieldErrors, applied: [], restartRequired: [] });
+const isLive = (path: string) => livePaths.some((live) => path === live || path.startsWith(`${live}.`) || live.startsWith(`${path}.`));
 
 /**
  * The settings form's back end: shows the effective settings (secrets masked, env-pinned fields
  * named), validates a patch against the whole merged result field by field, writes settings.json
- * atomically, and applies at once what can be applied without a restart.
+ * atomically, and applies at once, through the store, what can be applied without a restart.
+ * Only paths of the setting table are taken; a key that could reach a prototype is refused.
  */
 export function createSettingsEditor(deps: SettingsEditorDeps): SettingsEditor {
-  const filePath = join(deps.settings.dataDir, settingsFileName);
+  const dataDir = deps.store.get().dataDir;
+  const filePath = join(dataDir, settingsFileName);
   const write = deps.writeFile ?? writeAtomically;
   return {
     view() {
-      const values = structuredClone(deps.settings) as unknown as Record<string, unknown>;
-      for (const path of secretSettingPaths) if (getPath(values, path)) setPath(values, path, mask);
-      return { values, pinnedByEnv: pinnedByEnv(deps.env), file: filePath };
+      return {
+        values: maskSecrets(structuredClone(deps.store.get()) as unknown as Tree),
+        pinnedByEnv: pinnedByEnv(deps.env),
+        livePaths: [...livePaths],
+        envVars: Object.fromEntries(settingRows.filter((r) => r.env).map((r) => [r.path, r.env!.flatMap((source) => source.vars)])),
+        file: filePath,
+      };
     },
     update(rawPatch) {
+      const hostile = forbiddenKeyPath(rawPatch);
+      if (hostile) return failed({ [hostile]: `'${hostile.split('.').find((k) => ['__proto__', 'constructor', 'prototype'].includes(k))}' is not a settings field` });
       const patch = withoutUnchangedSecrets(rawPatch);
       const paths = leafPaths(patch);
       const fieldErrors: Record<string, string> = {};
       const pinned = new Set(pinnedByEnv(deps.env));
-      for (const path of paths) if (pinned.has(path)) fieldErrors[path] = 'set by an environment variable, which wins over the settings file';
-      if ('dataDir' in patch) fieldErrors.dataDir = 'the data dir is chosen with BRUNO_DATA_DIR';
-      if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors, applied: [], restartRequired: [] };
+      for (const path of paths) {
+        const row = rowOf(path);
+        if (!row && !paths.some((p) => p !== path && p.startsWith(`${path}.`))) fieldErrors[path] = 'not a setting';
+        else if (row?.path === 'dataDir') fieldErrors.dataDir = 'the data dir is chosen with BRUNO_DATA_DIR';
+        else if (row && pinned.has(row.path)) fieldErrors[path] = 'set by an environment variable, which wins over the settings file';
+      }
+      if (Object.keys(fieldErrors).length) return failed(fieldErrors);
 
-      let fromFile: Record<string, unknown>;
+      let fromFile: Tree;
       try {
         fromFile = readSettingsFile(filePath, deps.readFile) ?? {};
       } catch (err) {
-        return { ok: false, fieldErrors: { settings: (err as Error).message }, applied: [], restartRequired: [] };
+        return failed({ settings: (err as Error).message });
       }
-      const nextFile = mergeSettings(fromFile, patch);
-      const { settings: next, problems } = validateSettings(effectiveTree(deps.settings.dataDir, nextFile, deps.env));
-      if (!next) return { ok: false, fieldErrors: problems, applied: [], restartRequired: [] };
+      const nextFile = mergeTrees(fromFile, patch);
+      const { settings: next, problems } = validateSettings(effectiveTree(dataDir, nextFile, deps.env));
+      if (!next) return failed(problems);
       try {
         write(filePath, `${JSON.stringify(nextFile, null, 2)}\n`);
       } catch (err) {
-        return { ok: false, fieldErrors: { settings: `Cannot save ${filePath}: ${(err as Error).message}` }, applied: [], restartRequired: [] };
+        return failed({ settings: `Cannot save ${filePath}: ${(err as Error).message}` });
       }
-      const isLive = (path: string) => liveSettingPaths.some((live) => path === live || path.startsWith(`${live}.`));
       const applied = paths.filter(isLive);
-      for (const path of applied) setPath(deps.settings as unknown as Record<string, unknown>, path, getPath(next as unknown as Record<string, unknown>, path));
+      if (applied.length) {
+        const live = structuredClone(deps.store.get()) as unknown as Tree;
+        for (const path of applied) setPath(live, path, structuredClone(getPath(next, path)));
+        deps.store.set(live as unknown as Settings, applied);
+      }
       return { ok: true, fieldErrors: {}, applied, restartRequired: paths.filter((p) => !isLive(p)) };
     },
   };

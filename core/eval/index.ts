@@ -18,3 +18,4 @@ export {
   type DriftSnapshot,
   type EmbeddingBaseline,
 } from './drift';
+export { evalHandlers } from './eval-methods';

@@ -4,7 +4,7 @@
  * so they carry the same spans and latency metrics.
  */
 import { BrunoError } from '../common/errors';
-import type { FusionMethod, SearchMode } from '../common/knowledge';
+import type { FusionMethod, KbEvalModeReport, KbEvalQueryReport, KbEvalReport, SearchMode } from '../common/knowledge';
 import type { KnowledgeBase } from '../rag';
 import { resolveLabel } from './labels';
 import { meanScores, scoreQuery, type MeanScores, type QueryScores } from './metrics';
@@ -25,34 +25,9 @@ export interface EvalOptions {
   onQuery?: (done: number, total: number) => void;
 }
 
-export interface ModeReport extends MeanScores {
-  mode: SearchMode;
-  /** Mean search time per query, milliseconds. */
-  meanLatencyMs: number;
-}
-
-export interface QueryReport {
-  line: number;
-  query: string;
-  relevant: string[];
-  /** Rank of the first relevant result per mode (null: none in the first `depth`). */
-  ranks: Partial<Record<SearchMode, number | null>>;
-}
-
-export interface EvalReport {
-  embeddingVersion: string;
-  /** The fusion of the hybrid row (null when hybrid was not run). */
-  fusion: FusionMethod | null;
-  depth: number;
-  queries: number;
-  /** Chunks and documents in the knowledge base when it ran. */
-  chunks: number;
-  documents: number;
-  modes: ModeReport[];
-  perQuery: QueryReport[];
-  /** Labels that name no file under the ingested roots (they can never be found). */
-  unresolvedLabels: { line: number; label: string }[];
-}
+export type ModeReport = KbEvalModeReport;
+export type QueryReport = KbEvalQueryReport;
+export type EvalReport = KbEvalReport;
 
 type EvalKnowledge = Pick<KnowledgeBase, 'search' | 'sources' | 'stats'>;
 

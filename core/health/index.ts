@@ -1,2 +1,3 @@
 export { probeOllama } from './probe-ollama';
 export { createHealthMonitor, overallStatus, type HealthMonitor, type HealthMonitorDeps } from './health-monitor';
+export { healthHandlers } from './health-methods';

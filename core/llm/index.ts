@@ -5,3 +5,4 @@ export { classifyOllamaError, type AbortReason, type ErrorContext } from './olla
 export { listModels } from './list-models';
 export { createContextWindowResolver, reloadThresholdNs, type ContextWindow, type ContextWindowResolver, type ContextWindowSource } from './context-window';
 export type { Embed, EmbedCall } from './embed-port';
+export { modelsHandlers } from './models-methods';

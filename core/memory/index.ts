@@ -11,13 +11,12 @@ export { createMemoryMetrics, noopMemoryMetrics, type MemoryMetrics, type Memory
 export {
   buildMemorySystemMessage,
   createMemoryStore,
-  memoryEmbedModel,
   memoryJournalPath,
   memoryRecallSpanName,
-  memoryStoreUri,
   type MemoryStore,
   type MemoryStoreDeps,
   type RecallInput,
   type RecallResult,
   type TurnMemory,
 } from './memory-store';
+export { conversationsHandlers, memoryHandlers } from './memory-methods';

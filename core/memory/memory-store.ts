@@ -90,18 +90,6 @@ export function buildMemorySystemMessage(instructions: MemoryEntry[], facts: Mem
   return parts.length ? parts.join('\n\n') : null;
 }
 
-/** The LanceDB store memory shares with the knowledge base (`knowledge.storeUri`, else `<dataDir>/lancedb`). */
-export function memoryStoreUri(settings: { dataDir: string }): string {
-  const knowledge = (settings as { knowledge?: { storeUri?: unknown } }).knowledge;
-  return typeof knowledge?.storeUri === 'string' && knowledge.storeUri ? knowledge.storeUri : join(settings.dataDir, 'lancedb');
-}
-
-/** The embedding model for facts: the knowledge base's (`knowledge.embedModel`, `BRUNO_EMBED_MODEL`). */
-export function memoryEmbedModel(settings: object, env: NodeJS.ProcessEnv = {}): string {
-  const knowledge = (settings as { knowledge?: { embedModel?: unknown } }).knowledge;
-  return typeof knowledge?.embedModel === 'string' && knowledge.embedModel ? knowledge.embedModel : env.BRUNO_EMBED_MODEL || 'nomic-embed-text';
-}
-
 export function memoryJournalPath(dataDir: string): string {
   return join(dataDir, 'memory', 'journal.jsonl');
 }

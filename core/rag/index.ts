@@ -4,3 +4,5 @@ export { chunkText, type TextChunk, type ChunkOptions } from './chunker';
 export { fileKindOf, type FileKind } from './file-kinds';
 export { htmlToText } from './html-to-text';
 export { byFile, candidatePool, fuseHybrid, vectorWeight, zScores } from './search';
+export { kbHandlers } from './kb-methods';
+export { createTurnRetrieval, type TurnRetrieval } from './turn-retrieval';

@@ -94,6 +94,8 @@ export interface KnowledgeBase {
   /** For the contract: starts a job, answers its id, reports through `kb.progress` events. */
   startIngest(paths: readonly string[]): { jobId: string };
   startReingest(sourceId?: string): { jobId: string };
+  /** Stops a job started with startIngest/startReingest; false when it is not running. */
+  cancel(jobId: string): boolean;
   sources(): Promise<KbSource[]>;
   remove(target: { sourceId?: string | undefined; path?: string | undefined }): Promise<{ removed: boolean; files: number; chunks: number }>;
   search(query: string, options?: SearchOptions): Promise<SearchResult>;
@@ -261,16 +263,21 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     });
   }
 
+  const runningJobs = new Map<string, AbortController>();
   function startJob(run: (options: IngestOptions) => Promise<IngestSummary>): { jobId: string } {
     const jobId = randomUUID();
+    const controller = new AbortController();
+    runningJobs.set(jobId, controller);
     const emit = (event: KbProgressEvent) => safely(deps.report, () => deps.emit?.(event));
-    run({ jobId, onProgress: (p) => emit({ type: 'progress', ...p }), onSkipped: (file) => emit({ type: 'skipped', jobId, file }) }).then(
-      (summary) => emit({ type: 'done', jobId, summary }),
-      (err: unknown) => {
-        log.warn('ingestion failed', { jobId, error: err instanceof Error ? err.message : String(err) });
-        emit({ type: 'error', jobId, error: toErrorInfo(err) });
-      },
-    );
+    run({ jobId, signal: controller.signal, onProgress: (p) => emit({ type: 'progress', ...p }), onSkipped: (file) => emit({ type: 'skipped', jobId, file }) })
+      .then(
+        (summary) => emit({ type: 'done', jobId, summary }),
+        (err: unknown) => {
+          log.warn('ingestion failed', { jobId, error: err instanceof Error ? err.message : String(err) });
+          emit({ type: 'error', jobId, error: toErrorInfo(err) });
+        },
+      )
+      .finally(() => runningJobs.delete(jobId));
     return { jobId };
   }
 
@@ -401,6 +408,11 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     reingest: reingestNow,
     startIngest: (paths) => startJob((o) => ingestNow(paths, o)),
     startReingest: (sourceId) => startJob((o) => reingestNow(sourceId, o)),
+    cancel(jobId) {
+      const job = runningJobs.get(jobId);
+      job?.abort(new BrunoError('cancelled', 'Ingestion stopped; the files written before it stopped stay in the knowledge base'));
+      return !!job;
+    },
     async sources() {
       return wrap('listing sources', async () => {
         const rows = await sourceRows();

@@ -1,6 +1,7 @@
 import type { ContractHandlers, EventHub } from '../common';
 import type { Agent } from '../agent';
 import type { Telemetry } from '../telemetry/create-telemetry';
+import type { SettingsStore } from '../config';
 import type { Logger } from '../telemetry/logging';
 import type { Embed } from '../llm';
 import type { MemoryStore } from '../memory';
@@ -12,6 +13,8 @@ export interface Core {
   readonly handlers: ContractHandlers;
   /** Events for the UI (chat batches, health). */
   readonly events: EventHub;
+  /** The settings in effect: `get()` at each use; hosts that cache a derived value subscribe. */
+  readonly settings: SettingsStore;
   /** Direct access for the CLI and the public chat endpoint, which stream one turn themselves. */
   readonly agent: Agent;
   /** `/api/embed` with its `embeddings <model>` span and metrics (the knowledge base uses it). */

@@ -1,14 +1,13 @@
-import type { Context } from '@opentelemetry/api';
 import { createEventHub, type ContractHandlers } from '../common';
-import { createAlertsService, loadAlertRules } from '../alerts';
-import { createSettingsEditor, testConnection, type Settings } from '../config';
-import { createAgent, createEventBatcher } from '../agent';
-import { createHealthMonitor, probeOllama } from '../health';
-import { createContextWindowResolver, createOllamaClient, listModels } from '../llm';
-import { createMemoryMetrics, createMemoryStore, memoryEmbedModel, memoryStoreUri, type MemoryStoreDeps } from '../memory';
-import { createKnowledgeBase } from '../rag';
-import { createDriftTracker, evalGauges, loadBaseline, recordEvalReport, refreshBaseline, runEval } from '../eval';
-import { createTelemetry, type TelemetryDeps } from '../telemetry/create-telemetry';
+import { alertsHandlers, createAlertsService, loadAlertRules } from '../alerts';
+import { createSettingsEditor, createSettingsStore, settingsHandlers, type Settings } from '../config';
+import { chatHandlers, createAgent } from '../agent';
+import { createHealthMonitor, healthHandlers, probeOllama } from '../health';
+import { createContextWindowResolver, createOllamaClient, modelsHandlers } from '../llm';
+import { conversationsHandlers, createMemoryMetrics, createMemoryStore, memoryHandlers, type MemoryStoreDeps } from '../memory';
+import { createKnowledgeBase, createTurnRetrieval, kbHandlers } from '../rag';
+import { createDriftTracker, evalGauges, evalHandlers, loadBaseline, refreshBaseline } from '../eval';
+import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
 import { createPiiRedactor } from '../pii';
@@ -17,9 +16,11 @@ import { appVersion } from './app-version';
 import type { Core } from './core';
 
 export interface CoreDeps {
+  /** The settings at start; the core keeps them in a store (`core.settings`) for live changes. */
   settings: Settings;
   /** Injected so tests can wrap or fake the transport to Ollama. */
   fetch?: typeof fetch;
+  /** Only for the settings editor: which fields the environment pins. Everything else comes from `settings`. */
   env?: NodeJS.ProcessEnv;
   /** Also told about a listener failure or an unexpected condition (tests collect them). */
   warn?: (message: string, detail?: unknown) => void;
@@ -44,27 +45,29 @@ export interface CoreDeps {
 
 /** Wires the collaborators of one core instance; nothing here is a module-level singleton. */
 export function createCore(deps: CoreDeps): Core {
-  const { settings } = deps;
-  const env = deps.env ?? process.env;
-  const redactor = createPiiRedactor({ customPatterns: settings.telemetry.piiPatterns });
   // The logger sends OTLP through the telemetry, and the telemetry logs through the logger.
   let logger: Logger | null = null;
   const warn = (message: string, detail?: unknown) => {
     deps.warn?.(message, detail);
     logger?.warn(message, detail === undefined ? {} : { detail: detail instanceof Error ? detail.message : detail });
   };
+  /** The one sink of "telemetry failed": it costs a warning, never the feature it observes. */
+  const reportTelemetry = (err: unknown) => warn('telemetry failed (the chat goes on)', err);
+  const store = createSettingsStore(deps.settings, (err) => warn('a settings listener failed', err));
+  // Read once: what is not live (store.get() at each use below) needs a restart to change.
+  const settings = store.get();
+  const redactor = createPiiRedactor({ customPatterns: settings.telemetry.piiPatterns });
   const events = createEventHub((err) => warn('event listener failed', err));
   const telemetry = createTelemetry({
-    settings,
+    settings: store,
     serviceVersion: appVersion,
-    env,
     log: (level, message, context, span) => logger?.[level](message, context, span ?? undefined),
     redact: (text) => redactor.redact(text),
-    report: (err) => warn('telemetry failed (the chat goes on)', err),
+    report: reportTelemetry,
     ...deps.telemetry,
   });
   const rootLogger = createLogger({
-    service: { name: serviceName, version: appVersion, environment: env.BRUNO_ENVIRONMENT || 'desktop', instanceId: telemetry.instanceId },
+    service: { name: serviceName, version: appVersion, environment: settings.telemetry.environment, instanceId: telemetry.instanceId },
     level: settings.telemetry.logLevel,
     dataDir: settings.dataDir,
     file: deps.logging?.file === false ? false : {},
@@ -81,22 +84,21 @@ export function createCore(deps: CoreDeps): Core {
       warn('Ollama sent a line that is not JSON; skipped it', line);
     },
   });
-  const embed = createInstrumentedEmbed({ client, tracer: telemetry.tracer, prom: telemetry.prom, genAi: telemetry.genAi, agentId: settings.telemetry.agentId, report: (err) => warn('telemetry failed (the chat goes on)', err) });
+  const embed = createInstrumentedEmbed({ client, tracer: telemetry.tracer, prom: telemetry.prom, genAi: telemetry.genAi, agentId: settings.telemetry.agentId, report: reportTelemetry });
   // Opens its journal and store on first use: creating the core stays synchronous and cheap.
   const memory = createMemoryStore({
     dataDir: settings.dataDir,
-    storeUri: memoryStoreUri(settings),
+    storeUri: settings.knowledge.storeUri,
     embed,
-    embedModel: () => memoryEmbedModel(settings, env),
+    embedModel: () => settings.knowledge.embedModel,
     tracer: telemetry.tracer,
-    metrics: createMemoryMetrics(telemetry.registry, (err) => warn('telemetry failed (the chat goes on)', err)),
+    metrics: createMemoryMetrics(telemetry.registry, reportTelemetry),
     logger: rootLogger.child({ logger: 'memory' }),
     warn,
     onChange: (change) => events.emit('conversations', change),
     ...deps.memory,
   });
   // Embedding drift: recent query embeddings against the baseline taken at ingestion.
-  const reportTelemetry = (err: unknown) => warn('telemetry failed (the chat goes on)', err);
   const drift = createDriftTracker({ registry: telemetry.registry, model: settings.knowledge.embedModel, baseline: (version) => loadBaseline(settings.dataDir, version), report: reportTelemetry });
   // Opens LanceDB on first use, like memory; a broken store fails its own calls, never the chat.
   const knowledge = createKnowledgeBase({
@@ -112,41 +114,22 @@ export function createCore(deps: CoreDeps): Core {
     tracer: telemetry.tracer,
     registry: telemetry.registry,
     logger: rootLogger,
-    report: (err) => warn('telemetry failed (the chat goes on)', err),
+    report: reportTelemetry,
     emit: (event) => events.emit('kb.progress', event),
     buildAnnIndex: deps.buildAnnIndex ?? true,
   });
-  // Retrieval only when the knowledge base has chunks: an empty one costs no embedding call per turn.
-  let kbHasChunks: Promise<boolean> | null = null;
+  const retrieval = createTurnRetrieval(knowledge);
   events.on('kb.progress', (event) => {
-    if (event.type === 'done' || event.type === 'error') kbHasChunks = null;
+    if (event.type === 'done' || event.type === 'error') retrieval.invalidate();
   });
-  const checkKbHasChunks = (): Promise<boolean> => {
-    const check: Promise<boolean> = knowledge.stats().then(
-      (s) => s.chunks > 0,
-      () => false,
-    );
-    // "Empty" is re-checked after a while (one timer per check): an ingest may come from another
-    // process (the CLI) that sends no event here.
-    void check.then((has) => {
-      if (!has) setTimeout(() => kbHasChunks === check && (kbHasChunks = null), 5000).unref?.();
-    });
-    return check;
-  };
-  const retrieve = async (query: string, options: { parent?: Context; signal?: AbortSignal }) => {
-    kbHasChunks ??= checkKbHasChunks();
-    if (!(await kbHasChunks)) return null;
-    const result = await knowledge.retrieve(query, options);
-    return { promptBlock: result.promptBlock, sources: result.sources.map(({ n, path, heading, snippet }) => ({ n, path, heading, snippet })) };
-  };
   const agent = createAgent({
     client,
-    retrieve,
+    retrieve: retrieval.retrieve,
     warn,
     conversations: memory.conversations,
     memory,
     limits: settings.stream,
-    defaultModel: () => settings.chatModel,
+    defaultModel: () => store.get().chatModel,
     contextWindows: createContextWindowResolver(client),
     telemetry: telemetry.turns,
     onSample: (sample) => events.emit('turn.sample', sample),
@@ -175,105 +158,25 @@ export function createCore(deps: CoreDeps): Core {
     onChange: (state) => events.emit('health', state),
   });
 
-  const settingsEditor = createSettingsEditor({ settings, env });
-  const savedUrlOf = (target: 'ollama' | 'otlp' | 'grafana' | 'prometheus' | 'alertmanager'): string | null =>
-    ({ ollama: settings.ollamaHost, otlp: settings.telemetry.otlpEndpoint, grafana: settings.grafana.url, prometheus: settings.prometheusUrl, alertmanager: settings.alertmanagerUrl })[target];
-
+  // Each domain's handlers; the type checks that together they are exactly the contract.
   const handlers: ContractHandlers = {
-    async 'chat.send'(input) {
-      let ids = { turnId: '', conversationId: '' };
-      const batcher = createEventBatcher((batch) => events.emit('chat.event', { ...ids, events: batch }));
-      const turn = agent.startTurn(input, (event) => batcher.push(event));
-      ids = { turnId: turn.turnId, conversationId: turn.conversationId };
-      return ids;
-    },
-    async 'chat.stop'(input) {
-      return { stopped: agent.stop(input.turnId) };
-    },
-    async 'models.list'() {
-      return listModels(client, settings.chatModel, AbortSignal.timeout(5000));
-    },
-    async 'health.get'() {
-      return health.check();
-    },
-    async 'traces.get'(input) {
-      return telemetry.spans(input.traceId);
-    },
-    async 'alerts.list'() {
-      return alerts.refresh();
-    },
-    async 'conversations.list'(input) {
-      return memory.listConversations(input ?? {});
-    },
-    async 'conversations.get'(input) {
-      return memory.getConversation(input.conversationId);
-    },
-    async 'conversations.rename'(input) {
-      return memory.renameConversation(input.conversationId, input.title);
-    },
-    async 'conversations.delete'(input) {
-      return memory.deleteConversation(input.conversationId);
-    },
-    async 'memory.list'(input) {
-      return memory.listMemories(input ?? {});
-    },
-    async 'memory.add'(input) {
-      return memory.addMemory(input);
-    },
-    async 'memory.delete'(input) {
-      return memory.deleteMemory(input.id);
-    },
-    async 'memory.status'() {
-      return memory.status();
-    },
-    async 'kb.ingest'(input) {
-      return knowledge.startIngest(input.paths);
-    },
-    async 'kb.reingest'(input) {
-      return knowledge.startReingest(input?.sourceId);
-    },
-    async 'kb.sources'() {
-      return knowledge.sources();
-    },
-    async 'kb.remove'(input) {
-      kbHasChunks = null;
-      return knowledge.remove('sourceId' in input ? { sourceId: input.sourceId } : { path: input.path });
-    },
-    async 'kb.eval'(input) {
-      const report = await runEval(
-        knowledge,
-        input.queries.map((q, i) => ({ ...q, line: i + 1 })),
-        { ...(input.k ? { depth: input.k } : {}), ...(input.fusion ? { fusion: input.fusion } : {}) },
-      );
-      recordEvalReport(evalGauges(telemetry.registry), report);
-      return {
-        queries: report.queries,
-        embeddingVersion: report.embeddingVersion,
-        fusion: report.fusion ?? settings.knowledge.fusion,
-        modes: report.modes.map((m) => ({ mode: m.mode, mrr: m.mrr, hitRate: Object.fromEntries(Object.entries(m.hitRate).map(([k, v]) => [String(k), v])), ndcg: m.ndcg })),
-        unresolvedLabels: report.unresolvedLabels.map((u) => u.label),
-      };
-    },
-    async 'settings.get'() {
-      return settingsEditor.view();
-    },
-    async 'settings.update'(input) {
-      return settingsEditor.update(input.patch);
-    },
-    async 'settings.test'(input) {
-      const url = input.url ?? savedUrlOf(input.target);
-      if (!url) return { target: input.target, url: '', ok: false, message: `No ${input.target} address is set`, latencyMs: null };
-      return testConnection(input.target, url, deps.fetch);
-    },
-    async 'kb.search'(input) {
-      return knowledge.search(input.query, { ...(input.mode ? { mode: input.mode } : {}), ...(input.fusion ? { fusion: input.fusion } : {}), ...(input.k ? { k: input.k } : {}) });
-    },
+    ...chatHandlers({ agent, events }),
+    ...modelsHandlers({ client, defaultModel: () => store.get().chatModel }),
+    ...healthHandlers({ health }),
+    ...tracesHandlers({ spans: (traceId) => telemetry.spans(traceId) }),
+    ...alertsHandlers({ alerts }),
+    ...conversationsHandlers({ memory }),
+    ...memoryHandlers({ memory }),
+    ...kbHandlers({ knowledge, onChanged: () => retrieval.invalidate() }),
+    ...evalHandlers({ knowledge, gauges: evalGauges(telemetry.registry) }),
+    ...settingsHandlers({ store, editor: createSettingsEditor({ store, env: deps.env ?? process.env }), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
 
   let closed: Promise<void> | null = null;
   return {
     handlers,
     events,
+    settings: store,
     agent,
     embed,
     memory,

@@ -1,17 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseInvokeInput, type ContractHandlers, type InvokeChannel } from '../common/contract';
+import { invokeMethod, type ContractHandlers } from '../common/contract';
 import type { EventHub } from '../common/emitter';
-import { toErrorInfo } from '../common/errors';
+import { BrunoError, toErrorInfo } from '../common/errors';
 import type { EventLine, InvokeEnvelope } from '../common/http-api';
 import { readJsonBody, sendJson, startNdjson } from './http-helpers';
+
+/** Aborted when the client hangs up before the answer is sent (a search it no longer waits for). */
+function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new BrunoError('cancelled', 'The client closed the request'));
+  });
+  req.once('aborted', () => controller.abort(new BrunoError('cancelled', 'The client closed the request')));
+  return controller.signal;
+}
 
 /** `POST /api/v1/invoke/<channel>`: the contract over HTTP, answered with an envelope. */
 export async function handleInvoke(req: IncomingMessage, res: ServerResponse, channel: string, handlers: ContractHandlers): Promise<void> {
   let envelope: InvokeEnvelope<unknown>;
   try {
-    const input = parseInvokeInput(channel, await readJsonBody(req));
-    const handler = handlers[channel as InvokeChannel] as (input: unknown) => Promise<unknown>;
-    envelope = { ok: true, result: await handler(input) };
+    envelope = { ok: true, result: await invokeMethod(handlers, channel, await readJsonBody(req), { signal: requestSignal(req, res) }) };
   } catch (err) {
     envelope = { ok: false, error: toErrorInfo(err) };
   }

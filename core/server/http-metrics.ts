@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram } from 'prom-client';
 import { httpPaths } from '../common/http-api';
-import { isInvokeChannel } from '../common/channels';
+import { isInvokeChannel } from '../common/contract';
 import { httpMetricNames } from '../common/metric-names';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 

@@ -3,7 +3,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { ExportHealth, SpanRecord } from '../common/telemetry';
 import { metricLabels } from '../common/metric-names';
-import type { Settings } from '../config';
+import type { SettingsStore } from '../config';
 import { ExportTracker } from './export-tracker';
 import { createGenAiMetrics, type GenAiMetrics } from './genai-metrics';
 import { createOtelProviders } from './otel-sdk';
@@ -12,9 +12,9 @@ import { SpanBuffer } from './span-buffer';
 import { createTurnTelemetry, type TelemetryLog, type TurnTelemetry } from './turn-telemetry';
 
 export interface TelemetryDeps {
-  settings: Settings;
+  /** Export settings are read once (a change needs a restart); content capture at each turn. */
+  settings: SettingsStore;
   serviceVersion: string;
-  env: NodeJS.ProcessEnv;
   log: TelemetryLog;
   redact: (text: string) => string;
   report: (err: unknown) => void;
@@ -43,7 +43,7 @@ export interface Telemetry {
 
 /** Everything one core measures and exports, created per core (no globals). */
 export function createTelemetry(deps: TelemetryDeps): Telemetry {
-  const { settings } = deps;
+  const settings = deps.settings.get();
   const registry = createMetricsRegistry();
   const prom = createPromMetrics(registry);
   const tracker = new ExportTracker({
@@ -56,11 +56,9 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
   const spanBuffer = new SpanBuffer();
   const instanceId = randomUUID();
   const providers = createOtelProviders({
-    endpoint: settings.telemetry.otlpEndpoint,
-    protocol: settings.telemetry.otlpProtocol,
+    settings: settings.telemetry,
     serviceVersion: deps.serviceVersion,
     instanceId,
-    env: deps.env,
     spanBuffer,
     tracker,
     ...(deps.exportTimeoutMs !== undefined ? { exportTimeoutMs: deps.exportTimeoutMs } : {}),
@@ -77,7 +75,7 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     prom,
     genAi,
     agentId: settings.telemetry.agentId,
-    captureContent: () => settings.telemetry.captureContent,
+    captureContent: () => deps.settings.get().telemetry.captureContent,
     redact: deps.redact,
     log: deps.log,
     report: deps.report,

@@ -5,25 +5,40 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { serviceName } from '../common/metric-names';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { effectiveMetricExportTimeoutMs, type Settings } from '../config';
 import { ExportTracker, QueueGate } from './export-tracker';
 import type { SpanBuffer } from './span-buffer';
 import { GatedLogProcessor, GatedSpanProcessor, trackLogExporter, trackMetricExporter, trackSpanExporter } from './tracked-exporters';
 
 export type OtlpProtocol = 'http/protobuf' | 'grpc';
 
+/** The OTLP and SDK settings (config owns them: OTEL_* variables land there, validated). */
+export type OtelSettings = Pick<
+  Settings['telemetry'],
+  'otlpEndpoint' | 'otlpProtocol' | 'otlpSignalEndpoints' | 'otlpHeaders' | 'otlpTimeoutMs' | 'serviceName' | 'resourceAttributes' | 'tracesSampler' | 'tracesSamplerArg' | 'metricExportIntervalMs' | 'metricExportTimeoutMs'
+>;
+
 export interface OtelOptions {
-  /** Base OTLP endpoint (e.g. http://127.0.0.1:4318); null = no export at all, and no errors. */
-  endpoint: string | null;
-  protocol: OtlpProtocol;
+  /** otlpEndpoint null = no export at all, and no errors. */
+  settings: OtelSettings;
   serviceVersion: string;
   instanceId: string;
-  env: NodeJS.ProcessEnv;
   spanBuffer: SpanBuffer;
   tracker: ExportTracker;
   /** Items waiting for export per signal; beyond it new items are dropped and counted. */
   queueCapacity?: number;
+  /** Test seams: shorter than the settings allow. */
   metricIntervalMs?: number;
   exportTimeoutMs?: number;
 }
@@ -38,86 +53,99 @@ export interface OtelProviders {
 
 const requireCjs = createRequire(import.meta.url);
 
-/**
- * OTEL_RESOURCE_ATTRIBUTES (`k=v,k2=v2`, values percent-encoded) and OTEL_SERVICE_NAME, read from
- * the env the core was given (the SDK's envDetector only reads process.env).
- */
-export function resourceAttributesFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const pair of (env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    try {
-      attributes[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
-    } catch {
-      // A malformed pair is skipped, as the spec asks, instead of failing start-up.
-    }
+/** OTEL_TRACES_SAMPLER / _ARG as the SDK specification reads them, built here from the settings. */
+export function samplerFor(settings: Pick<OtelSettings, 'tracesSampler' | 'tracesSamplerArg'>): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(settings.tracesSamplerArg ?? 1);
+  switch (settings.tracesSampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
-  if (env.OTEL_SERVICE_NAME) attributes['service.name'] = env.OTEL_SERVICE_NAME;
-  return attributes;
 }
 
-/**
- * Per-signal URL for OTLP/HTTP: the standard `OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT` wins (the
- * exporter reads it itself when we pass no url), else `<endpoint>/v1/<signal>`.
- */
-function httpUrl(options: OtelOptions, signal: 'traces' | 'metrics' | 'logs'): { url?: string } {
-  if (options.env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`]) return {};
-  return { url: `${options.endpoint!.replace(/\/+$/, '')}/v1/${signal}` };
+/** Per-signal URL for OTLP/HTTP: the signal's own endpoint wins, else `<endpoint>/v1/<signal>`. */
+function httpUrl(settings: OtelSettings, signal: 'traces' | 'metrics' | 'logs'): string {
+  return settings.otlpSignalEndpoints[signal] ?? `${settings.otlpEndpoint!.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
-function createExporters(options: OtelOptions): { spans: SpanExporter; metrics: PushMetricExporter; logs: LogRecordExporter } {
-  const timeoutMillis = options.exportTimeoutMs ?? 10_000;
-  if (options.protocol === 'grpc') {
+function createExporters(options: OtelOptions, timeoutMillis: number): { spans: SpanExporter; metrics: PushMetricExporter; logs: LogRecordExporter } {
+  const { settings } = options;
+  if (settings.otlpProtocol === 'grpc') {
     // Loaded only when asked for: @grpc/grpc-js costs start-up time the http path does not need.
     const { OTLPTraceExporter: Trace } = requireCjs('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
     const { OTLPMetricExporter: Metric } = requireCjs('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc');
     const { OTLPLogExporter: Log } = requireCjs('@opentelemetry/exporter-logs-otlp-grpc') as typeof import('@opentelemetry/exporter-logs-otlp-grpc');
-    const url = options.endpoint!;
-    return { spans: new Trace({ url, timeoutMillis }), metrics: new Metric({ url, timeoutMillis }), logs: new Log({ url, timeoutMillis }) };
+    const { Metadata } = requireCjs('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+    const metadata = () => {
+      const m = new Metadata();
+      for (const [key, value] of Object.entries(settings.otlpHeaders)) m.set(key, value);
+      return m;
+    };
+    const url = settings.otlpEndpoint!;
+    return {
+      spans: new Trace({ url, timeoutMillis, metadata: metadata() }),
+      metrics: new Metric({ url, timeoutMillis, metadata: metadata() }),
+      logs: new Log({ url, timeoutMillis, metadata: metadata() }),
+    };
   }
+  const headers = { ...settings.otlpHeaders };
   return {
-    spans: new OTLPTraceExporter({ ...httpUrl(options, 'traces'), timeoutMillis }),
-    metrics: new OTLPMetricExporter({ ...httpUrl(options, 'metrics'), timeoutMillis }),
-    logs: new OTLPLogExporter({ ...httpUrl(options, 'logs'), timeoutMillis }),
+    spans: new OTLPTraceExporter({ url: httpUrl(settings, 'traces'), timeoutMillis, headers }),
+    metrics: new OTLPMetricExporter({ url: httpUrl(settings, 'metrics'), timeoutMillis, headers }),
+    logs: new OTLPLogExporter({ url: httpUrl(settings, 'logs'), timeoutMillis, headers }),
   };
 }
 
 /**
  * The OpenTelemetry providers of one core. Nothing is registered globally: the core passes its
  * tracer, meter and logger to whoever needs them, so two cores (tests) never share state.
- * Resource: service.name/version/instance.id, then OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME.
+ * Resource: OTEL_RESOURCE_ATTRIBUTES, then service.name (OTEL_SERVICE_NAME), the app's version and
+ * the run's instance id, which the variables cannot change.
  */
 export function createOtelProviders(options: OtelOptions): OtelProviders {
+  const { settings } = options;
   const resource = resourceFromAttributes({
-    'service.name': serviceName,
+    ...settings.resourceAttributes,
+    'service.name': settings.serviceName,
     'service.version': options.serviceVersion,
     'service.instance.id': options.instanceId,
-  }).merge(resourceFromAttributes(resourceAttributesFromEnv(options.env)));
+  });
 
   const spanProcessors: SpanProcessor[] = [options.spanBuffer];
   const logProcessors: LogRecordProcessor[] = [];
   const readers: PeriodicExportingMetricReader[] = [];
 
-  if (options.endpoint) {
+  if (settings.otlpEndpoint) {
     const capacity = options.queueCapacity ?? 2048;
-    const exporters = createExporters(options);
+    const exportTimeoutMs = options.exportTimeoutMs ?? settings.otlpTimeoutMs;
+    const exporters = createExporters(options, exportTimeoutMs);
     const spanGate = new QueueGate(capacity);
     const logGate = new QueueGate(capacity);
     // The SDK queue is larger than our gate, so the SDK never drops on its own (uncounted).
-    const bufferConfig = { maxQueueSize: capacity * 2, maxExportBatchSize: 512, scheduledDelayMillis: 2000, exportTimeoutMillis: (options.exportTimeoutMs ?? 10_000) + 1000 };
+    const bufferConfig = { maxQueueSize: capacity * 2, maxExportBatchSize: 512, scheduledDelayMillis: 2000, exportTimeoutMillis: exportTimeoutMs + 1000 };
     spanProcessors.push(new GatedSpanProcessor(new BatchSpanProcessor(trackSpanExporter(exporters.spans, options.tracker, spanGate), bufferConfig), spanGate, options.tracker));
     logProcessors.push(new GatedLogProcessor(new BatchLogRecordProcessor({ exporter: trackLogExporter(exporters.logs, options.tracker, logGate), ...bufferConfig }), logGate, options.tracker));
+    const metricIntervalMs = options.metricIntervalMs ?? settings.metricExportIntervalMs;
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: trackMetricExporter(exporters.metrics, options.tracker),
-        exportIntervalMillis: options.metricIntervalMs ?? (Number(options.env.OTEL_METRIC_EXPORT_INTERVAL) || 15_000),
-        exportTimeoutMillis: options.exportTimeoutMs ?? 10_000,
+        // The SDK refuses a timeout above the interval; config already checked the settings' pair.
+        exportIntervalMillis: metricIntervalMs,
+        exportTimeoutMillis: Math.min(options.exportTimeoutMs ?? effectiveMetricExportTimeoutMs(settings), metricIntervalMs),
       }),
     );
   }
 
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
+  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors, sampler: samplerFor(settings) });
   const meterProvider = new MeterProvider({ resource, readers });
   const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
 

@@ -17,7 +17,7 @@ import { iconsDir, trayIconPath, windowIconPath } from './icon-paths';
 import { bindContractToIpc } from './ipc-binding';
 import { bindPathPicker } from './path-picker';
 import { closeBeforeQuit } from './lifecycle';
-import { allowedOrigins, linkTargetsFromSettings } from './link-targets';
+import { createLiveLinks, type LinkTargets } from './link-targets';
 import { consoleLog, type Log } from './log';
 import { createNotifier, type NotificationRequest } from './notifier';
 import { isAppRendererUrl, resolveRendererSource, type RendererSource } from './renderer-source';
@@ -25,7 +25,7 @@ import { createSecretStore, secretsFileMode, secretsFileName, withStoredSecrets,
 import { applySessionSecurity, devRendererCsp, guardWindow, openExternalIfAllowed } from './security';
 import { feedShellFromCore } from './shell-feed';
 import { textFile } from './text-file';
-import { createTrayActionHandler, exportControlOf } from './tray-actions';
+import { createTrayActionHandler } from './tray-actions';
 import { createTrayController, type TrayController } from './tray-controller';
 import type { TrayAction, TrayIcon } from './tray-model';
 import { createWindowControl, type WindowControl } from './window-control';
@@ -88,7 +88,8 @@ function start(): void {
     core.logger.warn(message, fields ?? {});
   };
   // /metrics is an extra: a taken port is reported, the app runs on without it.
-  const metrics = startMetricsServer({ registry: core.telemetry.registry, addr: settings.telemetry.metricsAddr, token: settings.telemetry.metricsToken }).catch((err: unknown) => {
+  const metricsSettings = core.settings.get().telemetry;
+  const metrics = startMetricsServer({ registry: core.telemetry.registry, addr: metricsSettings.metricsAddr, token: metricsSettings.metricsToken }).catch((err: unknown) => {
     log('/metrics is off', { reason: err instanceof Error ? err.message : String(err) });
     return null;
   });
@@ -98,11 +99,10 @@ function start(): void {
     log,
   });
 
-  // One click out: only to the services the user configured.
-  const links = linkTargetsFromSettings(settings);
-  const origins = allowedOrigins(links);
+  // One click out: only to the services the user configured, as they are configured now.
+  const links = createLiveLinks(core.settings);
   const openExternal = (url: string) => shell.openExternal(url);
-  const openLink = (url: string) => openExternalIfAllowed(url, origins, openExternal, log);
+  const openLink = (url: string) => openExternalIfAllowed(url, links.origins(), openExternal, log);
 
   const secretStatus = secrets.status();
   if (!secretStatus.available) log('secrets: not stored on this machine', { reason: secretStatus.reason });
@@ -112,7 +112,7 @@ function start(): void {
   let tray: TrayController | undefined;
 
   const createWindow = (): BrowserWindow => {
-    const win = createMainWindow({ core, source, origins, openExternal, log, windowState, iconPath: windowIconPath(icons) });
+    const win = createMainWindow({ core, source, origins: links.origins, openExternal, log, windowState, iconPath: windowIconPath(icons) });
     mainWindow = win;
     const visibility = () => tray?.setWindowVisible(!win.isDestroyed() && win.isVisible() && !win.isMinimized());
     for (const event of ['show', 'hide', 'minimize', 'restore'] as const) win.on(event as 'show', visibility);
@@ -134,14 +134,16 @@ function start(): void {
   };
 
   let handleAction: (action: TrayAction) => void = () => {};
-  tray = startTray({ icons, settings, links, dispatch: (action) => handleAction(action), exportPausable: exportControlOf(core.telemetry) !== null, log });
+  tray = startTray({ icons, chatModel: core.settings.get().chatModel, links: links.targets(), dispatch: (action) => handleAction(action), log });
+  // The tray names the default model and enables its Grafana items from live settings.
+  const stopTraySettings = core.settings.subscribe((next) => tray?.setOptions({ defaultModel: next.chatModel, ...trayLinkOptions(links.targets()) }));
   handleAction = createTrayActionHandler({
     window: { toggle: () => windowControl!.toggle(), reveal: () => void windowControl!.reveal() },
     sendCommand,
     openExternal: openLink,
-    links,
+    links: links.targets,
     state: tray ?? { lastTraceId: () => null, alert: () => null, setExportPaused: () => {} },
-    exportControl: exportControlOf(core.telemetry),
+    exportControl: core.telemetry,
     quit: () => app.quit(),
     log,
   });
@@ -172,6 +174,8 @@ function start(): void {
 
   app.on('will-quit', () => {
     stopFeed();
+    stopTraySettings();
+    links.stop();
     tray?.destroy();
     windowState.flush();
   });
@@ -183,14 +187,11 @@ function start(): void {
 }
 
 /** The tray, or undefined where the desktop has none (some Linux panels): the app works without it. */
-function startTray(opts: {
-  icons: string;
-  settings: { chatModel: string };
-  links: ReturnType<typeof linkTargetsFromSettings>;
-  dispatch: (action: TrayAction) => void;
-  exportPausable: boolean;
-  log: Log;
-}): TrayController | undefined {
+function trayLinkOptions(links: LinkTargets) {
+  return { grafanaConfigured: links.grafanaUrl !== null, dashboardConfigured: Object.keys(links.dashboardUids).length > 0 };
+}
+
+function startTray(opts: { icons: string; chatModel: string; links: LinkTargets; dispatch: (action: TrayAction) => void; log: Log }): TrayController | undefined {
   const images = new Map<TrayIcon, NativeImage>();
   const image = (icon: TrayIcon) => {
     let img = images.get(icon);
@@ -209,10 +210,9 @@ function startTray(opts: {
       dispatch: opts.dispatch,
       platform: process.platform,
       options: {
-        canPauseExport: opts.exportPausable,
-        grafanaConfigured: opts.links.grafanaUrl !== null,
-        dashboardConfigured: Object.keys(opts.links.dashboardUids).length > 0,
-        defaultModel: opts.settings.chatModel,
+        canPauseExport: true,
+        ...trayLinkOptions(opts.links),
+        defaultModel: opts.chatModel,
       },
     });
   } catch (err) {
@@ -224,7 +224,7 @@ function startTray(opts: {
 function createMainWindow(opts: {
   core: Core;
   source: RendererSource;
-  origins: readonly string[];
+  origins: () => readonly string[];
   openExternal: (url: string) => Promise<void>;
   log: Log;
   windowState: WindowStateKeeper;

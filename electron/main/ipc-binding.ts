@@ -5,7 +5,7 @@
  * Nothing is ever thrown across IPC: Electron turns a rejected `handle` into an Error with only a
  * message, so every answer is an envelope `{ ok, result | error: { code, message } }`.
  */
-import { parseInvokeInput, type ContractHandlers, type InvokeChannel } from '../../core/common/contract';
+import { invokeMethod, type ContractHandlers, type InvokeChannel } from '../../core/common/contract';
 import type { EventHub } from '../../core/common/emitter';
 import { BrunoError, toErrorInfo, type ErrorInfo } from '../../core/common/errors';
 import type { InvokeEnvelope } from '../../core/common/http-api';
@@ -57,9 +57,7 @@ export function bindContractToIpc(deps: IpcBindingDeps): Unbind {
         });
         return { ok: false, error: refusedSender };
       }
-      const input = parseInvokeInput(channel, payload);
-      const handler = handlers[channel as InvokeChannel] as (input: unknown) => Promise<unknown>;
-      const result = await handler(input);
+      const result = await invokeMethod(handlers, channel, payload);
       assertCloneable(result, channel as InvokeChannel);
       return { ok: true, result };
     } catch (err) {

@@ -1,10 +1,11 @@
 /**
- * Where one click out may go: the observability services the user configured. The settings
- * shape is read defensively (every field optional) so the shell does not depend on exactly how
- * the settings schema spells them; the links themselves are built by core/common/links.ts.
+ * Where one click out may go: the observability services the user configured, kept current as
+ * the settings change (Grafana's fields apply live). The links themselves are built by
+ * core/common/links.ts.
  */
 import { alertRuleSearchUrl, dashboardUrl, grafanaRoot, traceExploreUrl } from '../../core/common/links';
 import type { AlertInfo } from '../../core/common/alerts';
+import type { Settings, SettingsStore } from '../../core/config';
 
 export interface LinkTargets {
   /** Grafana root (may have a sub-path); null = not configured. */
@@ -19,35 +20,50 @@ export interface LinkTargets {
   alertmanagerUrl: string | null;
 }
 
-/** The part of the settings read here, every field optional (see the module comment). */
-export interface LinkSettingsLike {
-  grafana?: {
-    url?: string | null;
-    tempoDatasourceUid?: string | null;
-    orgId?: number | null;
-    dashboards?: { overview?: string; ollama?: string; rag?: string } | null;
-  } | null;
-  tempoUrl?: string | null;
-  prometheusUrl?: string | null;
-  alertmanagerUrl?: string | null;
-}
+/** The part of the settings read here. */
+export type LinkSettings = Pick<Settings, 'grafana' | 'tempoUrl' | 'prometheusUrl' | 'alertmanagerUrl'>;
 
-/** `settings` is typed loosely on purpose: any settings object, whatever fields it has today. */
-export function linkTargetsFromSettings(input: object): LinkTargets {
-  const settings = input as LinkSettingsLike;
-  const g = settings.grafana ?? {};
+export function linkTargetsFromSettings(settings: LinkSettings): LinkTargets {
+  const g = settings.grafana;
   const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
-  const dashboards = g.dashboards ?? {};
   return {
     grafanaUrl: grafanaRoot(str(g.url)),
-    grafanaOrgId: typeof g.orgId === 'number' && Number.isInteger(g.orgId) && g.orgId >= 1 ? g.orgId : 1,
+    grafanaOrgId: Number.isInteger(g.orgId) && g.orgId >= 1 ? g.orgId : 1,
     tempoUid: str(g.tempoDatasourceUid),
     tempoUrl: str(settings.tempoUrl),
-    dashboardUids: Object.fromEntries(
-      (['overview', 'ollama', 'rag'] as const).flatMap((k) => (str(dashboards[k]) ? [[k, str(dashboards[k])!]] : [])),
-    ),
+    dashboardUids: Object.fromEntries((['overview', 'ollama', 'rag'] as const).flatMap((k) => (str(g.dashboards[k]) ? [[k, str(g.dashboards[k])!]] : []))),
     prometheusUrl: str(settings.prometheusUrl),
     alertmanagerUrl: str(settings.alertmanagerUrl),
+  };
+}
+
+export interface LiveLinks {
+  targets(): LinkTargets;
+  /** The allow-list of `openExternalIfAllowed`, as the settings are now. */
+  origins(): readonly string[];
+  /** Told after the targets changed (the tray relabels its menu). */
+  onChange(listener: (targets: LinkTargets) => void): () => void;
+  stop(): void;
+}
+
+/** Link targets and their allow-list, recomputed when the settings change (not captured at start). */
+export function createLiveLinks(store: Pick<SettingsStore, 'get' | 'subscribe'>): LiveLinks {
+  let targets = linkTargetsFromSettings(store.get());
+  let origins = allowedOrigins(targets);
+  const listeners = new Set<(targets: LinkTargets) => void>();
+  const stop = store.subscribe((settings) => {
+    targets = linkTargetsFromSettings(settings);
+    origins = allowedOrigins(targets);
+    for (const listener of [...listeners]) listener(targets);
+  });
+  return {
+    targets: () => targets,
+    origins: () => origins,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop,
   };
 }
 

@@ -88,8 +88,8 @@ export interface GuardedWebContentsLike {
 }
 
 export interface WindowGuardOptions {
-  /** Origins (e.g. `http://grafana.local:3000`) whose links may open in the system browser. */
-  allowedExternalOrigins: readonly string[];
+  /** Origins (e.g. `http://grafana.local:3000`) whose links may open in the system browser, as configured now. */
+  allowedExternalOrigins: () => readonly string[];
   openExternal: (url: string) => Promise<void>;
   log: Log;
 }
@@ -102,14 +102,14 @@ export interface WindowGuardOptions {
 export function guardWindow(webContents: GuardedWebContentsLike, { allowedExternalOrigins, openExternal, log }: WindowGuardOptions): void {
   webContents.on('will-navigate', (event) => {
     event.preventDefault();
-    openExternalIfAllowed(event.url, allowedExternalOrigins, openExternal, log);
+    openExternalIfAllowed(event.url, allowedExternalOrigins(), openExternal, log);
   });
   webContents.on('will-attach-webview', (event) => {
     event.preventDefault();
     log('security: refused to attach a <webview>');
   });
   webContents.setWindowOpenHandler(({ url }) => {
-    openExternalIfAllowed(url, allowedExternalOrigins, openExternal, log);
+    openExternalIfAllowed(url, allowedExternalOrigins(), openExternal, log);
     return { action: 'deny' };
   });
 }

@@ -10,19 +10,9 @@ import type { Log } from './log';
 import type { TrayController } from './tray-controller';
 import type { TrayAction } from './tray-model';
 
-/**
- * What the shell needs from the core to pause the OTLP export. The core's Telemetry does not
- * have it yet; index.ts looks for `core.telemetry.setExportPaused` and disables the menu item
- * when it is missing.
- */
+/** What the shell needs from the core to pause the OTLP export (the core's Telemetry has it). */
 export interface ExportControl {
   setExportPaused(paused: boolean): void | Promise<void>;
-}
-
-/** The core's export switch when its telemetry has one (duck-typed: the core may not have it yet). */
-export function exportControlOf(telemetry: object): ExportControl | null {
-  const candidate = (telemetry as Partial<ExportControl>).setExportPaused;
-  return typeof candidate === 'function' ? { setExportPaused: (paused) => candidate.call(telemetry, paused) } : null;
 }
 
 export interface TrayActionDeps {
@@ -31,15 +21,16 @@ export interface TrayActionDeps {
   sendCommand(command: AppCommand): void;
   /** `openExternalIfAllowed` bound to the configured origins; false when refused. */
   openExternal(url: string): boolean;
-  links: LinkTargets;
+  /** The targets as configured now (Grafana's settings apply live). */
+  links: () => LinkTargets;
   state: Pick<TrayController, 'lastTraceId' | 'alert' | 'setExportPaused'>;
-  exportControl: ExportControl | null;
+  exportControl: ExportControl;
   quit(): void;
   log: Log;
 }
 
 export function createTrayActionHandler(deps: TrayActionDeps): (action: TrayAction) => void {
-  const { links, log } = deps;
+  const { log } = deps;
 
   const openOr = (url: string | null, fallback: () => void) => {
     if (url && deps.openExternal(url)) return;
@@ -55,7 +46,7 @@ export function createTrayActionHandler(deps: TrayActionDeps): (action: TrayActi
         deps.sendCommand({ type: 'new-chat' });
         return;
       case 'open-dashboard':
-        openOr(mainDashboardUrl(links), () => {
+        openOr(mainDashboardUrl(deps.links()), () => {
           log('tray: no Grafana dashboard to open (set grafana.url and a dashboard uid)');
           deps.window.reveal();
         });
@@ -67,12 +58,12 @@ export function createTrayActionHandler(deps: TrayActionDeps): (action: TrayActi
           return;
         }
         // Without Grafana (or with its link refused) the app's own trace view shows the spans.
-        openOr(traceUrl(links, traceId), () => deps.sendCommand({ type: 'show-trace', traceId }));
+        openOr(traceUrl(deps.links(), traceId), () => deps.sendCommand({ type: 'show-trace', traceId }));
         return;
       }
       case 'open-alert': {
         const alert = deps.state.alert(action.alertId);
-        openOr(alert ? alertUrl(links, alert) : null, () => deps.sendCommand({ type: 'show-alerts' }));
+        openOr(alert ? alertUrl(deps.links(), alert) : null, () => deps.sendCommand({ type: 'show-alerts' }));
         return;
       }
       case 'show-alerts':
@@ -80,10 +71,6 @@ export function createTrayActionHandler(deps: TrayActionDeps): (action: TrayActi
         return;
       case 'set-export-paused': {
         const control = deps.exportControl;
-        if (!control) {
-          log('tray: this core cannot pause the telemetry export');
-          return;
-        }
         const paused = action.paused;
         Promise.resolve()
           .then(() => control.setExportPaused(paused))

@@ -52,6 +52,8 @@ export interface TrayController {
   setTurnDone(stats: TurnStats): void;
   setWindowVisible(visible: boolean): void;
   setExportPaused(paused: boolean): void;
+  /** What is configured changed (the default model, Grafana links): the settings apply live. */
+  setOptions(options: Partial<TrayControllerDeps<unknown, unknown>['options']>): void;
   input(): Readonly<TrayInput>;
   model(): TrayModel;
   lastTraceId(): string | null;
@@ -125,6 +127,7 @@ export function createTrayController<Image, Menu>(deps: TrayControllerDeps<Image
     },
     setWindowVisible: (windowVisible) => update({ windowVisible }),
     setExportPaused: (exportPaused) => update({ exportPaused }),
+    setOptions: (options) => update(options),
     input: () => input,
     model: () => current,
     lastTraceId: () => input.lastTurn?.traceId ?? null,

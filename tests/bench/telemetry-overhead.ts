@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Ollama, type ChatResponse } from 'ollama';
 import { createAgent } from '../../core/agent';
-import { loadSettings } from '../../core/config';
+import { createSettingsStore, loadSettings } from '../../core/config';
 import { createContextWindowResolver, createOllamaClient } from '../../core/llm';
 import { createInMemoryConversationStore } from '../../core/memory';
 import { serviceName } from '../../core/common/metric-names';
@@ -251,9 +251,8 @@ function agentWithTelemetryVariant(ollamaUrl: string, tokens: number): Variant {
   const redactor = createPiiRedactor({ customPatterns: settings.telemetry.piiPatterns });
   let logger: Logger | null = null;
   const telemetry = createTelemetry({
-    settings,
+    settings: createSettingsStore(settings),
     serviceVersion: 'bench',
-    env,
     log: (level, message, context, span) => logger?.[level](message, context, span ?? undefined),
     redact: (text) => redactor.redact(text),
     report: () => {},

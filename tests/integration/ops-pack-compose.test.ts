@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { defaults } from '../../core/config/schema';
+import { defaultTree } from '../../core/config';
+
+const defaults = defaultTree('/data') as { telemetry: { metricsAddr: string }; grafana: { tempoDatasourceUid: string } };
 import { parseAlloy, stringValue, type AlloyBlock } from '../support/ops/alloy';
 import { opsPaths, resourcesDir } from '../support/ops/paths';
 import { loadRules } from '../support/ops/rules';
@@ -88,7 +90,7 @@ describe('compose stack (resources/compose/compose.yml)', () => {
     const prom = yamlAt<{ alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] }; scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] }>(opsPaths.prometheusConfig);
     expect(prom.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual([`127.0.0.1:${alertmanagerPort}`]);
     const app = prom.scrape_configs.find((s) => s.job_name === 'agent-bruno');
-    expect(app?.static_configs[0]!.targets).toEqual([defaults.metricsAddr]);
+    expect(app?.static_configs[0]!.targets).toEqual([defaults.telemetry.metricsAddr]);
 
     // Alloy -> Tempo, Prometheus, Loki; and Alloy's OTLP ports do not collide with Tempo's.
     expect(portOf(stringValue(inner(alloy.find((b) => b.name === 'otelcol.exporter.otlp' && b.label === 'tempo')!, 'client').attrs.endpoint))).toBe(portOf(tempo.distributor.receivers.otlp.protocols.grpc.endpoint));
@@ -121,7 +123,7 @@ describe('Grafana provisioning (resources/grafana/provisioning)', () => {
 
   it('Prometheus links its trace_id exemplars to Tempo, whose uid is the one the app links to', () => {
     const tempo = ds.find((d) => d.type === 'tempo')!;
-    expect(tempo.uid).toBe(defaults.tempoDatasourceUid);
+    expect(tempo.uid).toBe(defaults.grafana.tempoDatasourceUid);
     expect(ds.find((d) => d.type === 'prometheus')!.jsonData?.exemplarTraceIdDestinations).toEqual([{ name: 'trace_id', datasourceUid: tempo.uid }]);
     expect(ds.find((d) => d.type === 'loki')).toBeDefined();
     for (const d of ds) for (const ref of JSON.stringify(d.jsonData ?? {}).matchAll(/"datasourceUid":"([^"]+)"/g)) expect(ds.map((x) => x.uid), `${d.uid} -> ${ref[1]}`).toContain(ref[1]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { defaults } from '../../core/config/schema';
+import { defaultTree } from '../../core/config';
 import {
   dashboardExprs, dashboardFiles, expectedProvisioned, panelsOf, provisionedFiles, readDashboard, variableQuery, variablesOf,
   type Dashboard, type Panel,
@@ -11,11 +11,12 @@ import {
 import { grafanaExprToPromql } from '../support/ops/promql';
 import { runTool } from '../support/ops/tools';
 
+const { dashboards } = (defaultTree('/data') as { grafana: { dashboards: Record<'ollama' | 'rag' | 'overview', string> } }).grafana;
 const allowedPanelTypes = ['timeseries', 'gauge', 'stat', 'table', 'text'];
 const expected = new Map<string, string>([
-  [defaults.dashboards.ollama, 'Ollama Token Usage & Performance'],
-  [defaults.dashboards.rag, 'RAG & ML Quality'],
-  [defaults.dashboards.overview, 'Agent Overview'],
+  [dashboards.ollama, 'Ollama Token Usage & Performance'],
+  [dashboards.rag, 'RAG & ML Quality'],
+  [dashboards.overview, 'Agent Overview'],
 ]);
 const importable = dashboardFiles().map((path) => ({ path, name: basename(path), dashboard: readDashboard(path) }));
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runChatTurn } from '../../core/agent/chat-turn';
 import { computeTurnStats } from '../../core/agent';
 import type { TurnEvent } from '../../core/common/turn';
-import { loadSettings } from '../../core/config';
+import { createSettingsStore, loadSettings } from '../../core/config';
 import type { ChatResponse, OllamaClient } from '../../core/llm';
 import { createInMemoryConversationStore, type ConversationStore } from '../../core/memory';
 import { createTelemetry } from '../../core/telemetry/create-telemetry';
@@ -121,7 +121,7 @@ describe('turn telemetry recorded after the answer went out', () => {
   it('ends the chat span and the request duration where the stream ended, not where succeeded was called', async () => {
     const env = { BRUNO_DATA_DIR: '/nonexistent-bruno-test', BRUNO_METRICS_ADDR: '' };
     const settings = loadSettings({ env, readFile: () => null });
-    const telemetry = createTelemetry({ settings, serviceVersion: 'test', env, log: () => {}, redact: (t) => t, report: (err) => { throw err; } });
+    const telemetry = createTelemetry({ settings: createSettingsStore(settings), serviceVersion: 'test', log: () => {}, redact: (t) => t, report: (err) => { throw err; } });
     try {
       const observer = telemetry.turns.startTurn({ turnId: 't', conversationId: 'c', model: 'm', host: 'http://127.0.0.1:11434', messages: [{ role: 'user', content: 'hi' }] });
       observer.firstChunk(0.001);

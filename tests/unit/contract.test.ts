@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BrunoError, eventChannels, invokeChannels, isInvokeChannel, parseInvokeInput, toErrorInfo } from '../../core/common';
+import { BrunoError, contractMethods, eventChannels, invokeChannels, isInvokeChannel, parseInvokeInput, toErrorInfo } from '../../core/common';
 
 describe('contract', () => {
   it('lists its channels at runtime', () => {
@@ -20,6 +20,7 @@ describe('contract', () => {
       'memory.status',
       'kb.ingest',
       'kb.reingest',
+      'kb.cancel',
       'kb.sources',
       'kb.remove',
       'kb.search',
@@ -32,6 +33,9 @@ describe('contract', () => {
     expect(isInvokeChannel('chat.send')).toBe(true);
     expect(isInvokeChannel('toString')).toBe(false);
     expect(isInvokeChannel('__proto__')).toBe(false);
+    expect(isInvokeChannel('constructor')).toBe(false);
+    // Every method declares what it does, for the docs and the CLI's usage.
+    for (const [name, spec] of Object.entries(contractMethods)) expect(spec.summary, name).toMatch(/^[A-Z].+\.$/);
   });
 
   it('accepts valid inputs and trims the message', () => {

@@ -1,16 +1,21 @@
 import { describe, expect, it, vi } from 'vitest';
 import { alertRuleSearchUrl, dashboardUrl, explorePaneId, grafanaRoot, normalizeTraceId, slugify, tempoExploreUrl, traceExploreUrl } from '../../core/common/links';
-import { alertUrl, allowedOrigins, linkTargetsFromSettings, mainDashboardUrl, traceUrl } from '../../electron/main/link-targets';
+import { createSettingsStore } from '../../core/config';
+import { alertUrl, allowedOrigins, createLiveLinks, linkTargetsFromSettings, mainDashboardUrl, traceUrl } from '../../electron/main/link-targets';
+import { linkSettings } from './electron-fixtures';
+import { testSettings } from '../support/core-harness';
 import { checkExternalUrl, guardWindow, openExternalIfAllowed, type GuardedWebContentsLike, type NavigationEventLike } from '../../electron/main/security';
 
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-const targets = linkTargetsFromSettings({
-  grafana: { url: 'https://lab.example.com/grafana/', tempoDatasourceUid: 'tempo-uid', orgId: 2, dashboards: { overview: 'bruno-overview', ollama: 'bruno-ollama', rag: 'bruno-rag' } },
-  prometheusUrl: 'http://prometheus.lan:9090',
-  alertmanagerUrl: 'http://10.0.0.5:9093',
-  tempoUrl: 'http://tempo.lan:3200',
-});
+const targets = linkTargetsFromSettings(
+  linkSettings({
+    grafana: { url: 'https://lab.example.com/grafana/', tempoDatasourceUid: 'tempo-uid', orgId: 2, dashboards: { overview: 'bruno-overview', ollama: 'bruno-ollama', rag: 'bruno-rag' } },
+    prometheusUrl: 'http://prometheus.lan:9090',
+    alertmanagerUrl: 'http://10.0.0.5:9093',
+    tempoUrl: 'http://tempo.lan:3200',
+  }),
+);
 const origins = allowedOrigins(targets);
 
 describe('configured origins', () => {
@@ -18,14 +23,28 @@ describe('configured origins', () => {
     expect(origins.sort()).toEqual(['http://10.0.0.5:9093', 'http://prometheus.lan:9090', 'http://tempo.lan:3200', 'https://lab.example.com'].sort());
   });
 
-  it('are empty when nothing is configured, whatever the settings object looks like', () => {
-    expect(allowedOrigins(linkTargetsFromSettings({}))).toEqual([]);
-    expect(allowedOrigins(linkTargetsFromSettings({ grafana: null, prometheusUrl: '', alertmanagerUrl: '  ' }))).toEqual([]);
-    expect(allowedOrigins(linkTargetsFromSettings({ chatModel: 'x', server: {} }))).toEqual([]);
+  it('are empty when nothing is configured', () => {
+    expect(allowedOrigins(linkTargetsFromSettings(linkSettings()))).toEqual([]);
+    expect(allowedOrigins(linkTargetsFromSettings(linkSettings({ prometheusUrl: '', alertmanagerUrl: '  ' })))).toEqual([]);
+  });
+
+  it('follow the settings as they change, not as they were at start', () => {
+    const store = createSettingsStore(testSettings({}));
+    const live = createLiveLinks(store);
+    const changed: (string | null)[] = [];
+    live.onChange((t) => changed.push(t.grafanaUrl));
+    expect(live.origins()).toEqual([]);
+    store.set({ ...store.get(), grafana: { ...store.get().grafana, url: 'http://grafana.lan:3000' } }, ['grafana.url']);
+    expect(live.origins()).toEqual(['http://grafana.lan:3000']);
+    expect(live.targets().grafanaUrl).toBe('http://grafana.lan:3000');
+    expect(changed).toEqual(['http://grafana.lan:3000']);
+    live.stop();
+    store.set({ ...store.get(), grafana: { ...store.get().grafana, url: null } }, ['grafana.url']);
+    expect(live.origins()).toEqual(['http://grafana.lan:3000']);
   });
 
   it('ignore values that are not http(s) URLs, and default ports collapse', () => {
-    const t = linkTargetsFromSettings({ grafana: { url: 'javascript:alert(1)' }, prometheusUrl: 'file:///etc', alertmanagerUrl: 'https://am.lan:443/' });
+    const t = linkTargetsFromSettings(linkSettings({ grafana: { url: 'javascript:alert(1)' }, prometheusUrl: 'file:///etc', alertmanagerUrl: 'https://am.lan:443/' }));
     expect(t.grafanaUrl).toBeNull();
     expect(allowedOrigins(t)).toEqual(['https://am.lan']);
   });
@@ -105,7 +124,7 @@ describe('the external-link guard with the configured origins', () => {
       setWindowOpenHandler: (h) => void (openHandler = h),
     };
     const open = vi.fn(async () => {});
-    guardWindow(wc, { allowedExternalOrigins: origins, openExternal: open, log: vi.fn() });
+    guardWindow(wc, { allowedExternalOrigins: () => origins, openExternal: open, log: vi.fn() });
     const nav = (url: string) => {
       const e = { url, preventDefault: vi.fn() };
       listeners.get('will-navigate')!(e);
@@ -123,7 +142,7 @@ describe('the external-link guard with the configured origins', () => {
       mainDashboardUrl(targets),
       traceUrl(targets, traceId),
       alertUrl(targets, { name: 'OllamaDown', generatorUrl: null }),
-      alertUrl(linkTargetsFromSettings({ prometheusUrl: 'http://prometheus.lan:9090' }), { name: 'X', generatorUrl: 'http://prometheus.lan:9090/graph?g0.expr=up' }),
+      alertUrl(linkTargetsFromSettings(linkSettings({ prometheusUrl: 'http://prometheus.lan:9090' })), { name: 'X', generatorUrl: 'http://prometheus.lan:9090/graph?g0.expr=up' }),
     ];
     for (const url of built) expect(checkExternalUrl(url, origins), String(url)).toMatchObject({ ok: true });
   });

@@ -1,4 +1,6 @@
 /** Builders of core states for the Electron shell's unit tests (tray, notifier, feed). */
+import { defaultTree } from '../../core/config';
+import type { LinkSettings } from '../../electron/main/link-targets';
 import type { AlertInfo, AlertSeverity, AlertsState } from '../../core/common/alerts';
 import type { HealthState } from '../../core/common/health';
 import type { TurnSample } from '../../core/common/telemetry';
@@ -87,5 +89,19 @@ export function stats(patch: Partial<TurnStats> = {}): TurnStats {
     done_reason: 'stop',
     trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     ...patch,
+  };
+}
+
+type LinkPatch = Omit<Partial<LinkSettings>, 'grafana'> & { grafana?: Partial<LinkSettings['grafana']> };
+
+/** The link part of the settings: the app's defaults (nothing configured), with `patch` over them. */
+export function linkSettings(patch: LinkPatch = {}): LinkSettings {
+  const defaults = defaultTree('/data') as unknown as LinkSettings;
+  return {
+    tempoUrl: defaults.tempoUrl,
+    prometheusUrl: defaults.prometheusUrl,
+    alertmanagerUrl: defaults.alertmanagerUrl,
+    ...patch,
+    grafana: { ...defaults.grafana, ...patch.grafana },
   };
 }

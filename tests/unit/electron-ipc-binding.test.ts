@@ -4,7 +4,8 @@ import { createEventHub } from '../../core/common/emitter';
 import { BrunoError } from '../../core/common/errors';
 import type { HealthState } from '../../core/common/health';
 import type { ChatEventBatch } from '../../core/common/turn';
-import { bridgeInvokeChannels, ipcChannels } from '../../electron/ipc-channels';
+import { ipcChannels } from '../../electron/ipc-channels';
+import { invokeChannels } from '../../core/common/contract';
 import { bindContractToIpc, type InvokeEventLike, type IpcMainLike } from '../../electron/main/ipc-binding';
 import { isAppRendererUrl, type RendererSource } from '../../electron/main/renderer-source';
 
@@ -57,7 +58,7 @@ function fakeWebContents() {
  * grows); the channels these tests use get realistic answers.
  */
 function fakeHandlers(overrides: Partial<ContractHandlers> = {}): ContractHandlers {
-  const generic = Object.fromEntries(bridgeInvokeChannels.map((channel) => [channel, vi.fn(async () => null)]));
+  const generic = Object.fromEntries(invokeChannels.map((channel) => [channel, vi.fn(async () => null)]));
   return {
     ...generic,
     'chat.send': vi.fn(async (input: { turnId?: string; conversationId?: string }) => ({ turnId: input.turnId ?? 't1', conversationId: input.conversationId ?? 'c1' })),

@@ -111,7 +111,7 @@ describe('window guard', () => {
     const w = fakeWebContents();
     const openExternal = vi.fn(async () => {});
     const log = vi.fn();
-    guardWindow(w.wc, { allowedExternalOrigins: allowed, openExternal, log });
+    guardWindow(w.wc, { allowedExternalOrigins: () => allowed, openExternal, log });
 
     const toGrafana = w.navigate('http://grafana.local:3000/d/abc');
     expect(toGrafana.preventDefault).toHaveBeenCalled();
@@ -129,7 +129,7 @@ describe('window guard', () => {
   it('denies window.open, opening only allow-listed links externally', () => {
     const w = fakeWebContents();
     const openExternal = vi.fn(async () => {});
-    guardWindow(w.wc, { allowedExternalOrigins: allowed, openExternal, log: vi.fn() });
+    guardWindow(w.wc, { allowedExternalOrigins: () => allowed, openExternal, log: vi.fn() });
     expect(w.open('http://grafana.local:3000/explore')).toEqual({ action: 'deny' });
     expect(w.open('javascript:alert(1)')).toEqual({ action: 'deny' });
     expect(w.open('about:blank')).toEqual({ action: 'deny' });
@@ -140,7 +140,7 @@ describe('window guard', () => {
   it('with the default empty allow-list opens nothing', () => {
     const w = fakeWebContents();
     const openExternal = vi.fn(async () => {});
-    guardWindow(w.wc, { allowedExternalOrigins: [], openExternal, log: vi.fn() });
+    guardWindow(w.wc, { allowedExternalOrigins: () => [], openExternal, log: vi.fn() });
     expect(w.open('https://grafana.com/')).toEqual({ action: 'deny' });
     w.navigate('https://grafana.com/');
     expect(openExternal).not.toHaveBeenCalled();
@@ -148,7 +148,7 @@ describe('window guard', () => {
 
   it('refuses to attach a <webview>', () => {
     const w = fakeWebContents();
-    guardWindow(w.wc, { allowedExternalOrigins: [], openExternal: vi.fn(), log: vi.fn() });
+    guardWindow(w.wc, { allowedExternalOrigins: () => [], openExternal: vi.fn(), log: vi.fn() });
     expect(w.attachWebview().preventDefault).toHaveBeenCalled();
   });
 });

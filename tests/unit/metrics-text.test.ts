@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { resourceAttributesFromEnv } from '../../core/telemetry/otel-sdk';
 import { openMetricsToPrometheusText, wantsOpenMetrics } from '../../core/server/metrics-text';
 
 describe('OpenMetrics -> Prometheus text', () => {
@@ -34,16 +33,5 @@ describe('OpenMetrics -> Prometheus text', () => {
     expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')).toBe(true);
     expect(wantsOpenMetrics('*/*')).toBe(false);
     expect(wantsOpenMetrics(undefined)).toBe(false);
-  });
-});
-
-describe('resource attributes from the environment', () => {
-  it('parses OTEL_RESOURCE_ATTRIBUTES (percent-encoded) and lets OTEL_SERVICE_NAME win', () => {
-    expect(resourceAttributesFromEnv({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=home%20lab, host.name=nas ,broken,=x', OTEL_SERVICE_NAME: 'bruno-2' })).toEqual({
-      'deployment.environment': 'home lab',
-      'host.name': 'nas',
-      'service.name': 'bruno-2',
-    });
-    expect(resourceAttributesFromEnv({})).toEqual({});
   });
 });

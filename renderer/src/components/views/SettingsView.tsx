@@ -30,7 +30,8 @@ export function SettingsView() {
   }
   if (!draft || !original || !settings.view) return <div className="view muted" data-testid="settings-view">Loading settings…</div>;
 
-  const pinned = new Set(settings.view.pinnedByEnv);
+  const view = settings.view;
+  const pinned = new Set(view.pinnedByEnv);
   const patch = patchFrom(original, draft, pinned);
   const dirty = Object.keys(patch).length > 0;
   const { byField, other } = errorsByField(settings.result && !settings.result.ok ? settings.result.fieldErrors : {});
@@ -50,7 +51,7 @@ export function SettingsView() {
           <fieldset key={group.title} className="card">
             <legend>{group.title}</legend>
             {group.fields.map((f) => (
-              <Field key={f.path} field={f} value={draft[f.path]!} pinned={pinned.has(f.path)} errors={byField[f.path] ?? []} onChange={(v) => set(f.path, v)} />
+              <Field key={f.path} field={f} value={draft[f.path]!} pinned={pinned.has(f.path)} envVar={view.envVars[f.path]?.[0]} live={isLive(f.path, view.livePaths)} errors={byField[f.path] ?? []} onChange={(v) => set(f.path, v)} />
             ))}
           </fieldset>
         ))}
@@ -99,11 +100,14 @@ interface FieldProps {
   field: FieldDef;
   value: Draft[string];
   pinned: boolean;
+  /** The environment variable that can pin it (named when it does). */
+  envVar: string | undefined;
+  live: boolean;
   errors: string[];
   onChange: (value: Draft[string]) => void;
 }
 
-function Field({ field, value, pinned, errors, onChange }: FieldProps) {
+function Field({ field, value, pinned, envVar, live, errors, onChange }: FieldProps) {
   const controller = useController();
   const test = useApp((s) => (field.test ? s.settings.tests[field.test] : undefined));
   const id = `setting-${field.path.replace(/\./g, '-')}`;
@@ -118,9 +122,9 @@ function Field({ field, value, pinned, errors, onChange }: FieldProps) {
     'data-testid': id,
   };
   const hint = [
-    pinned ? `Set by an environment variable${field.env ? ` (${field.env})` : ''}, which wins over the settings file.` : null,
+    pinned ? `Set by an environment variable${envVar ? ` (${envVar})` : ''}, which wins over the settings file.` : null,
     field.help ?? null,
-    isLive(field.path) ? 'Applies at once.' : 'Applies after a restart.',
+    live ? 'Applies at once.' : 'Applies after a restart.',
   ]
     .filter(Boolean)
     .join(' ');

@@ -3,7 +3,6 @@
  * which endpoint "Test connection" checks. Pure helpers turn the form's draft into a patch.
  */
 import type { SettingsTarget } from '../../../../core/common';
-import { liveSettingPaths } from '../../../../core/common/settings';
 
 export type FieldKind = 'url' | 'text' | 'number' | 'select' | 'bool' | 'pii';
 
@@ -16,8 +15,6 @@ export interface FieldDef {
   options?: readonly string[];
   test?: SettingsTarget;
   help?: string;
-  /** The environment variable that pins it (shown when it does). */
-  env?: string;
 }
 
 export interface FieldGroup {
@@ -29,27 +26,27 @@ export const settingsGroups: FieldGroup[] = [
   {
     title: 'Ollama',
     fields: [
-      { path: 'ollamaHost', label: 'Ollama URL', kind: 'url', test: 'ollama', env: 'OLLAMA_HOST' },
-      { path: 'chatModel', label: 'Chat model', kind: 'text', env: 'BRUNO_CHAT_MODEL', help: 'Used when a chat names no model.' },
-      { path: 'knowledge.embedModel', label: 'Embedding model', kind: 'text', env: 'BRUNO_EMBED_MODEL' },
+      { path: 'ollamaHost', label: 'Ollama URL', kind: 'url', test: 'ollama' },
+      { path: 'chatModel', label: 'Chat model', kind: 'text', help: 'Used when a chat names no model.' },
+      { path: 'knowledge.embedModel', label: 'Embedding model', kind: 'text' },
     ],
   },
   {
     title: 'Telemetry',
     fields: [
-      { path: 'telemetry.otlpEndpoint', label: 'OTLP endpoint', kind: 'url', nullable: true, test: 'otlp', env: 'OTEL_EXPORTER_OTLP_ENDPOINT', help: 'Empty: no export.' },
-      { path: 'telemetry.otlpProtocol', label: 'OTLP protocol', kind: 'select', options: ['http/protobuf', 'grpc'], env: 'OTEL_EXPORTER_OTLP_PROTOCOL' },
-      { path: 'telemetry.metricsAddr', label: 'Prometheus /metrics address', kind: 'text', env: 'BRUNO_METRICS_ADDR', help: 'host:port; empty turns it off.' },
-      { path: 'telemetry.captureContent', label: 'Capture prompts and answers in spans (redacted)', kind: 'bool', env: 'BRUNO_CAPTURE_CONTENT' },
+      { path: 'telemetry.otlpEndpoint', label: 'OTLP endpoint', kind: 'url', nullable: true, test: 'otlp', help: 'Empty: no export.' },
+      { path: 'telemetry.otlpProtocol', label: 'OTLP protocol', kind: 'select', options: ['http/protobuf', 'grpc'] },
+      { path: 'telemetry.metricsAddr', label: 'Prometheus /metrics address', kind: 'text', help: 'host:port; empty turns it off.' },
+      { path: 'telemetry.captureContent', label: 'Capture prompts and answers in spans (redacted)', kind: 'bool' },
       { path: 'telemetry.piiPatterns', label: 'Extra PII patterns', kind: 'pii', help: 'Regular expressions redacted from logs and captured content.' },
     ],
   },
   {
     title: 'Grafana',
     fields: [
-      { path: 'grafana.url', label: 'Grafana URL', kind: 'url', nullable: true, test: 'grafana', env: 'BRUNO_GRAFANA_URL', help: 'Empty: traces open in the app.' },
-      { path: 'grafana.tempoDatasourceUid', label: 'Tempo datasource uid', kind: 'text', env: 'BRUNO_TEMPO_DATASOURCE_UID' },
-      { path: 'grafana.orgId', label: 'Organisation id', kind: 'number', env: 'BRUNO_GRAFANA_ORG_ID' },
+      { path: 'grafana.url', label: 'Grafana URL', kind: 'url', nullable: true, test: 'grafana', help: 'Empty: traces open in the app.' },
+      { path: 'grafana.tempoDatasourceUid', label: 'Tempo datasource uid', kind: 'text' },
+      { path: 'grafana.orgId', label: 'Organisation id', kind: 'number' },
       { path: 'grafana.dashboards.ollama', label: 'Ollama dashboard uid', kind: 'text' },
       { path: 'grafana.dashboards.rag', label: 'RAG dashboard uid', kind: 'text' },
       { path: 'grafana.dashboards.overview', label: 'Overview dashboard uid', kind: 'text' },
@@ -58,8 +55,8 @@ export const settingsGroups: FieldGroup[] = [
   {
     title: 'Alerts',
     fields: [
-      { path: 'prometheusUrl', label: 'Prometheus URL', kind: 'url', nullable: true, test: 'prometheus', env: 'PROMETHEUS_URL', help: 'Empty: alerts are evaluated in the app.' },
-      { path: 'alertmanagerUrl', label: 'Alertmanager URL', kind: 'url', nullable: true, test: 'alertmanager', env: 'ALERTMANAGER_URL' },
+      { path: 'prometheusUrl', label: 'Prometheus URL', kind: 'url', nullable: true, test: 'prometheus', help: 'Empty: alerts are evaluated in the app.' },
+      { path: 'alertmanagerUrl', label: 'Alertmanager URL', kind: 'url', nullable: true, test: 'alertmanager' },
     ],
   },
 ];
@@ -123,8 +120,9 @@ export function patchFrom(original: Draft, draft: Draft, pinned: ReadonlySet<str
   return patch;
 }
 
-export function isLive(path: string): boolean {
-  return liveSettingPaths.some((live) => path === live || path.startsWith(`${live}.`));
+/** Whether a field applies at once; the core's settings view lists the live paths. */
+export function isLive(path: string, livePaths: readonly string[]): boolean {
+  return livePaths.some((live) => path === live || path.startsWith(`${live}.`));
 }
 
 /** Field errors keyed by their field (an error on `telemetry.piiPatterns.0.pattern` belongs to the list). */

@@ -1,0 +1,37 @@
+/**
+ * How a contract method is declared: its input schema (validated at every transport boundary),
+ * its result type and one sentence on what it does. The name is the key it is declared under in
+ * its domain's registry (core/common/methods/<domain>.ts); the handler lives in the domain's own
+ * folder (core/<domain>/...-methods.ts), typed by `MethodHandlers` so it cannot drift.
+ */
+import type { z } from 'zod';
+
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O = unknown> {
+  readonly input: I;
+  readonly summary: string;
+  /** Type only (never set): the result type, read by `OutputOf`. */
+  readonly output?: O;
+}
+
+/**
+ * `method<Result>()({ input, summary })`: the result type is given, the schema's type inferred
+ * (TypeScript cannot infer one type argument and take the other, hence the two calls).
+ */
+export function method<O>() {
+  return <I extends z.ZodType>(spec: { input: I; summary: string }): MethodSpec<I, O> => spec;
+}
+
+export type OutputOf<M> = M extends MethodSpec<z.ZodType, infer O> ? O : never;
+
+/** What every handler gets besides its validated input, from the transport that called it. */
+export interface MethodContext {
+  /** Aborted when the caller no longer wants the answer (an HTTP client that hung up, Ctrl-C). */
+  signal?: AbortSignal;
+  /** Progress of long work, for callers that show it (the CLI's progress line). */
+  progress?: (done: number, total: number) => void;
+}
+
+/** The handlers of a registry: one per method, with its validated input and its result type. */
+export type MethodHandlers<R extends Record<string, MethodSpec>> = {
+  [C in keyof R]: (input: z.output<R[C]['input']>, context?: MethodContext) => Promise<OutputOf<R[C]>>;
+};
