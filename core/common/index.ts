@@ -13,3 +13,4 @@ export * from './alerts';
 export * from './memory';
 export * from './knowledge';
 export * from './settings';
+export * from './tools';

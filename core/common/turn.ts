@@ -3,6 +3,7 @@
  * the NDJSON lines of the public `POST /api/v1/chat` endpoint, so there is one definition.
  */
 import type { ErrorCode } from './errors';
+import type { ToolCallView } from './tools';
 
 /** A knowledge-base source an answer cites as [n]. */
 export interface MessageSource {
@@ -35,6 +36,8 @@ export interface TurnStats {
 export type TurnEvent =
   | { type: 'token'; text: string }
   | { type: 'thinking'; text: string }
+  /** A tool call the model asked for, each time its status changes. */
+  | { type: 'tool'; call: ToolCallView }
   | { type: 'done'; conversationId: string; messageId: string; stats: TurnStats; sources: MessageSource[] }
   | { type: 'error'; code: ErrorCode; message: string };
 

@@ -1,5 +1,5 @@
 export { loadSettings, settingsFileName, defaultTree, type LoadSettingsOptions } from './load-settings';
-export { settingsSchema, hostOf, isLoopbackHost, effectiveMetricExportTimeoutMs, tracesSamplers, type Settings } from './schema';
+export { settingsSchema, mcpServerSchema, type McpServerSettings, hostOf, isLoopbackHost, effectiveMetricExportTimeoutMs, tracesSamplers, type Settings } from './schema';
 export { settingRows, livePaths, type SettingRow, type EnvSource } from './setting-table';
 export { normalizeOllamaHost } from './ollama-host';
 export { defaultDataDir } from './data-dir';

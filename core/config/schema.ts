@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fusionMethods } from '../common/knowledge';
+import { toolPolicies } from '../common/tools';
 import { piiPatternProblems } from '../pii';
 
 const httpUrl = (example: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` });
@@ -10,6 +11,28 @@ const milliseconds = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(min, `must be at least ${min} ms`).max(max, `must be at most ${max} ms`);
 const timeoutMs = milliseconds(100, 3_600_000);
 const stringMap = z.record(z.string().min(1).max(256), z.string().max(4096));
+const toolName = z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'a tool name: letters, digits, _ . - (at most 64)');
+const mcpServerName = z.string().regex(/^[a-zA-Z0-9_-]{1,40}$/, 'a server name: letters, digits, _ - (at most 40; it prefixes its tools as name.tool)');
+
+/**
+ * An MCP server in the shape other MCP hosts use (`mcpServers` of Claude Desktop, Cursor, ...):
+ * a command the app runs (stdio) or a URL (streamable HTTP). `disabled` keeps it configured but off.
+ */
+export const mcpServerSchema = z.union([
+  z.strictObject({
+    command: z.string().min(1).max(1024),
+    args: z.array(z.string().max(4096)).max(100).default([]),
+    env: stringMap.default({}),
+    cwd: z.string().min(1).max(1024).optional(),
+    disabled: z.boolean().default(false),
+  }),
+  z.strictObject({
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:8000/mcp' }),
+    headers: stringMap.default({}),
+    disabled: z.boolean().default(false),
+  }),
+]);
+export type McpServerSettings = z.infer<typeof mcpServerSchema>;
 
 /** OTEL_TRACES_SAMPLER values of the OpenTelemetry SDK environment specification. */
 export const tracesSamplers = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -62,6 +85,18 @@ export const settingsSchema = z.strictObject({
     /** How hybrid search fuses vector and full-text results (core/rag/search.ts). */
     fusion: z.enum(fusionMethods, { error: "must be 'convex' or 'rrf'" }),
   }),
+  /** Tools the model may call in a turn (core/tools) and their limits. */
+  tools: z.strictObject({
+    /** The user's choice per tool name; a tool not named here gets its default (defaultPolicy). */
+    policy: z.record(toolName, z.enum(toolPolicies, { error: "must be 'off', 'ask' or 'allow'" })),
+    /** Model -> tools -> model rounds in one turn before the model must answer. */
+    maxRounds: z.coerce.number({ error: 'must be a whole number from 0 to 20' }).int('must be a whole number').min(0).max(20),
+    callTimeoutMs: milliseconds(100, 600_000),
+    /** A result longer than this (in tokens, about 4 characters each) is cut, with a note saying so. */
+    resultTokenBudget: z.coerce.number({ error: 'must be a number of tokens' }).int().min(50).max(100_000),
+  }),
+  /** MCP servers whose tools join the built-in ones as `server.tool` (core/tools/mcp). */
+  mcpServers: z.record(mcpServerName, mcpServerSchema),
   telemetry: z.strictObject({
     /** Base OTLP endpoint; null = no export (and no errors about it). */
     otlpEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318' }).nullable(),

@@ -72,6 +72,14 @@ export const settingRows: readonly SettingRow[] = [
   { path: 'knowledge.writeBatchChunks', default: 256 },
   { path: 'knowledge.annIndexMinRows', default: 50_000 },
   { path: 'knowledge.fusion', default: 'convex', env: env('BRUNO_KB_FUSION') },
+  { path: 'tools.policy', default: {}, live: true },
+  // A small model that has not answered after five rounds of tools is looping.
+  { path: 'tools.maxRounds', default: 5, env: env('BRUNO_TOOL_MAX_ROUNDS'), live: true },
+  { path: 'tools.callTimeoutMs', default: 15_000, env: env('BRUNO_TOOL_TIMEOUT_MS'), live: true },
+  // 2,000 tokens of a result leave room for the question and the answer in an 8k context.
+  { path: 'tools.resultTokenBudget', default: 2_000, env: env('BRUNO_TOOL_RESULT_TOKENS'), live: true },
+  // Header and env values of MCP servers carry tokens: masking them one level down is core/tools/mcp's to add.
+  { path: 'mcpServers', default: {} },
   {
     path: 'telemetry.otlpEndpoint',
     default: null,

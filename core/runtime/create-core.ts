@@ -11,6 +11,7 @@ import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetr
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
 import { createPiiRedactor } from '../pii';
+import { createToolRegistry, toolsHandlers } from '../tools';
 import { serviceName } from '../common/metric-names';
 import { appVersion } from './app-version';
 import type { Core } from './core';
@@ -158,6 +159,8 @@ export function createCore(deps: CoreDeps): Core {
     onChange: (state) => events.emit('health', state),
   });
 
+  // The tools a turn may offer the model: built-in ones first (they keep their names), then MCP.
+  const tools = createToolRegistry({ sources: [], policies: () => store.get().tools.policy, warn });
   // Each domain's handlers; the type checks that together they are exactly the contract.
   const handlers: ContractHandlers = {
     ...chatHandlers({ agent, events }),
@@ -169,6 +172,7 @@ export function createCore(deps: CoreDeps): Core {
     ...memoryHandlers({ memory }),
     ...kbHandlers({ knowledge, onChanged: () => retrieval.invalidate() }),
     ...evalHandlers({ knowledge, gauges: evalGauges(telemetry.registry) }),
+    ...toolsHandlers({ registry: tools }),
     ...settingsHandlers({ store, editor: createSettingsEditor({ store, env: deps.env ?? process.env }), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
 

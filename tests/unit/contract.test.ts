@@ -28,6 +28,7 @@ describe('contract', () => {
       'settings.get',
       'settings.update',
       'settings.test',
+      'tools.list',
     ]);
     expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample', 'alerts', 'conversations', 'kb.progress']);
     expect(isInvokeChannel('chat.send')).toBe(true);

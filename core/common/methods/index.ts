@@ -7,6 +7,7 @@ import { chatMethods } from './chat';
 import { kbMethods } from './kb';
 import { conversationsMethods, memoryMethods } from './memory';
 import { settingsMethods } from './settings';
+import { toolsMethods } from './tools';
 import { alertsMethods, healthMethods, modelsMethods, tracesMethods } from './status';
 
 export const contractMethods = {
@@ -19,9 +20,10 @@ export const contractMethods = {
   ...memoryMethods,
   ...kbMethods,
   ...settingsMethods,
+  ...toolsMethods,
 };
 
-export { chatMethods, kbMethods, conversationsMethods, memoryMethods, settingsMethods, alertsMethods, healthMethods, modelsMethods, tracesMethods };
+export { chatMethods, kbMethods, conversationsMethods, memoryMethods, settingsMethods, alertsMethods, healthMethods, modelsMethods, tracesMethods, toolsMethods };
 export * from './chat';
 export * from './kb';
 export * from './memory';
