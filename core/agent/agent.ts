@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BrunoError } from '../common/errors';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import { runChatTurn, type ChatTurnDeps } from './chat-turn';
 
@@ -17,7 +18,9 @@ export interface RunningTurn {
 }
 
 export interface Agent {
+  /** Throws a `conflict` BrunoError when `input.turnId` is already running. */
   startTurn(input: StartTurnInput, emit: (event: TurnEvent) => void): RunningTurn;
+  isRunning(turnId: string): boolean;
   stop(turnId: string): boolean;
   stopAll(): Promise<void>;
 }
@@ -36,7 +39,7 @@ export function createAgent(deps: AgentDeps): Agent {
   return {
     startTurn(input, emit) {
       const turnId = input.turnId ?? newId();
-      if (running.has(turnId)) throw new Error(`Turn ${turnId} is already running`);
+      if (running.has(turnId)) throw new BrunoError('conflict', `Turn ${turnId} is already running: wait for its end or stop it (chat.stop), or send without a turnId`);
       const conversationId = input.conversationId ?? newId();
       const controller = new AbortController();
       const finished = runChatTurn(
@@ -48,6 +51,7 @@ export function createAgent(deps: AgentDeps): Agent {
       running.set(turnId, { controller, finished });
       return { turnId, conversationId, finished };
     },
+    isRunning: (turnId) => running.has(turnId),
     stop(turnId) {
       const turn = running.get(turnId);
       if (!turn) return false;

@@ -15,6 +15,8 @@ export const errorCodes = [
   'unknown_channel',
   'unauthorized',
   'not_found',
+  /** The request collides with work in progress (a turn id that is already running). */
+  'conflict',
   'internal',
 ] as const;
 

@@ -3,30 +3,14 @@
  * settings patch, the settings file) is hostile: `__proto__`, `constructor` and `prototype`
  * would reach Object.prototype through an ordinary assignment, so they are refused everywhere.
  */
-export const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+import { forbiddenKeys } from '../common/hostile-keys';
+
+export { forbiddenKeys, forbiddenKeyPath } from '../common/hostile-keys';
 
 export type Tree = Record<string, unknown>;
 
 export function isPlainObject(value: unknown): value is Tree {
   return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The first forbidden key of a tree (depth first), as a dotted path; null when there is none. */
-export function forbiddenKeyPath(value: unknown, prefix = ''): string | null {
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = forbiddenKeyPath(item, `${prefix}${i}.`);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (!isPlainObject(value)) return null;
-  for (const key of Object.keys(value)) {
-    if (forbiddenKeys.has(key)) return `${prefix}${key}`;
-    const found = forbiddenKeyPath(value[key], `${prefix}${key}.`);
-    if (found) return found;
-  }
-  return null;
 }
 
 function keysOf(path: string): string[] {

@@ -1,4 +1,5 @@
-import type { RedactionRule } from './redaction-rule';
+import { RE2JS } from 're2js';
+import type { LinearRule } from './redaction-rule';
 
 /** A pattern from settings: `pattern` is a regex source, `replacement` defaults to `[NAME]`. */
 export interface CustomPiiPattern {
@@ -6,6 +7,9 @@ export interface CustomPiiPattern {
   pattern: string;
   replacement?: string;
 }
+
+/** Longer patterns are refused: matching time grows with the pattern's size times the text's. */
+export const maxCustomPatternChars = 500;
 
 /** Thrown at start-up for a pattern that cannot work, naming it so settings can be fixed. */
 export class PiiPatternError extends Error {
@@ -18,27 +22,39 @@ export class PiiPatternError extends Error {
   }
 }
 
-export function compileCustomPattern(custom: CustomPiiPattern): RedactionRule {
+/**
+ * A user's pattern runs on RE2JS, a linear-time matcher (the RE2 algorithm in JavaScript, so it
+ * also runs in Electron without a native build): `(a+)+b` takes microseconds on any input
+ * instead of freezing the event loop, as it did on JavaScript's backtracking RegExp. RE2 syntax is
+ * JavaScript's without lookaround and backreferences (`(?i)` for case-insensitive); a pattern
+ * that uses them is refused with a message saying so. Replacements follow String.replace ($1, $&).
+ */
+export function compileCustomPattern(custom: CustomPiiPattern): LinearRule {
   const name = typeof custom.name === 'string' ? custom.name.trim() : '';
   if (!name) throw new PiiPatternError('', 'Invalid PII pattern: every custom pattern needs a name');
   if (typeof custom.pattern !== 'string' || custom.pattern === '') {
     throw new PiiPatternError(name, `Invalid PII pattern "${name}": pattern must be a non-empty regular expression`);
   }
-  let regex: RegExp;
+  if (custom.pattern.length > maxCustomPatternChars) {
+    throw new PiiPatternError(name, `Invalid PII pattern "${name}": longer than ${maxCustomPatternChars} characters`);
+  }
+  let regex: RE2JS;
   try {
-    regex = new RegExp(custom.pattern, 'g');
+    regex = RE2JS.compile(custom.pattern);
   } catch (err) {
-    throw new PiiPatternError(name, `Invalid PII pattern "${name}": ${(err as Error).message}`);
+    const reason = (err as Error).message;
+    const hint = /\(\?[=!<]|\\[1-9]|\\k</.test(custom.pattern) ? ' (lookaround and backreferences are not supported: patterns run on a linear-time matcher)' : '';
+    throw new PiiPatternError(name, `Invalid PII pattern "${name}": ${reason}${hint}`);
   }
   // A pattern that matches nothing at all would put its replacement between every character.
-  if (new RegExp(custom.pattern).test('')) {
+  if (regex.test('')) {
     throw new PiiPatternError(name, `Invalid PII pattern "${name}": /${custom.pattern}/ matches the empty string`);
   }
+  const replacement = custom.replacement ?? `[${name.toUpperCase()}]`;
   return {
     name,
     applies: () => true,
-    regex,
-    replace: custom.replacement ?? `[${name.toUpperCase()}]`,
+    redact: (text) => (regex.test(text) ? regex.matcher(text).replaceAll(replacement) : text),
   };
 }
 

@@ -31,8 +31,9 @@ export function createPiiRedactor(options: PiiRedactorOptions = {}): PiiRedactor
     let out = text;
     for (const rule of rules) {
       if (!rule.applies(facts)) continue;
+      if (!('regex' in rule)) out = rule.redact(out);
       // Both overloads of replace, chosen by the rule's replacement type.
-      out = typeof rule.replace === 'string' ? out.replace(rule.regex, rule.replace) : out.replace(rule.regex, rule.replace);
+      else out = typeof rule.replace === 'string' ? out.replace(rule.regex, rule.replace) : out.replace(rule.regex, rule.replace);
     }
     return out;
   }

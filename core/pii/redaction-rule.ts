@@ -8,14 +8,25 @@ export interface TextFacts {
   hasAssign: boolean;
 }
 
-export interface RedactionRule {
+interface RuleBase {
   name: string;
-  /** Cheap gate; the regex only runs when this says the line could match. */
+  /** Cheap gate; the rule only runs when this says the line could match. */
   applies: (facts: TextFacts) => boolean;
+}
+
+/** A built-in rule: a JavaScript regex written here and reviewed for backtracking. */
+export interface RegexRule extends RuleBase {
   /** Global; compiled once when the redactor is built. */
   regex: RegExp;
   replace: string | ((match: string, ...groups: string[]) => string);
 }
+
+/** A rule from settings, on a linear-time matcher (custom-patterns.ts): it cannot freeze the loop. */
+export interface LinearRule extends RuleBase {
+  redact: (text: string) => string;
+}
+
+export type RedactionRule = RegexRule | LinearRule;
 
 export function textFacts(text: string): TextFacts {
   const facts: TextFacts = { digits: 0, longestDigitRun: 0, hasAt: false, hasPlus: false, hasDash: false, hasAssign: false };

@@ -3,7 +3,7 @@ import { invokeMethod, type ContractHandlers } from '../common/contract';
 import type { EventHub } from '../common/emitter';
 import { BrunoError, toErrorInfo } from '../common/errors';
 import type { EventLine, InvokeEnvelope } from '../common/http-api';
-import { readJsonBody, sendJson, startNdjson } from './http-helpers';
+import { readJsonBody, sendJson, startNdjson, statusForError } from './http-helpers';
 
 /** Aborted when the client hangs up before the answer is sent (a search it no longer waits for). */
 function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
@@ -17,9 +17,18 @@ function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
 
 /** `POST /api/v1/invoke/<channel>`: the contract over HTTP, answered with an envelope. */
 export async function handleInvoke(req: IncomingMessage, res: ServerResponse, channel: string, handlers: ContractHandlers): Promise<void> {
+  // A body that cannot be read (not JSON, too large, too deep) is the request's fault, not the
+  // method's: a 400, still in the envelope shape the bridge reads.
+  let input: unknown;
+  try {
+    input = await readJsonBody(req, res);
+  } catch (err) {
+    const error = toErrorInfo(err);
+    return sendJson(res, statusForError(error), { ok: false, error } satisfies InvokeEnvelope<unknown>);
+  }
   let envelope: InvokeEnvelope<unknown>;
   try {
-    envelope = { ok: true, result: await invokeMethod(handlers, channel, await readJsonBody(req), { signal: requestSignal(req, res) }) };
+    envelope = { ok: true, result: await invokeMethod(handlers, channel, input, { signal: requestSignal(req, res) }) };
   } catch (err) {
     envelope = { ok: false, error: toErrorInfo(err) };
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { chatSendInput } from '../common/contract';
 import { BrunoError } from '../common/errors';
+import { forbiddenKeyPath } from '../common/hostile-keys';
 import type { Agent } from '../agent';
 import { createEventBatcher } from '../agent';
 import { readJsonBody, startNdjson } from './http-helpers';
@@ -11,11 +12,17 @@ import { readJsonBody, startNdjson } from './http-helpers';
  * A client that hangs up stops the turn, so an abandoned request does not keep Ollama busy.
  */
 export async function handleChat(req: IncomingMessage, res: ServerResponse, agent: Agent): Promise<void> {
-  const body = await readJsonBody(req);
+  const body = await readJsonBody(req, res);
+  const hostile = forbiddenKeyPath(body);
+  if (hostile) throw new BrunoError('invalid_request', `Invalid chat request: ${hostile}: '${hostile.split('.').at(-1)}' is not a field`);
   const parsed = chatSendInput.safeParse(body);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
     throw new BrunoError('invalid_request', `Invalid chat request: ${fields}. Expected {"message": "...", "conversationId"?: "...", "model"?: "..."}`);
+  }
+  // A taken turn id is answered before any header: once the 200 is out, only a reset could say it.
+  if (parsed.data.turnId && agent.isRunning(parsed.data.turnId)) {
+    throw new BrunoError('conflict', `Turn ${parsed.data.turnId} is already running: wait for its end or stop it, or send without a turnId`);
   }
   const write = startNdjson(res);
   const batcher = createEventBatcher((events) => {

@@ -7,7 +7,7 @@ import type { Core } from '../runtime';
 import { hasValidBearer, isAllowedHost, unauthorizedMessage } from './auth';
 import { handleInvoke, handleEvents } from './bridge-endpoints';
 import { handleChat } from './chat-endpoint';
-import { sendError, sendJson } from './http-helpers';
+import { decodePathPart, pathOf, sendError, sendJson } from './http-helpers';
 import { createHttpMetrics } from './http-metrics';
 import { serveStatic } from './static-files';
 
@@ -32,8 +32,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { core, token } = options;
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    const path = pathOf(req.url);
+    if (path === null) throw new BrunoError('invalid_request', 'The request target is not a valid path');
     if (!isAllowedHost(req, options.host)) {
       return sendJson(res, 421, { error: { code: 'invalid_request', message: 'Unexpected Host header' } });
     }
@@ -48,12 +48,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (path === httpPaths.chat && req.method === 'POST') return handleChat(req, res, core.agent);
     if (path === httpPaths.events && req.method === 'GET') return handleEvents(res, core.events);
     if (path.startsWith(httpPaths.invokePrefix) && req.method === 'POST') {
-      return handleInvoke(req, res, decodeURIComponent(path.slice(httpPaths.invokePrefix.length)), core.handlers);
+      return handleInvoke(req, res, decodePathPart(path.slice(httpPaths.invokePrefix.length)), core.handlers);
     }
     throw new BrunoError('not_found', `No ${req.method} route for ${path}. See the README for the API.`);
   };
 
-  const metrics = createHttpMetrics(core.telemetry.registry);
+  const metrics = createHttpMetrics(core.telemetry.registry, (err) => core.logger.warn('HTTP metrics failed (the request goes on)', { detail: err instanceof Error ? err.message : String(err) }));
   const sockets = new Set<import('node:net').Socket>();
   const server = createServer((req, res) => {
     metrics.track(req, res);

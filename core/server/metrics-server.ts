@@ -5,6 +5,7 @@ import { hostOf, isLoopbackHost } from '../config';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 import { hasValidBearer, isAllowedHost } from './auth';
 import { openMetricsContentType, openMetricsToPrometheusText, prometheusTextContentType, wantsOpenMetrics } from './metrics-text';
+import { pathOf } from './http-helpers';
 
 export interface MetricsServer {
   url: string;
@@ -30,7 +31,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   const port = Number(options.addr.slice(options.addr.lastIndexOf(':') + 1));
   const needsToken = !isLoopbackHost(host) || !!options.token;
   const server: Server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = pathOf(req.url);
     if (!isAllowedHost(req, host)) {
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Unexpected Host header\n');
       return;

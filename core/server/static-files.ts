@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { rendererCsp } from '../common/security';
@@ -25,33 +25,58 @@ export const securityHeaders = {
   'cross-origin-opener-policy': 'same-origin',
 } as const;
 
+const isInside = (root: string, path: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+
+/**
+ * Opens a file of the UI folder, or null. Containment is checked on the real path (a symlink in
+ * the folder that points outside it is refused), and the size comes from the open handle, so a
+ * file replaced or removed after the check is never read in part.
+ */
+async function openInside(realRoot: string, path: string): Promise<{ handle: FileHandle; size: number; path: string } | null> {
+  const real = await realpath(path).catch(() => null);
+  if (!real || !isInside(realRoot, real)) return null;
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, holding a thread
+  // of libuv's small pool for good; regular files ignore the flag.
+  const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
+  if (!handle) return null;
+  const info = await handle.stat().catch(() => null);
+  if (!info?.isFile()) {
+    await handle.close().catch(() => {});
+    return null;
+  }
+  return { handle, size: info.size, path: real };
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
 /** Serves the built renderer; unknown paths get index.html; nothing outside `root` is reachable. */
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<void> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
-    decoded = '/';
+    return plain(res, 400, 'The path has a malformed percent-encoding.');
   }
+  const realRoot = await realpath(root).catch(() => root);
   const candidate = normalize(join(root, decoded));
-  const inside = candidate === root || candidate.startsWith(root.endsWith(sep) ? root : root + sep);
-  let file = inside ? candidate : join(root, 'index.html');
-  let info = await stat(file).catch(() => null);
-  if (!info?.isFile()) {
-    file = join(root, 'index.html');
-    info = await stat(file).catch(() => null);
+  const file = (isInside(root, candidate) ? await openInside(realRoot, candidate) : null) ?? (await openInside(realRoot, join(root, 'index.html')));
+  if (!file) {
+    return plain(res, 503, `The UI is not built (${root} has no index.html). Run \`npm run build\`; the API under /api/v1 works without it.`);
   }
-  if (!info?.isFile()) {
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(`The UI is not built (${root} has no index.html). Run \`npm run build\`; the API under /api/v1 works without it.`);
-    return;
-  }
-  const immutable = file.includes(`${sep}assets${sep}`);
+  const immutable = file.path.includes(`${sep}assets${sep}`);
   res.writeHead(200, {
     ...securityHeaders,
-    'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
-    'content-length': info.size,
+    'content-type': contentTypes[extname(file.path)] ?? 'application/octet-stream',
+    'content-length': file.size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  createReadStream(file).pipe(res);
+  const stream = createReadStream('', { fd: file.handle, autoClose: true });
+  // A read that fails after the headers went out can only end the response; it must never
+  // become an unhandled 'error' event (which ends the process).
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
 }

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 /**
  * The status of a GET with a chosen Host header. fetch cannot send one (it is a forbidden header),
@@ -12,5 +13,28 @@ export function statusWithHost(url: string, host: string, headers: Record<string
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/**
+ * Sends `requestText` as is on a new connection and resolves with the status line's code (0 when
+ * the server closed without one). For request targets fetch would normalise or refuse (`//[`).
+ */
+export function rawStatus(url: string, requestText: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise<number>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(requestText));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      reply += d;
+      const code = /^HTTP\/1\.1 (\d{3})/.exec(reply);
+      if (code) {
+        socket.destroy();
+        resolve(Number(code[1]));
+      }
+    });
+    socket.on('close', () => resolve(0));
+    socket.on('error', reject);
   });
 }
