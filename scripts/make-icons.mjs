@@ -267,7 +267,7 @@ function main() {
     const target = join(root, path);
     const pixels = render(design, size);
     if (check) {
-      let same = false;
+      let same;
       try {
         const current = decodePng(readFileSync(target));
         same = current.width === size && current.height === size && Buffer.from(current.rgba).equals(Buffer.from(pixels));

@@ -62,7 +62,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   let observer: ReturnType<TurnTelemetry['startTurn']> | null = null;
   let recorder: TurnRecorder = noRecorder;
   let begun: Promise<unknown> = Promise.resolve();
-  let sources: MessageSource[] = [];
+  let sources: MessageSource[];
 
   const liveSample = (t: number, isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
     const sinceFirst = firstChunkAt === null ? 0 : (t - firstChunkAt) / 1000;

@@ -16,7 +16,7 @@ export const shippedRuleFiles: Record<string, string> = shippedRuleTexts;
 
 /** Whitespace-insensitive form of a PromQL expression, for comparing rule file and code. */
 export function normalizeExpr(expr: string): string {
-  return expr.replace(/\s+/g, ' ').replace(/\s*([(){}\[\],])\s*/g, '$1').trim();
+  return expr.replace(/\s+/g, ' ').replace(/\s*([(){}[\],])\s*/g, '$1').trim();
 }
 
 export function parseAlertRules(files: Record<string, string> = shippedRuleFiles): ShippedAlertRule[] {

@@ -17,8 +17,8 @@ export function forbiddenKeyPath(value: unknown, prefix = ''): string | null {
     const [v, path] = stack.pop()!;
     if (!v || typeof v !== 'object') continue;
     const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((item, i) => [String(i), item]) : Object.entries(v);
-    for (const [key, child] of entries) {
-      if (!Array.isArray(v) && forbiddenKeys.has(key)) return `${path}${key}`;
+    if (!Array.isArray(v)) {
+      for (const [key] of entries) if (forbiddenKeys.has(key)) return `${path}${key}`;
     }
     // Reversed so that the first key found is the first in document order.
     for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], `${path}${entries[i]![0]}.`]);

@@ -124,7 +124,10 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
   const counts = (state: MemoryState): Record<MemoryType, number> => {
     let semantic = 0;
     let procedural = 0;
-    for (const f of state.facts.values()) f.type === 'semantic' ? semantic++ : procedural++;
+    for (const f of state.facts.values()) {
+      if (f.type === 'semantic') semantic++;
+      else procedural++;
+    }
     return { episodic: messageCount(state), semantic, procedural };
   };
 
@@ -344,7 +347,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
       if (!result.instructions.length && !semanticCount) return result;
 
       // Only a turn that has memory to recall gets the span: nothing to look up, nothing to trace.
-      let span: ReturnType<Tracer['startSpan']> | null = null;
+      let span: ReturnType<Tracer['startSpan']> | null;
       try {
         span = deps.tracer.startSpan(memoryRecallSpanName, { attributes: { 'bruno.memory.instructions': result.instructions.length, 'bruno.memory.semantic_entries': semanticCount } }, parent ?? ROOT_CONTEXT);
       } catch {

@@ -33,6 +33,8 @@ export function htmlToText(html: string): string {
   s = s.replace(/<\/t[dh]\s*>/gi, '\t');
   // Entities after the tags, so an encoded "&lt;tag&gt;" stays text instead of being stripped.
   s = decodeEntities(stripTags(s)).replace(/[ \t\f\v\r]+/g, ' ').replace(/ *\n */g, '\n');
+  // NUL brackets a placeholder: it cannot occur in text that reached this point.
+  // eslint-disable-next-line no-control-regex
   s = s.replace(/\u0000(\d+)\u0000/g, (_, i: string) => blocks[Number(i)] ?? '');
   return s.replace(/\n{3,}/g, '\n\n').trim();
 }

@@ -82,6 +82,8 @@ function resolveUnpdf(): string | null {
 }
 
 /** Control characters other than tab and newline, which pdf.js can pass through from a font. */
+// Control characters are exactly what this removes.
+// eslint-disable-next-line no-control-regex
 const controlChars = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 export function cleanPageText(text: string): string {

@@ -61,7 +61,7 @@ export function createSecretStore(deps: { safeStorage: SafeStorageLike; file: Te
   const { safeStorage, file, log } = deps;
 
   const status = (): SecretStoreStatus => {
-    let available = false;
+    let available: boolean;
     try {
       available = safeStorage.isEncryptionAvailable();
     } catch {

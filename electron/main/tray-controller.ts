@@ -71,7 +71,7 @@ export function createTrayController<Image, Menu>(deps: TrayControllerDeps<Image
     exportPaused: false,
     ...deps.options,
   };
-  let applied: { icon: TrayIcon | null; tooltip: string | null; menuKey: string | null } = { icon: null, tooltip: null, menuKey: null };
+  const applied: { icon: TrayIcon | null; tooltip: string | null; menuKey: string | null } = { icon: null, tooltip: null, menuKey: null };
   let current: TrayModel = buildTrayModel(input);
   let destroyed = false;
 

@@ -549,7 +549,7 @@ async function main(): Promise<number> {
       exports[v.name] = { status: health.export.status, dropped: { ...health.export.dropped }, lastError: health.export.lastError };
     }),
   );
-  let counts: CollectorCounts | null = null;
+  let counts: CollectorCounts | null;
   const on = variants.find((v) => v.name === 'on');
   if (on) {
     const want = on.turns * 2; // agent.turn + chat <model>

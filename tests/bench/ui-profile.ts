@@ -47,7 +47,7 @@ const LINE_CHECK = `(() => {
     let k = 0;
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       for (let i = 0; i < n.length; i++, k++) {
-        if (k % 7 || /\s/.test(n.data[i])) continue;
+        if (k % 7 || /\\s/.test(n.data[i])) continue;
         range.setStart(n, i); range.setEnd(n, i + 1);
         const r = range.getClientRects()[0];
         out.push(r ? [k, Math.round((r.left - box.left) * 2) / 2, Math.round((r.top - box.top) * 2) / 2] : [k, null, null]);

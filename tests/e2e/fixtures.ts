@@ -23,6 +23,7 @@ const ignoredConsole = /'frame-ancestors' is ignored when delivered via a <meta>
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   fake: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture needs from this pattern
     async ({}, use) => {
       const fake = await startFakeOllama({ port: 0 });
       await use(fake);

@@ -7,7 +7,7 @@ import { appId } from '../../electron/main/app-identity';
 import { decodePng } from '../../scripts/make-icons.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
-const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
+const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a YAML document of any shape
 
 describe('electron-builder.yml', () => {
   it("is valid for electron-builder's own schema", async () => {

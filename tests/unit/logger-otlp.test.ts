@@ -80,9 +80,7 @@ describe('OTLP sink', () => {
 
   it('does not recurse when the sink itself logs', () => {
     const bodies: string[] = [];
-    // eslint-disable-next-line prefer-const
-    let logger: ReturnType<typeof otlpOnlyLogger>;
-    logger = otlpOnlyLogger((r) => {
+    const logger: ReturnType<typeof otlpOnlyLogger> = otlpOnlyLogger((r) => {
       bodies.push(r.body);
       logger.warn('exporter says something');
     });

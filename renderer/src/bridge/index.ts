@@ -37,7 +37,7 @@ export function createTransport(win: Window = window): Transport {
     const pickPaths: PickPaths | undefined = pick ? async (kind) => (await pick(kind)).filter((p) => typeof p === 'string') : undefined;
     return { bridge: bridgeFromEnvelopeApi(api), connection: alwaysOpen(), kind: 'ipc', ...(commands ? { commands } : {}), ...(pickPaths ? { pickPaths } : {}) };
   }
-  let storage: Storage | null = null;
+  let storage: Storage | null;
   try {
     storage = win.sessionStorage;
   } catch {

@@ -77,8 +77,7 @@ export function LiveChart({ metrics, read, series, time, title, testId, height =
       resize.disconnect();
       chart.destroy();
     };
-    // Created once per mount on purpose: data arrives through setData.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Created once per mount on purpose (only `metrics` is a dependency): data arrives through setData.
   }, [metrics]);
 
   return (
