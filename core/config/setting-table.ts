@@ -104,7 +104,8 @@ export const settingRows: readonly SettingRow[] = [
   { path: 'telemetry.metricsAddr', default: '127.0.0.1:9464', env: env('BRUNO_METRICS_ADDR', { emptyIsValue: true }) },
   { path: 'telemetry.metricsToken', default: undefined, env: env('BRUNO_METRICS_TOKEN'), secret: true },
   { path: 'telemetry.agentId', default: 'agent-bruno', env: env('BRUNO_AGENT_ID') },
-  { path: 'telemetry.logLevel', default: 'info', env: env('BRUNO_LOG_LEVEL', { parse: (raw) => raw.trim().toLowerCase() }) },
+  // `warning` is what Python's logging and many operators write.
+  { path: 'telemetry.logLevel', default: 'info', env: env('BRUNO_LOG_LEVEL', { parse: (raw) => raw.trim().toLowerCase().replace(/^warning$/, 'warn') }) },
   { path: 'telemetry.piiPatterns', default: [] },
 ];
 

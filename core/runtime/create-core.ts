@@ -21,8 +21,11 @@ export interface CoreDeps {
   settings: Settings;
   /** Injected so tests can wrap or fake the transport to Ollama. */
   fetch?: typeof fetch;
-  /** Only for the settings editor: which fields the environment pins. Everything else comes from `settings`. */
-  env?: NodeJS.ProcessEnv;
+  /**
+   * The environment `settings` were loaded from (config reads it; the core does not): the settings
+   * editor shows which fields it pins (none without it). Everything else comes from `settings`.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Also told about a listener failure or an unexpected condition (tests collect them). */
   warn?: (message: string, detail?: unknown) => void;
   /**
@@ -173,7 +176,7 @@ export function createCore(deps: CoreDeps): Core {
     ...kbHandlers({ knowledge, onChanged: () => retrieval.invalidate() }),
     ...evalHandlers({ knowledge, gauges: evalGauges(telemetry.registry) }),
     ...toolsHandlers({ registry: tools }),
-    ...settingsHandlers({ store, editor: createSettingsEditor({ store, env: deps.env ?? process.env }), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    ...settingsHandlers({ store, editor: createSettingsEditor({ store, env: deps.env ?? {} }), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
 
   let closed: Promise<void> | null = null;

@@ -77,7 +77,7 @@ function start(): void {
       platform: process.platform,
       log: consoleLog,
     });
-    core = createCore({ settings: withStoredSecrets(settings, secrets, consoleLog) });
+    core = createCore({ settings: withStoredSecrets(settings, secrets, consoleLog), env: process.env });
   } catch (err) {
     fatal('Agent Bruno cannot start', err);
     return;

@@ -44,7 +44,7 @@ export function testSettings(env: Record<string, string>): Settings {
 }
 
 export function testCore(env: Record<string, string>, warnings: unknown[] = []): Core {
-  return createCore({ settings: testSettings(env), warn: (message, detail) => warnings.push([message, detail]) });
+  return createCore({ settings: testSettings(env), env, warn: (message, detail) => warnings.push([message, detail]) });
 }
 
 export interface TurnRecord {

@@ -6,7 +6,7 @@
 import { loadSettings } from '../../core/config';
 import { createCore } from '../../core/runtime';
 
-const core = createCore({ settings: loadSettings({ readFile: () => null }), logging: { file: false, stderr: false } });
+const core = createCore({ settings: loadSettings({ readFile: () => null }), env: process.env, logging: { file: false, stderr: false } });
 let announced = false;
 const turn = core.agent.startTurn({ message: process.env.CRASH_MESSAGE ?? 'tell me a long story', conversationId: process.env.CRASH_CONVERSATION_ID }, (event) => {
   if (event.type === 'token' && !announced) {

@@ -27,7 +27,7 @@ function readLines(path: string): LogLine[] {
 describe('log file location', () => {
   it('is <dataDir>/logs/agent-bruno.log, the logs directory created when missing', async () => {
     const dataDir = join(tempDir(), 'fresh', 'data');
-    const logger = createLogger({ service, dataDir, env: {}, report: () => {} });
+    const logger = createLogger({ service, dataDir, report: () => {} });
     logger.info('hello');
     await logger.close();
     const path = join(dataDir, 'logs', 'agent-bruno.log');
@@ -39,7 +39,7 @@ describe('log file location', () => {
   it('appends to the file a previous run left', async () => {
     const dataDir = tempDir();
     for (const message of ['first run', 'second run']) {
-      const logger = createLogger({ service, dataDir, env: {}, report: () => {} });
+      const logger = createLogger({ service, dataDir, report: () => {} });
       logger.info(message);
       await logger.close();
     }
@@ -52,7 +52,7 @@ describe('rotation by size', () => {
     const dataDir = tempDir();
     const maxBytes = 2_000;
     const maxFiles = 3;
-    const logger = createLogger({ service, dataDir, env: {}, report: () => {}, file: { maxBytes, maxFiles } });
+    const logger = createLogger({ service, dataDir, report: () => {}, file: { maxBytes, maxFiles } });
     const total = 100;
     for (let i = 0; i < total; i++) logger.info(`line ${i}`, { i, padding: 'x'.repeat(100) });
     await logger.close();
@@ -73,7 +73,7 @@ describe('rotation by size', () => {
     const dataDir = tempDir();
     mkdirSync(join(dataDir, 'logs'), { recursive: true });
     writeFileSync(logFilePath(dataDir), `${'{}'.padEnd(900, ' ')}\n`);
-    const logger = createLogger({ service, dataDir, env: {}, report: () => {}, file: { maxBytes: 1_000, maxFiles: 2 } });
+    const logger = createLogger({ service, dataDir, report: () => {}, file: { maxBytes: 1_000, maxFiles: 2 } });
     logger.info('this line does not fit next to the old ones', { padding: 'x'.repeat(100) });
     await logger.close();
     expect(readLines(logFilePath(dataDir)).map((l) => l.message)).toEqual(['this line does not fit next to the old ones']);
@@ -92,7 +92,6 @@ describe('a data dir that cannot hold logs', () => {
     const logger = createLogger({
       service,
       dataDir,
-      env: {},
       report: (line) => reports.push(line),
       emitOtlp: (r) => records.push(r),
     });
@@ -115,7 +114,7 @@ describe('a disk that fails writes', () => {
     mkdirSync(join(dataDir, 'logs'));
     symlinkSync('/dev/full', logFilePath(dataDir));
     const reports: string[] = [];
-    const logger = createLogger({ service, dataDir, env: {}, report: (line) => reports.push(line) });
+    const logger = createLogger({ service, dataDir, report: (line) => reports.push(line) });
     const start = Date.now();
     for (let i = 0; i < 5; i++) expect(() => logger.info(`line ${i}`)).not.toThrow();
     logger.flush();
@@ -130,7 +129,7 @@ describe('a disk that fails writes', () => {
 describe('close', () => {
   it('is idempotent and later lines are ignored by the file, not thrown', async () => {
     const dataDir = tempDir();
-    const logger = createLogger({ service, dataDir, env: {}, report: () => {} });
+    const logger = createLogger({ service, dataDir, report: () => {} });
     logger.info('before');
     await logger.close();
     await logger.close();

@@ -27,7 +27,6 @@ function fileLogger(options: Partial<CreateLoggerOptions> = {}) {
   const logger = createLogger({
     service,
     dataDir,
-    env: {},
     now: () => fixedTime,
     activeSpanContext: () => undefined,
     report: (line) => reports.push(line),
@@ -173,28 +172,6 @@ describe('levels', () => {
     logger.child({ logger: 'x' }).info('child i');
     logger.child({ logger: 'x' }).error('child e');
     expect((await lines()).map((l) => l.message)).toEqual(['w', 'child e']);
-  });
-
-  it('reads BRUNO_LOG_LEVEL; an explicit level wins over it', async () => {
-    const fromEnv = fileLogger({ env: { BRUNO_LOG_LEVEL: 'DEBUG' } });
-    fromEnv.logger.debug('d');
-    expect((await fromEnv.lines()).map((l) => l.message)).toEqual(['d']);
-
-    const explicit = fileLogger({ env: { BRUNO_LOG_LEVEL: 'debug' }, level: 'error' });
-    explicit.logger.warn('w');
-    explicit.logger.error('e');
-    expect((await explicit.lines()).map((l) => l.message)).toEqual(['e']);
-
-    const warning = fileLogger({ env: { BRUNO_LOG_LEVEL: 'warning' } });
-    expect(warning.logger.stats().level).toBe('warn');
-    await warning.logger.close();
-  });
-
-  it('says so, in one line, when BRUNO_LOG_LEVEL is not a level, and uses info', async () => {
-    const { logger, reports } = fileLogger({ env: { BRUNO_LOG_LEVEL: 'verbose' } });
-    expect(logger.stats().level).toBe('info');
-    expect(reports).toEqual(['agent-bruno: BRUNO_LOG_LEVEL="verbose" is not one of debug, info, warn, error, silent; using info']);
-    await logger.close();
   });
 
   it('silent writes nothing', async () => {

@@ -10,7 +10,6 @@ const fixedTime = Date.parse('2025-10-22T14:32:15.123Z');
 function otlpOnlyLogger(emitOtlp: (record: OtlpLogRecord) => void, reports: string[] = []) {
   return createLogger({
     service,
-    env: {},
     level: 'debug',
     now: () => fixedTime,
     activeSpanContext: () => undefined,
@@ -50,7 +49,7 @@ describe('OTLP sink', () => {
 
   it('only gets lines that pass the level', () => {
     const records: OtlpLogRecord[] = [];
-    const logger = createLogger({ service, env: {}, level: 'warn', report: () => {}, emitOtlp: (r) => records.push(r) });
+    const logger = createLogger({ service, level: 'warn', report: () => {}, emitOtlp: (r) => records.push(r) });
     logger.info('i');
     logger.warn('w');
     expect(records.map((r) => r.body)).toEqual(['w']);
@@ -61,7 +60,6 @@ describe('OTLP sink', () => {
     const drops: string[] = [];
     const logger = createLogger({
       service,
-      env: {},
       report: (line) => reports.push(line),
       onDrop: (sink) => drops.push(sink),
       emitOtlp: () => {

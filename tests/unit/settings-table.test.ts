@@ -159,3 +159,12 @@ describe('hostile settings patches', () => {
     expect(store.get().tools.policy).toEqual({ loki_query: 'off' });
   });
 });
+
+describe('BRUNO_LOG_LEVEL', () => {
+  it('is read by config only: any case, `warning` for warn; a misspelt level is a settings error', () => {
+    const dir = tempDir();
+    expect(loadSettings({ env: { BRUNO_DATA_DIR: dir, BRUNO_LOG_LEVEL: ' DEBUG ' } }).telemetry.logLevel).toBe('debug');
+    expect(loadSettings({ env: { BRUNO_DATA_DIR: dir, BRUNO_LOG_LEVEL: 'Warning' } }).telemetry.logLevel).toBe('warn');
+    expect(() => loadSettings({ env: { BRUNO_DATA_DIR: dir, BRUNO_LOG_LEVEL: 'verbose' } })).toThrow(/telemetry\.logLevel: must be one of debug, info, warn, error \(from BRUNO_LOG_LEVEL\)/);
+  });
+});

@@ -5,7 +5,6 @@ import { logFilePath } from './log-file-location';
 import { childLoggerName, rootLoggerName, type LogService } from './log-line';
 import { levelText, levelValue, severityNumber, type LogLevel, type LogThreshold } from './log-levels';
 import type { EmitOtlp } from './otlp-record';
-import { resolveLogLevel } from './resolve-log-level';
 import { openRotatingFile, type RotatingFile } from './rotating-file';
 import { createSinkGuard, oneLine, type SinkName } from './sink-guard';
 import { activeOtelSpanContext, toLogTrace, type LogTrace, type SpanContextLike } from './span-context';
@@ -41,10 +40,8 @@ export interface RootLogger extends Logger {
 
 export interface CreateLoggerOptions {
   service: { name: string; version: string; environment: string; instanceId?: string };
-  /** Wins over BRUNO_LOG_LEVEL; default info. */
+  /** From settings (telemetry.logLevel, which BRUNO_LOG_LEVEL sets: config reads the environment); default info. */
   level?: LogThreshold;
-  /** Read for BRUNO_LOG_LEVEL; default process.env. */
-  env?: Record<string, string | undefined>;
   /** Lines go to `<dataDir>/logs/agent-bruno.log` unless `file` is false. */
   dataDir?: string;
   file?: false | { maxBytes?: number; maxFiles?: number };
@@ -84,7 +81,7 @@ interface LoggerCore {
 
 export function createLogger(options: CreateLoggerOptions): RootLogger {
   const report = options.report ?? reportToStderr;
-  const level = resolveLogLevel(options.level, options.env ?? process.env, report);
+  const level = options.level ?? 'info';
   const redactor = options.redactor ?? createPiiRedactor();
   const now = options.now ?? Date.now;
   const activeSpan = options.activeSpanContext ?? activeOtelSpanContext;

@@ -1,3 +1,5 @@
+import { safely } from '../safely';
+
 /** Where a line can be lost: one of the sinks, or before them, in redaction. */
 export type SinkName = 'file' | 'stderr' | 'otlp' | 'redaction';
 
@@ -26,22 +28,15 @@ export function createSinkGuard(
 
   function fail(sink: SinkName, err: unknown): void {
     counts[sink]++;
-    try {
+    // When the report channel itself is broken, the count is all that is left.
+    safely(() => {}, () => {
       if (counts[sink] === 1) report(`agent-bruno: a log line was lost at "${sink}" (${oneLine(err)}); further losses there are only counted`);
       onDrop?.(sink, err);
-    } catch {
-      // The report channel itself is broken; the count is all that is left.
-    }
+    });
   }
 
   return {
-    run(sink, write) {
-      try {
-        write();
-      } catch (err) {
-        fail(sink, err);
-      }
-    },
+    run: (sink, write) => safely((err) => fail(sink, err), write),
     fail,
     dropped: () => ({ ...counts }),
   };
