@@ -168,3 +168,12 @@ describe('BRUNO_LOG_LEVEL', () => {
     expect(() => loadSettings({ env: { BRUNO_DATA_DIR: dir, BRUNO_LOG_LEVEL: 'verbose' } })).toThrow(/telemetry\.logLevel: must be one of debug, info, warn, error \(from BRUNO_LOG_LEVEL\)/);
   });
 });
+
+describe('the README', () => {
+  it('names every environment variable of the setting table in its configuration table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    const vars = [...new Set(settingRows.flatMap((r) => (r.env ?? []).flatMap((source) => source.vars)))];
+    expect(vars.filter((v) => !table.includes(`\`${v}\``))).toEqual([]);
+  });
+});
