@@ -64,6 +64,48 @@ function checkCoreOrder(file: string, target: string): string | null {
   const kind = toTier === fromTier ? `core/${to} is a sibling of core/${from} (same layer)` : `core/${to} is above core/${from}`;
   return `${kind}; core/${from} may import: ${allowed.length ? allowed.map((f) => `core/${f}`).join(', ') : 'nothing else of core'}`;
 }
+
+/**
+ * The order of the folders inside renderer/src/, lowest first (main.tsx, at the top, may import
+ * all). bridge/ (the transport) and markdown/ (parsing and drawing answers) are libraries that know
+ * no view; shared/ holds what several views use (the store's shape, hooks, formatting, charts);
+ * features/<view>/ holds one view's slice, selectors, actions and components; app/ composes them.
+ */
+export const rendererTiers: readonly (readonly string[])[] = [['bridge', 'markdown'], ['shared'], ['features'], ['app']];
+
+function rendererPartOf(path: string): { folder: string; feature: string | null; file: string } | null {
+  const match = /^renderer\/src\/([^/]+)\/(?:([^/]+)\/)?/.exec(path);
+  if (!match) return null;
+  const folder = match[1]!;
+  const rest = path.slice(`renderer/src/${folder}/`.length);
+  const feature = folder === 'features' ? (rest.split('/')[0] ?? null) : null;
+  return { folder, feature, file: rest.split('/').pop() ?? '' };
+}
+
+/** Checks an import between two files of renderer/src/ against the folder order and the feature rule. */
+function checkRendererOrder(file: string, target: string): string | null {
+  const from = rendererPartOf(file);
+  const to = rendererPartOf(target);
+  if (!from || !to) return null;
+  const tierOfFolder = (folder: string) => rendererTiers.findIndex((tier) => tier.includes(folder));
+  const fromTier = tierOfFolder(from.folder);
+  const toTier = tierOfFolder(to.folder);
+  if (fromTier === -1) return `renderer/src/${from.folder}/ has no place in the renderer order: add it to rendererTiers in scripts/layer-rules.ts`;
+  if (toTier === -1) return `renderer/src/${to.folder}/ has no place in the renderer order: add it to rendererTiers in scripts/layer-rules.ts`;
+  const allowed = rendererTiers.slice(0, fromTier).flat().map((f) => `renderer/src/${f}`);
+  if (from.folder === 'features') allowed.push('other features\' selectors, slices and components (not their actions)');
+  if (from.folder === to.folder) {
+    if (from.folder !== 'features' || from.feature === to.feature) return null;
+    // A feature reads another's state and draws its components; it changes another feature's
+    // state only through the actions the controller composes (useActions), never by import.
+    if (/^actions(\.tsx?)?$/.test(to.file)) return `features/${from.feature} imports the actions of features/${to.feature}: call them through useActions(); features/${from.feature} may import: ${allowed.join(', ')}`;
+    return null;
+  }
+  if (toTier < fromTier) return null;
+  const kind = toTier === fromTier ? `renderer/src/${to.folder} is a sibling of renderer/src/${from.folder} (same layer)` : `renderer/src/${to.folder} is above renderer/src/${from.folder}`;
+  return `${kind}; renderer/src/${from.folder} may import: ${allowed.length ? allowed.join(', ') : 'nothing else of renderer/src'}`;
+}
+
 const uiPackages = ['react', 'react-dom', 'zustand', 'uplot'];
 
 function layerOf(path: string): string {
@@ -110,6 +152,10 @@ export function checkImport(file: string, specifier: string): string | null {
       return `renderer/ may import only core/common from core (found ${target}); renderer may import: ${allowed('renderer')}`;
     }
     if (pkg && nodeBuiltins.has(specifier)) return `renderer/ runs sandboxed: no Node built-in '${specifier}'`;
+    if (target && targetLayer === 'renderer') {
+      const order = checkRendererOrder(file.replace(/\\/g, '/'), target);
+      if (order) return order;
+    }
   }
   return null;
 }

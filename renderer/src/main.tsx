@@ -2,10 +2,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './styles.css';
 import { App } from './app/App';
-import { AppProvider } from './app/context';
+import { AppProvider } from './shared/context';
 import { createController } from './app/controller';
 import { createTransport } from './bridge';
-import { createAppStore } from './store';
+import { createAppStore } from './app/store';
 
 const { bridge, connection, commands, pickPaths } = createTransport();
 const store = createAppStore({ connection: connection.current() });
@@ -17,7 +17,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');
 createRoot(root).render(
   <StrictMode>
-    <AppProvider store={store} controller={controller}>
+    <AppProvider store={store} actions={controller}>
       <App />
     </AppProvider>
   </StrictMode>,

@@ -32,7 +32,7 @@ describe('layer rules', () => {
 
   it('keeps UI packages out of core', () => {
     expect(checkImport('core/agent/x.ts', 'react')).toMatch(/no UI package/);
-    expect(checkImport('core/agent/x.ts', '../../renderer/src/store')).toMatch(/never reaches up/);
+    expect(checkImport('core/agent/x.ts', '../../renderer/src/app/store')).toMatch(/never reaches up/);
   });
 
   it('finds static, type-only, re-export and dynamic imports', () => {
@@ -64,6 +64,28 @@ describe('the layer order inside core', () => {
     expect(checkImport('core/newthing/x.ts', '../common')).toMatch(/core\/newthing\/ has no place in the layer order/);
     expect(allowedCoreImports('common')).toEqual([]);
     expect(allowedCoreImports('cli')).toContain('server');
+  });
+});
+
+describe('the folder order inside renderer/src', () => {
+  it('lets features use shared/, bridge/, markdown/ and each other\'s selectors and components', () => {
+    expect(checkImport('renderer/src/features/chat/View.tsx', '../../shared/context')).toBeNull();
+    expect(checkImport('renderer/src/features/chat/MessageView.tsx', '../../markdown/render')).toBeNull();
+    expect(checkImport('renderer/src/features/models/ContextBar.tsx', '../chat/selectors')).toBeNull();
+    expect(checkImport('renderer/src/features/observability/View.tsx', '../models/ContextBar')).toBeNull();
+    expect(checkImport('renderer/src/features/chat/actions.ts', './selectors')).toBeNull();
+    expect(checkImport('renderer/src/app/App.tsx', '../features/chat/View')).toBeNull();
+    expect(checkImport('renderer/src/main.tsx', './app/App')).toBeNull();
+  });
+
+  it('fails planted back edges with a message that names the allowed imports', () => {
+    expect(checkImport('renderer/src/shared/format.ts', '../features/chat/selectors')).toBe(
+      'renderer/src/features is above renderer/src/shared; renderer/src/shared may import: renderer/src/bridge, renderer/src/markdown',
+    );
+    expect(checkImport('renderer/src/features/chat/View.tsx', '../../app/controller')).toMatch(/^renderer\/src\/app is above renderer\/src\/features; .*renderer\/src\/shared/);
+    expect(checkImport('renderer/src/markdown/render.tsx', '../bridge/errors')).toMatch(/sibling of renderer\/src\/markdown/);
+    expect(checkImport('renderer/src/features/knowledge/View.tsx', '../chat/actions')).toMatch(/call them through useActions\(\)/);
+    expect(checkImport('renderer/src/widgets/x.ts', '../shared/state')).toMatch(/renderer\/src\/widgets\/ has no place in the renderer order/);
   });
 });
 

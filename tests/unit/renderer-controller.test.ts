@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bridge, ChatEventBatch, EventChannel, EventPayloads, InvokeChannel, TurnStats } from '../../core/common';
 import { createController, DROPPED_DURING_TURN } from '../../renderer/src/app/controller';
 import type { ConnectionSource, ConnectionState } from '../../renderer/src/bridge/connection';
-import { createAppStore } from '../../renderer/src/store';
+import { createAppStore } from '../../renderer/src/app/store';
 
 type Handler = (input: unknown) => Promise<unknown>;
 
@@ -163,7 +163,7 @@ describe('controller', () => {
 describe('knowledge base: choose folders in the desktop app', () => {
   it('ingests what the native dialog returns, and nothing when cancelled', async () => {
     const { createController } = await import('../../renderer/src/app/controller');
-    const { createAppStore } = await import('../../renderer/src/store');
+    const { createAppStore } = await import('../../renderer/src/app/store');
     const calls: unknown[] = [];
     const bridge = {
       invoke: async (channel: string, input: unknown) => {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationDetail, KbProgressEvent, TurnSample, TurnStats } from '../../core/common';
-import { draftFrom, errorsByField, patchFrom } from '../../renderer/src/components/views/settings-fields';
-import { orderSpans } from '../../renderer/src/components/observability/TraceView';
-import { createLiveMetrics, drawOnFrames } from '../../renderer/src/live/live-metrics';
-import { RingBuffer } from '../../renderer/src/live/ring-buffer';
-import { createAppStore, selectFiringCount, selectKbBusy, selectLastStats } from '../../renderer/src/store';
+import { draftFrom, errorsByField, patchFrom } from '../../renderer/src/features/settings/settings-fields';
+import { orderSpans } from '../../renderer/src/features/observability/TraceView';
+import { createLiveMetrics, drawOnFrames } from '../../renderer/src/shared/live/live-metrics';
+import { RingBuffer } from '../../renderer/src/shared/live/ring-buffer';
+import { createAppStore } from '../../renderer/src/app/store';
+import { selectLastStats } from '../../renderer/src/features/chat/selectors';
+import { selectKbBusy } from '../../renderer/src/features/knowledge/selectors';
+import { selectFiringCount } from '../../renderer/src/features/observability/selectors';
 
 const immediate = (cb: () => void) => cb();
 const stats = (over: Partial<TurnStats> = {}): TurnStats => ({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TurnStats } from '../../core/common';
-import { createAppStore, selectCanSend, selectIsTurnRunning, type AppStore } from '../../renderer/src/store';
-import { formatStats } from '../../renderer/src/format';
+import { createAppStore, type AppStore } from '../../renderer/src/app/store';
+import { selectCanSend, selectIsTurnRunning } from '../../renderer/src/features/chat/selectors';
+import { formatStats } from '../../renderer/src/shared/format';
 
 /** A hand-cranked animation frame: callbacks run only when the test says a frame passed. */
 function manualFrames() {

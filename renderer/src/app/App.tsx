@@ -1,17 +1,16 @@
-import { Composer } from '../components/Composer';
-import { ConnectionNotice } from '../components/ConnectionNotice';
-import { ConversationView } from '../components/ConversationView';
-import { ConversationsSidebar } from '../components/ConversationsSidebar';
-import { ErrorBanner } from '../components/ErrorBanner';
-import { LivePanel } from '../components/live/LivePanel';
-import { ObservabilityView } from '../components/observability/ObservabilityView';
-import { useEscapeStops } from '../components/StopButton';
-import { Toolbar } from '../components/Toolbar';
-import { KnowledgeView } from '../components/views/KnowledgeView';
-import { MemoryView } from '../components/views/MemoryView';
-import { SettingsView } from '../components/views/SettingsView';
-import { selectView } from '../store';
-import { useApp } from './context';
+import { ChatView } from '../features/chat/View';
+import { ErrorBanner } from '../features/chat/ErrorBanner';
+import { LivePanel } from '../features/chat/LivePanel';
+import { useEscapeStops } from '../features/chat/StopButton';
+import { ConversationsSidebar } from '../features/conversations/View';
+import { KnowledgeView } from '../features/knowledge/View';
+import { MemoryView } from '../features/memory/View';
+import { ObservabilityView } from '../features/observability/View';
+import { SettingsView } from '../features/settings/View';
+import { useApp } from '../shared/context';
+import { selectView } from '../shared/state';
+import { ConnectionNotice } from './ConnectionNotice';
+import { Toolbar } from './Toolbar';
 
 export function App() {
   const view = useApp(selectView);
@@ -25,10 +24,7 @@ export function App() {
         {view === 'chat' && (
           <>
             <ConversationsSidebar />
-            <section className="chat-main" aria-label="Chat">
-              <ConversationView />
-              <Composer />
-            </section>
+            <ChatView />
             <LivePanel />
           </>
         )}

@@ -1,28 +1,23 @@
 /**
- * The UI's use of the contract: what a click does, and how bridge events land in the store.
+ * The UI's use of the contract, composed from the actions of each feature (features/<view>/
+ * actions.ts), plus what no single feature owns: how bridge events and connection changes land.
  * Kept apart from components so it is the same for every view and testable with a fake bridge.
  */
 import type { AppCommand, AppCommandApi } from '../../../core/common/app-commands';
 import type { Bridge, Unsubscribe } from '../../../core/common';
-import type { ConnectionSource, ConnectionState } from '../bridge/connection';
-import { toUiError } from '../bridge/errors';
-import { createLiveMetrics, type LiveMetrics } from '../live/live-metrics';
-import { selectCanSend, type AppStore } from '../store';
-import { createViewActions, type ViewActions } from './view-actions';
 import type { PickPaths } from '../bridge';
+import type { ConnectionSource, ConnectionState } from '../bridge/connection';
+import { createChatActions } from '../features/chat/actions';
+import { createConversationsActions } from '../features/conversations/actions';
+import { createKnowledgeActions } from '../features/knowledge/actions';
+import { createMemoryActions } from '../features/memory/actions';
+import { createModelsActions } from '../features/models/actions';
+import { createObservabilityActions } from '../features/observability/actions';
+import { createSettingsActions } from '../features/settings/actions';
+import { createLiveMetrics, type LiveMetrics } from '../shared/live/live-metrics';
+import type { AppActions, AppStore } from '../shared/state';
 
-export interface Controller extends ViewActions {
-  /** Subscribes to events and connection changes and loads the first data; returns the undo. */
-  start(): Unsubscribe;
-  send(text: string): Promise<void>;
-  stop(): Promise<void>;
-  /** Sends the question of the last turn again (after an error or a stop). */
-  retry(): Promise<void>;
-  refreshModels(): Promise<void>;
-  refreshHealth(): Promise<void>;
-  /** Live samples for gauges and charts (ring buffers, outside React state). */
-  readonly live: LiveMetrics;
-}
+export type Controller = AppActions;
 
 export interface ControllerDeps {
   store: AppStore;
@@ -43,38 +38,29 @@ export const DROPPED_DURING_TURN =
 
 export function createController(deps: ControllerDeps): Controller {
   const { store, bridge, connection } = deps;
-  const newTurnId = deps.newTurnId ?? randomId;
-  const stopGraceMs = deps.stopGraceMs ?? 1000;
   const chat = () => store.getState().chat;
   const live = deps.live ?? createLiveMetrics();
-  const views = createViewActions({ store, bridge, ...(deps.pickPaths ? { pickPaths: deps.pickPaths } : {}) });
-
-  const refreshModels = async () => {
-    const models = store.getState().models;
-    models.loading();
-    try {
-      store.getState().models.loaded(await bridge.invoke('models.list'));
-    } catch (err) {
-      store.getState().models.failed(toUiError(err).message);
-    }
-  };
-
-  const refreshHealth = async () => {
-    try {
-      store.getState().health.update(await bridge.invoke('health.get'));
-    } catch {
-      // The indicator keeps its last state; health events or the next reconnect update it.
-    }
-  };
+  const chatActions = createChatActions({
+    store,
+    bridge,
+    ...(deps.newTurnId ? { newTurnId: deps.newTurnId } : {}),
+    ...(deps.stopGraceMs !== undefined ? { stopGraceMs: deps.stopGraceMs } : {}),
+  });
+  const conversations = createConversationsActions({ store, bridge });
+  const models = createModelsActions({ store, bridge });
+  const observability = createObservabilityActions({ store, bridge });
+  const knowledge = createKnowledgeActions({ store, bridge, ...(deps.pickPaths ? { pickPaths: deps.pickPaths } : {}) });
+  const memory = createMemoryActions({ store, bridge });
+  const settings = createSettingsActions({ store, bridge });
 
   const onConnection = (next: ConnectionState, previous: ConnectionState['status']) => {
     store.getState().connection.update(next);
     if (next.status !== 'open' || previous === 'open') return;
-    void refreshHealth();
-    void refreshModels();
-    void views.refreshConversations();
-    void views.refreshAlerts();
-    void views.loadSettings();
+    void observability.refreshHealth();
+    void models.refreshModels();
+    void conversations.refreshConversations();
+    void observability.refreshAlerts();
+    void settings.loadSettings();
     // Events sent while the stream was down are gone: a running turn cannot finish here.
     const turnId = chat().activeTurnId;
     if (turnId && previous === 'lost') {
@@ -83,112 +69,56 @@ export function createController(deps: ControllerDeps): Controller {
     }
   };
 
-  const controller: Controller = {
-    start() {
-      const offs: Unsubscribe[] = [
-        bridge.on('chat.event', (batch) => {
-          const ours = chat().messages.some((m) => m.turnId === batch.turnId && m.status === 'streaming');
-          chat().receiveBatch(batch);
-          const done = batch.events.find((e) => e.type === 'done');
-          if (done && done.type === 'done') {
-            if (ours) live.onTurnDone(done.stats);
-            // A finished turn has (un)loaded models: the picker's "loaded" marks follow.
-            void refreshModels();
-            // Sources and the trace id are stored with the turn.
-            if (ours) void views.syncConversation(batch.conversationId);
-          }
-        }),
-        bridge.on('health', (state) => store.getState().health.update(state)),
-        bridge.on('turn.sample', (sample) => live.onSample(sample)),
-        bridge.on('alerts', (state) => {
-          store.getState().alerts.update(state);
-          // The strip's alert counts and Prometheus/Alertmanager reachability follow the alerts.
-          void refreshHealth();
-        }),
-        bridge.on('conversations', (change) => views.conversationsChanged(change)),
-        bridge.on('kb.progress', (event) => views.kbProgress(event)),
-      ];
-      if (deps.commands) offs.push(deps.commands.onCommand((command) => runCommand(command)));
-      let previous: ConnectionState['status'] = 'connecting';
-      const apply = (state: ConnectionState) => {
-        const before = previous;
-        previous = state.status;
-        onConnection(state, before);
-      };
-      offs.push(connection.onChange(apply));
-      apply(connection.current());
-      return () => offs.forEach((off) => off());
-    },
-
-    async send(raw) {
-      const text = raw.trim();
-      const state = store.getState();
-      if (!text || !selectCanSend(state)) return;
-      const turnId = newTurnId();
-      const model = state.models.selected;
-      const conversationId = state.chat.conversationId;
-      // Registered before the invoke: its events may arrive before the invoke resolves.
-      state.chat.beginTurn({ turnId, text, model });
-      try {
-        const accepted = await bridge.invoke('chat.send', {
-          message: text,
-          turnId,
-          ...(conversationId ? { conversationId } : {}),
-          ...(model ? { model } : {}),
-        });
-        chat().turnAccepted(accepted);
-      } catch (err) {
-        chat().endTurnLocally(turnId, { status: 'error', error: toUiError(err) });
-      }
-    },
-
-    async retry() {
-      const { messages, activeTurnId } = chat();
-      if (activeTurnId) return;
-      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-      if (lastUser) await controller.send(lastUser.text);
-    },
-
-    async stop() {
-      const { activeTurnId: turnId, stopping } = chat();
-      if (!turnId || stopping) return;
-      chat().setStopping(turnId, true);
-      try {
-        const { stopped } = await bridge.invoke('chat.stop', { turnId });
-        // Nothing was running: the end event is in flight or was lost. Wait briefly, then end it here.
-        if (!stopped) setTimeout(() => chat().endTurnLocally(turnId, { status: 'stopped' }), stopGraceMs);
-      } catch (err) {
-        chat().setStopping(turnId, false);
-        chat().showError(toUiError(err));
-      }
-    },
-
-    refreshModels,
-    refreshHealth,
-    live,
-    ...views,
-  };
-  return controller;
-
-  function runCommand(command: AppCommand) {
+  const runCommand = (command: AppCommand) => {
     switch (command.type) {
       case 'new-chat':
-        views.newChat();
+        chatActions.newChat();
         break;
       case 'show-trace':
-        void views.openTraceInApp(command.traceId);
+        void observability.openTraceInApp(command.traceId);
         break;
       case 'show-alerts':
         store.getState().ui.setView('observability');
-        void views.refreshAlerts();
+        void observability.refreshAlerts();
         break;
     }
-  }
-}
+  };
 
-function randomId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  // randomUUID needs a secure context; loopback is one, but a LAN address would not be.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const start = (): Unsubscribe => {
+    const offs: Unsubscribe[] = [
+      bridge.on('chat.event', (batch) => {
+        const ours = chat().messages.some((m) => m.turnId === batch.turnId && m.status === 'streaming');
+        chat().receiveBatch(batch);
+        const done = batch.events.find((e) => e.type === 'done');
+        if (done && done.type === 'done') {
+          if (ours) live.onTurnDone(done.stats);
+          // A finished turn has (un)loaded models: the picker's "loaded" marks follow.
+          void models.refreshModels();
+          // Sources and the trace id are stored with the turn.
+          if (ours) void chatActions.syncConversation(batch.conversationId);
+        }
+      }),
+      bridge.on('health', (state) => store.getState().health.update(state)),
+      bridge.on('turn.sample', (sample) => live.onSample(sample)),
+      bridge.on('alerts', (state) => {
+        store.getState().alerts.update(state);
+        // The strip's alert counts and Prometheus/Alertmanager reachability follow the alerts.
+        void observability.refreshHealth();
+      }),
+      bridge.on('conversations', (change) => conversations.conversationsChanged(change)),
+      bridge.on('kb.progress', (event) => knowledge.kbProgress(event)),
+    ];
+    if (deps.commands) offs.push(deps.commands.onCommand(runCommand));
+    let previous: ConnectionState['status'] = 'connecting';
+    const apply = (state: ConnectionState) => {
+      const before = previous;
+      previous = state.status;
+      onConnection(state, before);
+    };
+    offs.push(connection.onChange(apply));
+    apply(connection.current());
+    return () => offs.forEach((off) => off());
+  };
+
+  return { start, live, ...chatActions, ...conversations, ...models, ...observability, ...knowledge, ...memory, ...settings };
 }

@@ -1,0 +1,3 @@
+import type { AppState } from '../../shared/state';
+
+export const selectMemory = (s: AppState) => s.memory;
