@@ -14,6 +14,9 @@ export default tseslint.config(
       // `_name` marks a parameter kept for its position (a callback's signature).
       // A `let` assigned once after the closures that read it were made (the tray, a logger's sink).
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `interface AppActions extends ChatActions {}`: how a feature adds itself to the store's
+      // shape by module augmentation (renderer/src/features/*/actions.ts).
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
