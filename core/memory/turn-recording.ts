@@ -39,26 +39,38 @@ export function createTurnRecording(deps: TurnRecordingDeps): ConversationStore 
       let latest = '';
       let flushed = 0;
       let assistantId: string | null = null;
-      let timer: NodeJS.Timeout | null = null;
+      let cancelFlush: (() => void) | null = null;
+      let first = true;
       let ended = false;
       const flush = () => {
-        timer = null;
+        cancelFlush = null;
         if (ended || !assistantId || latest.length <= flushed) return;
         const text = latest.slice(flushed);
         flushed = latest.length;
         void persistence.persist(opened, [{ t: 'delta', c: turn.conversationId, id: assistantId, turnId: turn.turnId, text, at: clockIso() }], 'none');
       };
       const recorder: TurnRecorder = {
+        // Called per network read, before the tokens are emitted: it only schedules. The first
+        // content is written on the next turn of the event loop (after the turn has emitted it, so
+        // the first token reaches the UI without waiting for the disk); later content within
+        // flushIntervalMs of its arrival. A kill -9 thus loses at most the last interval's text.
         progress(answer, id) {
           latest = answer;
           assistantId = id;
-          if (timer || ended) return;
-          timer = setTimeout(flush, flushIntervalMs);
+          if (cancelFlush || ended) return;
+          if (first) {
+            first = false;
+            const immediate = setImmediate(flush);
+            cancelFlush = () => clearImmediate(immediate);
+            return;
+          }
+          const timer = setTimeout(flush, flushIntervalMs);
           timer.unref?.();
+          cancelFlush = () => clearTimeout(timer);
         },
         async end(outcome) {
           ended = true;
-          if (timer) clearTimeout(timer);
+          cancelFlush?.();
           // The state changes now (the next turn and the UI see it); the disk sync may finish later.
           const written = persistence.persist(
             opened,
