@@ -1,28 +1,37 @@
 import type { MemoryType } from '../common/memory';
 import type { Logger } from '../telemetry/logging';
-import { openJournal, type Journal, type JournalOptions, type JournalRecord } from './journal';
+import { createConversationCatalog, type ConversationCatalog, type DiskConversation } from './conversation-catalog';
+import { openJournalWriter, scanJournal, type CorruptLine, type Journal, type JournalOptions, type JournalRecord } from './journal';
+import { compactJournal, journalBackupPath, type CompactionResult } from './journal-compaction';
+import { nodeJournalFs, type JournalFs } from './journal-fs';
 import type { MemoryMetrics } from './memory-metrics';
-import { applyRecord, emptyMemoryState, markInterrupted, messageCount, type MemoryState } from './memory-state';
+import { applyRecord, conversationFromSnapshot, emptyMemoryState, markInterrupted, summaryOf, type MemoryState } from './memory-state';
 
-/** The replayed state and the journal it is appended to (null once memory lives in memory only). */
+/**
+ * The replayed memory: facts and the conversations changed since the last compaction in `state`,
+ * every conversation through `catalog`, and the journal they are appended to (null once memory
+ * lives in memory only).
+ */
 export interface Opened {
   state: MemoryState;
+  catalog: ConversationCatalog;
   journal: Journal | null;
 }
 
 export type SyncMode = 'none' | 'background' | 'wait';
 
 /**
- * The journal as the store uses it: opened (and replayed) on first use, records applied to the
- * state and appended, storage trouble turned into memory-only with one clear problem.
+ * The journal as the store uses it: opened (read, replayed and compacted) on first use, records
+ * applied to the state and appended, storage trouble turned into memory-only with one clear problem.
  */
 export interface JournalPersistence {
   readonly path: string;
   open(): Promise<Opened>;
   /**
-   * Applies records to the state at once, then appends them. Resolves once they are written
-   * ('wait': once also synced to disk; 'background': the sync follows, and close() waits for it).
-   * Never rejects: a failed write or sync degrades to memory-only.
+   * Applies records to the state at once (a conversation on disk is read into the state first),
+   * then appends them. Resolves once they are written ('wait': once also synced to disk;
+   * 'background': the sync follows, and close() waits for it). A failed write or sync degrades to
+   * memory-only and does not reject; only a conversation that cannot be read back rejects.
    */
   persist(opened: Opened, records: JournalRecord[], sync: SyncMode): Promise<void>;
   /** Keeps a promise for close() to wait for. */
@@ -31,7 +40,7 @@ export interface JournalPersistence {
   problem(): string | null;
   /** Records a problem unless one is already known. */
   noteProblem(message: string): void;
-  counts(state: MemoryState): Record<MemoryType, number>;
+  counts(opened: Opened): Record<MemoryType, number>;
   /** Waits for writes and syncs in flight, then closes the journal. */
   close(): Promise<void>;
 }
@@ -39,13 +48,27 @@ export interface JournalPersistence {
 export interface JournalPersistenceDeps {
   path: string;
   journal?: JournalOptions | undefined;
+  /** Test seam: the reads and the compaction's writes and renames. */
+  fs?: JournalFs | undefined;
   metrics: MemoryMetrics;
   logger: Logger;
   warn: (message: string, detail?: unknown) => void;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One sentence about every damaged line: how many, of which kind, where. */
+function describeDamage(corrupt: CorruptLine[]): string {
+  const notJson = corrupt.filter((c) => c.reason.startsWith('not JSON')).length;
+  const where = corrupt.slice(0, 5).map((c) => c.line).join(', ') + (corrupt.length > 5 ? ', ...' : '');
+  return `${plural(corrupt.length, 'damaged line')} (${notJson} not JSON, ${corrupt.length - notJson} not a journal record; line ${where})`;
+}
+
+const conversationOf = (record: JournalRecord): string | null => ('c' in record && record.t !== 'fact' ? record.c : null);
+
 export function createJournalPersistence(deps: JournalPersistenceDeps): JournalPersistence {
   const { path, metrics, logger: log, warn } = deps;
+  const fs = deps.fs ?? nodeJournalFs;
   let problem: string | null = null;
   let opening: Promise<Opened> | null = null;
   let closed = false;
@@ -57,33 +80,94 @@ export function createJournalPersistence(deps: JournalPersistenceDeps): JournalP
     return promise;
   };
 
-  const counts = (state: MemoryState): Record<MemoryType, number> => {
+  const counts = (opened: Opened): Record<MemoryType, number> => {
     let semantic = 0;
     let procedural = 0;
-    for (const f of state.facts.values()) {
+    for (const f of opened.state.facts.values()) {
       if (f.type === 'semantic') semantic++;
       else procedural++;
     }
-    return { episodic: messageCount(state), semantic, procedural };
+    return { episodic: opened.catalog.messageCount(), semantic, procedural };
+  };
+
+  const cannotWrite = (err: NodeJS.ErrnoException) => {
+    problem = `Cannot write conversations to ${path} (${err.code ?? 'error'}: ${err.message}). Conversations and memories are kept in memory only until the app quits; make the data dir writable (or set BRUNO_DATA_DIR) to keep them.`;
+    log.error(problem, { path, code: err.code });
+    warn(problem);
   };
 
   const open = (): Promise<Opened> => {
     opening ??= (async () => {
+      const started = performance.now();
       const state = emptyMemoryState();
-      const { journal, records, corrupt, writeError } = await openJournal(path, deps.journal);
-      for (const record of records) applyRecord(state, record);
+      let bytes: Buffer = Buffer.alloc(0);
+      let readError: NodeJS.ErrnoException | null = null;
+      try {
+        bytes = await fs.readFile(path);
+      } catch (err) {
+        readError = err as NodeJS.ErrnoException;
+      }
+      const { lines, corrupt } = scanJournal(bytes);
+      // Snapshots stay on disk (a summary and where the line is); a conversation with records
+      // after its snapshot is read into the state, which replays them.
+      let disk = new Map<string, DiskConversation>();
+      let loose = 0;
+      for (const { record, offset, length } of lines) {
+        if (record.t === 'snap') {
+          state.conversations.delete(record.conv.id);
+          disk.set(record.conv.id, { summary: summaryOf(record.conv), offset, length });
+          continue;
+        }
+        if (record.t !== 'fact') loose++;
+        const c = conversationOf(record);
+        const entry = c === null ? undefined : disk.get(c);
+        if (c !== null && entry) {
+          disk.delete(c);
+          if (record.t !== 'delconv') state.conversations.set(c, conversationFromSnapshot(JSON.parse(bytes.toString('utf8', entry.offset, entry.offset + entry.length))));
+        }
+        applyRecord(state, record);
+      }
       const interrupted = markInterrupted(state);
-      for (const bad of corrupt) {
-        warn(`Memory journal ${path} line ${bad.line} is damaged (${bad.reason}); skipped it, the other records are kept`);
+
+      let compacted: CompactionResult | null = null;
+      let compactError: Error | null = null;
+      if (!readError && (corrupt.length || loose)) {
+        try {
+          compacted = await compactJournal({ path, fs, bytes, state, disk });
+          disk = compacted.disk;
+          state.conversations.clear();
+        } catch (err) {
+          compactError = err as Error;
+        }
       }
-      if (writeError) {
-        problem = `Cannot write conversations to ${path} (${writeError.code ?? 'error'}: ${writeError.message}). Conversations and memories are kept in memory only until the app quits; make the data dir writable (or set BRUNO_DATA_DIR) to keep them.`;
-        log.error(problem, { path, code: writeError.code });
-        warn(problem);
+      const opened = readError ? { journal: null, writeError: readError } : await openJournalWriter(path, deps.journal ?? {}, !compacted && bytes.length > 0 && bytes[bytes.length - 1] !== 10);
+      if (opened.writeError) cannotWrite(opened.writeError);
+      if (corrupt.length) {
+        // Said once: a compaction drops the damaged lines (the backup keeps them); without one they
+        // are skipped again at the next start, and said again.
+        warn(
+          compacted
+            ? `Memory journal ${path}: dropped ${describeDamage(corrupt)} while compacting it; everything else is kept. The journal before compaction is saved as ${journalBackupPath(path)}.`
+            : `Memory journal ${path}: skipped ${describeDamage(corrupt)}; everything else is kept.${compactError && !opened.writeError ? ` Compacting it failed (${compactError.message}), so they are reported again at the next start.` : ''}`,
+        );
+      } else if (compactError && !opened.writeError) {
+        log.warn('compacting the memory journal failed; it is kept as it was', { path, error: compactError.message });
       }
-      if (records.length || interrupted) log.info('memory journal replayed', { path, records: records.length, skipped: corrupt.length, interrupted_turns: interrupted });
-      metrics.countEntriesWith(() => counts(state));
-      return { state, journal };
+      if (lines.length || interrupted) {
+        log.info('memory journal replayed', {
+          path,
+          records: lines.length,
+          skipped: corrupt.length,
+          interrupted_turns: interrupted,
+          conversations: disk.size + state.conversations.size,
+          compacted_bytes: compacted ? { before: bytes.length, after: compacted.bytes } : null,
+          ms: Math.round(performance.now() - started),
+        });
+      }
+      const catalog = createConversationCatalog({ path, state, disk, fs });
+      const result: Opened = { state, catalog, journal: opened.journal };
+      metrics.countEntriesWith(() => counts(result));
+      return result;
     })();
     return opening;
   };
@@ -99,7 +183,14 @@ export function createJournalPersistence(deps: JournalPersistenceDeps): JournalP
   };
 
   const persist = async (opened: Opened, records: JournalRecord[], sync: SyncMode): Promise<void> => {
-    for (const record of records) applyRecord(opened.state, record);
+    for (const record of records) {
+      const c = conversationOf(record);
+      if (c !== null && record.t !== 'delconv' && opened.catalog.onDiskOnly(c)) await opened.catalog.materialize(c);
+    }
+    for (const record of records) {
+      applyRecord(opened.state, record);
+      if (record.t === 'delconv') opened.catalog.forget(record.c);
+    }
     const journal = opened.journal;
     if (!journal || closed) return;
     let synced: Promise<void>;

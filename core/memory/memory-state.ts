@@ -103,7 +103,27 @@ export function applyRecord(state: MemoryState, record: JournalRecord): void {
     case 'delfact':
       state.facts.delete(record.id);
       return;
+    case 'snap':
+      state.conversations.set(record.conv.id, conversationFromSnapshot(record));
+      return;
   }
+}
+
+/** The state a snapshot line holds (journal-compaction.ts writes them). */
+export function conversationFromSnapshot(record: Extract<JournalRecord, { t: 'snap' }>): ConversationState {
+  const { conv } = record;
+  return {
+    id: conv.id,
+    title: conv.title,
+    createdAt: conv.createdAt,
+    updatedAt: conv.updatedAt,
+    messages: conv.messages.map((m) => ({ ...m, stats: m.stats as TurnStats | null, error: m.error ? { code: m.error.code as ErrorCode, message: m.error.message } : null })),
+  };
+}
+
+/** The snapshot line of a conversation: everything about it, in one record. */
+export function snapshotOf(conv: ConversationState): Extract<JournalRecord, { t: 'snap' }> {
+  return { t: 'snap', conv: { id: conv.id, title: conv.title, createdAt: conv.createdAt, updatedAt: conv.updatedAt, messages: conv.messages.map((m) => ({ ...m, stats: m.stats as unknown as Record<string, unknown> | null })) } };
 }
 
 /** After a replay: a turn still streaming belonged to a process that died. */
@@ -128,7 +148,8 @@ export function historyOf(conv: ConversationState | undefined): { role: 'user' |
     .map((m) => ({ id: m.id, role: m.role, content: m.content, createdAt: m.createdAt }));
 }
 
-export function summaryOf(conv: ConversationState, snippet?: string): ConversationSummary {
+/** What a list shows of a conversation (a snapshot record's `conv` has the same shape). */
+export function summaryOf(conv: Pick<ConversationState, 'id' | 'title' | 'createdAt' | 'updatedAt'> & { messages: readonly { content: string }[] }, snippet?: string): ConversationSummary {
   const last = conv.messages.at(-1);
   return {
     id: conv.id,

@@ -9,10 +9,11 @@ import type { ConversationStore } from './conversation-store';
 import type { FactIndex } from './fact-index';
 import { createFactMemory, type FactMemory } from './fact-memory';
 import type { JournalOptions } from './journal';
+import type { JournalFs } from './journal-fs';
 import { createJournalPersistence, type Opened } from './journal-persistence';
 import { noopMemoryMetrics, type MemoryMetrics } from './memory-metrics';
 import { summaryOf } from './memory-state';
-import { searchConversations } from './search-conversations';
+import { byScoreThenRecency, conversationMatcher } from './search-conversations';
 import { createTurnRecording } from './turn-recording';
 
 export { buildMemorySystemMessage, memoryRecallSpanName, type RecallInput, type RecallResult, type TurnMemory } from './fact-memory';
@@ -33,6 +34,8 @@ export interface MemoryStoreDeps {
   flushIntervalMs?: number;
   /** The journal's sync interval; a test seam for its fdatasync. */
   journal?: JournalOptions;
+  /** Test seam: the journal's reads, and the writes and renames of its compaction. */
+  journalFs?: JournalFs;
   /** Top-k facts above a cosine similarity; a recall gives up after timeoutMs (default 15 s). */
   recall?: { topK?: number; minSimilarity?: number; timeoutMs?: number };
   /** Test seam: a store that cannot be opened, a slow one. */
@@ -66,7 +69,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
   const metrics = deps.metrics ?? noopMemoryMetrics;
   const clockIso = deps.clockIso ?? (() => new Date().toISOString());
   const log = deps.logger;
-  const persistence = createJournalPersistence({ path: memoryJournalPath(deps.dataDir), journal: deps.journal, metrics, logger: log, warn: deps.warn });
+  const persistence = createJournalPersistence({ path: memoryJournalPath(deps.dataDir), journal: deps.journal, fs: deps.journalFs, metrics, logger: log, warn: deps.warn });
   const { open, persist } = persistence;
   let closing: Promise<void> | null = null;
 
@@ -95,10 +98,25 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
 
   const conversations = createTurnRecording({ persistence, metrics, flushIntervalMs: deps.flushIntervalMs ?? 500, clockIso, changed });
 
-  const findConversation = (opened: Opened, conversationId: string) => {
-    const conv = opened.state.conversations.get(conversationId);
+  const findConversation = async (opened: Opened, conversationId: string) => {
+    const conv = await opened.catalog.read(conversationId);
     if (!conv) throw new BrunoError('not_found', `No conversation '${conversationId}' (it may have been deleted)`);
     return conv;
+  };
+
+  /** Every conversation is read (those on disk a batch at a time, none kept); only hits' summaries stay. */
+  const search = async (opened: Opened, query: string, max: number): Promise<ConversationSummary[]> => {
+    const match = conversationMatcher(query);
+    if (!match) return [];
+    const hits: { summary: ConversationSummary; score: number; updatedAt: string }[] = [];
+    await opened.catalog.visit((conv) => {
+      const hit = match(conv);
+      if (hit) hits.push({ summary: summaryOf(conv, hit.snippet), score: hit.score, updatedAt: conv.updatedAt });
+    });
+    return hits
+      .sort(byScoreThenRecency)
+      .slice(0, max)
+      .map((h) => h.summary);
   };
 
   return {
@@ -112,44 +130,42 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
       const opened = await open();
       const max = limit ?? 50;
       metrics.operation('read', 'episodic');
-      const all = [...opened.state.conversations.values()];
-      if (!query?.trim()) return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, max).map((c) => summaryOf(c));
+      if (!query?.trim()) return opened.catalog.summaries().sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, max);
       const started = performance.now();
-      const hits = searchConversations(all, query, max);
+      const hits = await search(opened, query, max);
       metrics.retrieval('episodic', (performance.now() - started) / 1000);
-      return hits.map((h) => summaryOf(h.conversation, h.snippet));
+      return hits;
     },
 
     async getConversation(conversationId) {
       const opened = await open();
-      const conv = findConversation(opened, conversationId);
+      const conv = await findConversation(opened, conversationId);
       metrics.operation('read', 'episodic');
       return { ...summaryOf(conv), messages: conv.messages.map((m) => ({ ...m, sources: [...m.sources] })) };
     },
 
     async renameConversation(conversationId, title) {
       const opened = await open();
-      findConversation(opened, conversationId);
+      if (!opened.catalog.has(conversationId)) await findConversation(opened, conversationId);
       await persist(opened, [{ t: 'rename', c: conversationId, title: title.trim(), at: clockIso() }], 'wait');
       metrics.operation('write', 'episodic');
       changed(conversationId, 'renamed');
-      return summaryOf(findConversation(opened, conversationId));
+      return summaryOf(await findConversation(opened, conversationId));
     },
 
     async deleteConversation(conversationId) {
       const opened = await open();
-      const conv = opened.state.conversations.get(conversationId);
-      if (!conv) return { deleted: false };
-      const removed = conv.messages.length;
+      const summary = opened.catalog.summary(conversationId);
+      if (!summary) return { deleted: false };
       await persist(opened, [{ t: 'delconv', c: conversationId, at: clockIso() }], 'wait');
-      metrics.operation('delete', 'episodic', Math.max(1, removed));
+      metrics.operation('delete', 'episodic', Math.max(1, summary.messageCount));
       changed(conversationId, 'deleted');
       return { deleted: true };
     },
 
     async status() {
       const opened = await open();
-      return { persistent: opened.journal !== null, journalPath: persistence.path, problem: persistence.problem(), entries: persistence.counts(opened.state) };
+      return { persistent: opened.journal !== null, journalPath: persistence.path, problem: persistence.problem(), entries: persistence.counts(opened) };
     },
 
     async close() {

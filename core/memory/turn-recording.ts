@@ -21,13 +21,13 @@ export function createTurnRecording(deps: TurnRecordingDeps): ConversationStore 
     async history(conversationId) {
       const opened = await persistence.open();
       metrics.operation('read', 'episodic');
-      return historyOf(opened.state.conversations.get(conversationId));
+      return historyOf(await opened.catalog.read(conversationId));
     },
     async beginTurn(turn) {
       const opened = await persistence.open();
       const at = turn.user.createdAt;
       const records: JournalRecord[] = [];
-      if (!opened.state.conversations.has(turn.conversationId)) records.push({ t: 'conv', c: turn.conversationId, title: titleFrom(turn.user.content), at });
+      if (!opened.catalog.has(turn.conversationId)) records.push({ t: 'conv', c: turn.conversationId, title: titleFrom(turn.user.content), at });
       records.push({ t: 'msg', c: turn.conversationId, id: turn.user.id, turnId: turn.turnId, content: turn.user.content, model: turn.model, at });
       // Written before any of the answer is read (the turn calls this as its request leaves), so a
       // crash from here on still shows the question; the disk sync follows within the journal's
