@@ -139,7 +139,23 @@ export function createConversationCatalog(deps: CatalogDeps): ConversationCatalo
         const bytes = await fs.readRanges(path, batch.map(([, e]) => e));
         batch.forEach(([id, entry], j) => {
           // Skip what changed while the batch was read (it is in the state now, or gone).
-          if (disk.get(id) === entry) each(cache.get(id) ?? parse(id, bytes[j]!));
+          if (disk.get(id) !== entry) return;
+          const cached = cache.get(id);
+          if (cached) return each(cached);
+          // A search reads every snapshot: parsed, not checked field by field (a third of the
+          // time); it only reads text. A damaged one is left out of the search, not fatal.
+          let conv: ConversationState;
+          try {
+            conv = (JSON.parse(bytes[j]!.toString('utf8')) as { conv: ConversationState }).conv;
+            if (conv.id !== id || !Array.isArray(conv.messages)) return;
+          } catch {
+            return;
+          }
+          try {
+            each(conv);
+          } catch {
+            // A snapshot of the wrong shape (edited by hand): not part of the answer.
+          }
         });
       }
     },

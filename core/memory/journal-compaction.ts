@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { DiskConversation } from './conversation-catalog';
 import type { JournalFs } from './journal-fs';
-import { snapshotOf, summaryOf, type MemoryState } from './memory-state';
+import { headOf, snapshotOf, summaryOf, type MemoryState } from './memory-state';
 
 /** The previous journal, kept by each compaction (one generation). */
 export function journalBackupPath(path: string): string {
@@ -34,7 +34,8 @@ export interface CompactionResult {
 const newline = Buffer.from('\n');
 
 /**
- * Rewrites the journal as one line per live fact and per conversation, atomically: the new file
+ * Rewrites the journal as one line per live fact and two per conversation (its head: what a list
+ * shows; then its snapshot: everything), atomically: the new file
  * is written beside it and fsynced, the old one is linked (or copied) to journal.jsonl.bak, then the
  * new one is renamed over it and the folder fsynced. A crash or a failure before the rename leaves
  * the journal as it was (the next start compacts again); after it, the new one is complete. What
@@ -55,12 +56,15 @@ export async function compactJournal(input: CompactionInput): Promise<Compaction
   }
   // Conversations already compacted are copied byte for byte: no parse, no stringify.
   for (const [id, entry] of [...input.disk.entries()].sort((a, b) => a[1].offset - b[1].offset)) {
+    push(Buffer.from(JSON.stringify(headOf(entry.summary))));
     disk.set(id, { summary: entry.summary, offset, length: entry.length });
     push(bytes.subarray(entry.offset, entry.offset + entry.length));
   }
   for (const conv of state.conversations.values()) {
     const line = Buffer.from(JSON.stringify(snapshotOf(conv)));
-    disk.set(conv.id, { summary: summaryOf(conv), offset, length: line.length });
+    const summary = summaryOf(conv);
+    push(Buffer.from(JSON.stringify(headOf(summary))));
+    disk.set(conv.id, { summary, offset, length: line.length });
     push(line);
   }
 

@@ -1,11 +1,11 @@
 import type { MemoryType } from '../common/memory';
 import type { Logger } from '../telemetry/logging';
 import { createConversationCatalog, type ConversationCatalog, type DiskConversation } from './conversation-catalog';
-import { openJournalWriter, scanJournal, type CorruptLine, type Journal, type JournalOptions, type JournalRecord } from './journal';
+import { journalRecord, openJournalWriter, scanJournal, type CorruptLine, type Journal, type JournalOptions, type JournalRecord } from './journal';
 import { compactJournal, journalBackupPath, type CompactionResult } from './journal-compaction';
 import { nodeJournalFs, type JournalFs } from './journal-fs';
 import type { MemoryMetrics } from './memory-metrics';
-import { applyRecord, conversationFromSnapshot, emptyMemoryState, markInterrupted, summaryOf, type MemoryState } from './memory-state';
+import { applyRecord, conversationFromSnapshot, emptyMemoryState, markInterrupted, summaryOf, summaryOfHead, type MemoryState } from './memory-state';
 
 /**
  * The replayed memory: facts and the conversations changed since the last compaction in `state`,
@@ -64,6 +64,22 @@ function describeDamage(corrupt: CorruptLine[]): string {
   return `${plural(corrupt.length, 'damaged line')} (${notJson} not JSON, ${corrupt.length - notJson} not a journal record; line ${where})`;
 }
 
+/** A snapshot line read back, checked; null when it is damaged. */
+export function parseSnapshot(bytes: Buffer): Extract<JournalRecord, { t: 'snap' }> | null {
+  try {
+    const parsed = journalRecord.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success && parsed.data.t === 'snap' ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const lineAt = (bytes: Buffer, offset: number) => {
+  let n = 1;
+  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+};
+
 const conversationOf = (record: JournalRecord): string | null => ('c' in record && record.t !== 'fact' ? record.c : null);
 
 export function createJournalPersistence(deps: JournalPersistenceDeps): JournalPersistence {
@@ -112,7 +128,12 @@ export function createJournalPersistence(deps: JournalPersistenceDeps): JournalP
       // after its snapshot is read into the state, which replays them.
       let disk = new Map<string, DiskConversation>();
       let loose = 0;
-      for (const { record, offset, length } of lines) {
+      for (const { record, snapshot, offset, length } of lines) {
+        if (snapshot) {
+          state.conversations.delete(snapshot.c);
+          disk.set(snapshot.c, { summary: summaryOfHead(snapshot), offset, length });
+          continue;
+        }
         if (record.t === 'snap') {
           state.conversations.delete(record.conv.id);
           disk.set(record.conv.id, { summary: summaryOf(record.conv), offset, length });
@@ -123,7 +144,11 @@ export function createJournalPersistence(deps: JournalPersistenceDeps): JournalP
         const entry = c === null ? undefined : disk.get(c);
         if (c !== null && entry) {
           disk.delete(c);
-          if (record.t !== 'delconv') state.conversations.set(c, conversationFromSnapshot(JSON.parse(bytes.toString('utf8', entry.offset, entry.offset + entry.length))));
+          if (record.t !== 'delconv') {
+            const snap = parseSnapshot(bytes.subarray(entry.offset, entry.offset + entry.length));
+            if (snap) state.conversations.set(c, conversationFromSnapshot(snap));
+            else corrupt.push({ line: lineAt(bytes, entry.offset), reason: 'not a journal record (a damaged conversation snapshot)' });
+          }
         }
         applyRecord(state, record);
       }

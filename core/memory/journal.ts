@@ -37,6 +37,7 @@ const message = z.object({
   error: errorInfo.nullable(),
 });
 
+export type JournalRecord = z.infer<typeof journalRecord>;
 export const journalRecord = z.discriminatedUnion('t', [
   z.object({ t: z.literal('conv'), c: id, title: z.string(), at }),
   z.object({ t: z.literal('msg'), c: id, id, turnId: id, content: z.string(), model: z.string().nullable(), at }),
@@ -66,8 +67,13 @@ export const journalRecord = z.discriminatedUnion('t', [
    * after a compaction is snapshots and facts, so opening a conversation is one read of one line.
    */
   z.object({ t: z.literal('snap'), conv: z.object({ id, title: z.string(), createdAt: at, updatedAt: at, messages: z.array(message) }) }),
+  /**
+   * What a list shows of the conversation whose snapshot is the next line: a start reads these
+   * and skips the snapshots (they are parsed and checked when the conversation is opened).
+   */
+  z.object({ t: z.literal('head'), c: id, title: z.string(), createdAt: at, updatedAt: at, messageCount: z.number().int().nonnegative(), snippet: z.string() }),
 ]);
-export type JournalRecord = z.infer<typeof journalRecord>;
+export type HeadRecord = Extract<JournalRecord, { t: 'head' }>;
 
 export interface CorruptLine {
   line: number;
@@ -97,27 +103,36 @@ export interface JournalOptions {
   syncData?: (fd: number) => Promise<void>;
 }
 
-/** One line of the journal that holds a record: the record and where its bytes are. */
-export interface ScannedLine {
-  record: JournalRecord;
-  offset: number;
-  length: number;
-}
+/**
+ * One line of the journal that holds a record, and where its bytes are; or a snapshot line after
+ * its head, left unparsed (`snapshot` is the head).
+ */
+export type ScannedLine = { record: JournalRecord; snapshot?: undefined; offset: number; length: number } | { record?: undefined; snapshot: HeadRecord; offset: number; length: number };
+
+const snapPrefix = Buffer.from('{"t":"snap",');
 
 /**
  * Parses a journal's bytes line by line; bad lines are reported and skipped, never fatal. A
  * line's offset and length are in bytes, so a snapshot can be read back later with one pread.
+ * With `lazy` (the default), a snapshot line right after its head line is not parsed at all.
  */
-export function scanJournal(bytes: Buffer): { lines: ScannedLine[]; corrupt: CorruptLine[] } {
+export function scanJournal(bytes: Buffer, lazy = true): { lines: ScannedLine[]; corrupt: CorruptLine[] } {
   const lines: ScannedLine[] = [];
   const corrupt: CorruptLine[] = [];
   let start = 0;
+  let head: HeadRecord | null = null;
   for (let n = 1; start < bytes.length; n++) {
     let end = bytes.indexOf(10, start);
     if (end < 0) end = bytes.length;
-    const line = bytes.toString('utf8', start, end);
     const offset = start;
     start = end + 1;
+    if (head && end - offset > snapPrefix.length && bytes.compare(snapPrefix, 0, snapPrefix.length, offset, offset + snapPrefix.length) === 0) {
+      lines.push({ snapshot: head, offset, length: end - offset });
+      head = null;
+      continue;
+    }
+    head = null;
+    const line = bytes.toString('utf8', offset, end);
     if (!line.trim()) continue;
     let value: unknown;
     try {
@@ -127,16 +142,17 @@ export function scanJournal(bytes: Buffer): { lines: ScannedLine[]; corrupt: Cor
       continue;
     }
     const parsed = journalRecord.safeParse(value);
-    if (parsed.success) lines.push({ record: parsed.data, offset, length: end - offset });
-    else corrupt.push({ line: n, reason: `not a journal record (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+    if (!parsed.success) corrupt.push({ line: n, reason: `not a journal record (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+    else if (parsed.data.t === 'head' && lazy) head = parsed.data;
+    else lines.push({ record: parsed.data, offset, length: end - offset });
   }
   return { lines, corrupt };
 }
 
 /** Parses a journal's text; bad lines are reported and skipped, never fatal. */
 export function parseJournal(text: string): { records: JournalRecord[]; corrupt: CorruptLine[] } {
-  const { lines, corrupt } = scanJournal(Buffer.from(text, 'utf8'));
-  return { records: lines.map((l) => l.record), corrupt };
+  const { lines, corrupt } = scanJournal(Buffer.from(text, 'utf8'), false);
+  return { records: lines.flatMap((l) => l.record ?? []), corrupt };
 }
 
 /** The journal's bytes, empty when there is none yet. */
@@ -163,7 +179,7 @@ export async function openJournal(path: string, options: JournalOptions = {}): P
   }
   const { lines, corrupt } = scanJournal(bytes);
   const opened = await openJournalWriter(path, options, bytes.length > 0 && bytes[bytes.length - 1] !== 10);
-  return { ...opened, records: lines.map((l) => l.record), corrupt };
+  return { ...opened, records: lines.flatMap((l) => l.record ?? []), corrupt };
 }
 
 /** Opens the journal for appending; `tornTail`: its last line has no newline (a crash mid-write). */

@@ -106,6 +106,9 @@ export function applyRecord(state: MemoryState, record: JournalRecord): void {
     case 'snap':
       state.conversations.set(record.conv.id, conversationFromSnapshot(record));
       return;
+    case 'head':
+      // Only a hint for the start (the snapshot after it is the truth).
+      return;
   }
 }
 
@@ -124,6 +127,15 @@ export function conversationFromSnapshot(record: Extract<JournalRecord, { t: 'sn
 /** The snapshot line of a conversation: everything about it, in one record. */
 export function snapshotOf(conv: ConversationState): Extract<JournalRecord, { t: 'snap' }> {
   return { t: 'snap', conv: { id: conv.id, title: conv.title, createdAt: conv.createdAt, updatedAt: conv.updatedAt, messages: conv.messages.map((m) => ({ ...m, stats: m.stats as unknown as Record<string, unknown> | null })) } };
+}
+
+/** The head line that goes before a conversation's snapshot line. */
+export function headOf(summary: ConversationSummary): Extract<JournalRecord, { t: 'head' }> {
+  return { t: 'head', c: summary.id, title: summary.title, createdAt: summary.createdAt, updatedAt: summary.updatedAt, messageCount: summary.messageCount, snippet: summary.snippet };
+}
+
+export function summaryOfHead(head: Extract<JournalRecord, { t: 'head' }>): ConversationSummary {
+  return { id: head.c, title: head.title, createdAt: head.createdAt, updatedAt: head.updatedAt, messageCount: head.messageCount, snippet: head.snippet };
 }
 
 /** After a replay: a turn still streaming belonged to a process that died. */

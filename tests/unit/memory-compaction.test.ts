@@ -49,7 +49,7 @@ async function snapshotOfStore(dataDir: string, overrides: Partial<MemoryStoreDe
 const lineKinds = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { t: string }).t);
 
 describe('compacting the memory journal on start', () => {
-  it('keeps every conversation and fact exactly, as one line each, and keeps the previous journal as a backup', async () => {
+  it('keeps every conversation and fact exactly (a line per fact, a head and a snapshot per conversation), and keeps the previous journal as a backup', async () => {
     const dataDir = tempDir('bruno-compact-');
     await writeHistory(dataDir);
     const path = memoryJournalPath(dataDir);
@@ -60,7 +60,7 @@ describe('compacting the memory journal on start', () => {
     expect(first.warnings).toEqual([]);
     expect(readFileSync(journalBackupPath(path), 'utf8')).toBe(before);
     expect(existsSync(journalCompactingPath(path))).toBe(false);
-    expect(lineKinds(path).sort()).toEqual(['fact', 'fact', 'snap', 'snap', 'snap', 'snap']);
+    expect(lineKinds(path)).toEqual(['fact', 'fact', 'head', 'snap', 'head', 'snap', 'head', 'snap', 'head', 'snap']);
     expect(first.list.map((c) => c.id).sort()).toEqual(['c1', 'c2', 'c3', 'c4']);
     expect(first.details.find((d) => d.id === 'c3')?.title).toBe('Renamed');
     expect(first.details.find((d) => d.id === 'c4')?.messages.map((m) => [m.content, m.status])).toEqual([
