@@ -171,7 +171,7 @@ export async function readJournalBytes(path: string): Promise<Buffer> {
  * is null and `writeError` says why.
  */
 export async function openJournal(path: string, options: JournalOptions = {}): Promise<{ journal: Journal | null; records: JournalRecord[]; corrupt: CorruptLine[]; writeError: NodeJS.ErrnoException | null }> {
-  let bytes: Buffer = Buffer.alloc(0);
+  let bytes: Buffer;
   try {
     bytes = await readJournalBytes(path);
   } catch (err) {
