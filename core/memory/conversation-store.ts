@@ -33,7 +33,8 @@ export interface TurnOutcome {
 export interface TurnRecorder {
   /**
    * The answer so far. Called per chunk, so it only remembers the text; the store flushes it on
-   * its own schedule (throttled, off the streaming path), so a crash loses at most that interval.
+   * its own schedule, off the streaming path: the first content on the next turn of the event
+   * loop, then within the flush interval of its arrival, so a crash loses at most that interval.
    */
   progress(answer: string, assistantId: string): void;
   /** The final state; resolves once it is stored (durably, for a persistent store). Never rejects. */

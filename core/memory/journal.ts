@@ -22,7 +22,22 @@ const id = z.string().min(1).max(200);
 const at = z.string();
 const status = z.enum(['streaming', 'done', 'stopped', 'error', 'interrupted']);
 const source = z.object({ n: z.number(), path: z.string(), heading: z.string().nullable(), snippet: z.string() });
+const errorInfo = z.object({ code: z.string(), message: z.string() });
+const message = z.object({
+  id,
+  turnId: id,
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  createdAt: at,
+  status,
+  model: z.string().nullable(),
+  stats: z.record(z.string(), z.unknown()).nullable(),
+  sources: z.array(source),
+  traceId: z.string().nullable(),
+  error: errorInfo.nullable(),
+});
 
+export type JournalRecord = z.infer<typeof journalRecord>;
 export const journalRecord = z.discriminatedUnion('t', [
   z.object({ t: z.literal('conv'), c: id, title: z.string(), at }),
   z.object({ t: z.literal('msg'), c: id, id, turnId: id, content: z.string(), model: z.string().nullable(), at }),
@@ -40,15 +55,25 @@ export const journalRecord = z.discriminatedUnion('t', [
     stats: z.record(z.string(), z.unknown()).nullable(),
     sources: z.array(source),
     traceId: z.string().nullable(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    error: errorInfo.nullable(),
     at,
   }),
   z.object({ t: z.literal('rename'), c: id, title: z.string(), at }),
   z.object({ t: z.literal('delconv'), c: id, at }),
   z.object({ t: z.literal('fact'), id, kind: z.enum(['semantic', 'procedural']), text: z.string(), source: z.enum(['chat', 'user']), c: id.nullable(), at }),
   z.object({ t: z.literal('delfact'), id, at }),
+  /**
+   * A whole conversation in one line, as compaction writes it (journal-compaction.ts): the journal
+   * after a compaction is snapshots and facts, so opening a conversation is one read of one line.
+   */
+  z.object({ t: z.literal('snap'), conv: z.object({ id, title: z.string(), createdAt: at, updatedAt: at, messages: z.array(message) }) }),
+  /**
+   * What a list shows of the conversation whose snapshot is the next line: a start reads these
+   * and skips the snapshots (they are parsed and checked when the conversation is opened).
+   */
+  z.object({ t: z.literal('head'), c: id, title: z.string(), createdAt: at, updatedAt: at, messageCount: z.number().int().nonnegative(), snippet: z.string() }),
 ]);
-export type JournalRecord = z.infer<typeof journalRecord>;
+export type HeadRecord = Extract<JournalRecord, { t: 'head' }>;
 
 export interface CorruptLine {
   line: number;
@@ -78,33 +103,64 @@ export interface JournalOptions {
   syncData?: (fd: number) => Promise<void>;
 }
 
-/** Parses a journal's text; bad lines are reported and skipped, never fatal. */
-export function parseJournal(text: string): { records: JournalRecord[]; corrupt: CorruptLine[] } {
-  const records: JournalRecord[] = [];
+/**
+ * One line of the journal that holds a record, and where its bytes are; or a snapshot line after
+ * its head, left unparsed (`snapshot` is the head).
+ */
+export type ScannedLine = { record: JournalRecord; snapshot?: undefined; offset: number; length: number } | { record?: undefined; snapshot: HeadRecord; offset: number; length: number };
+
+const snapPrefix = Buffer.from('{"t":"snap",');
+
+/**
+ * Parses a journal's bytes line by line; bad lines are reported and skipped, never fatal. A
+ * line's offset and length are in bytes, so a snapshot can be read back later with one pread.
+ * With `lazy` (the default), a snapshot line right after its head line is not parsed at all.
+ */
+export function scanJournal(bytes: Buffer, lazy = true): { lines: ScannedLine[]; corrupt: CorruptLine[] } {
+  const lines: ScannedLine[] = [];
   const corrupt: CorruptLine[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  let start = 0;
+  let head: HeadRecord | null = null;
+  for (let n = 1; start < bytes.length; n++) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
+    const offset = start;
+    start = end + 1;
+    if (head && end - offset > snapPrefix.length && bytes.compare(snapPrefix, 0, snapPrefix.length, offset, offset + snapPrefix.length) === 0) {
+      lines.push({ snapshot: head, offset, length: end - offset });
+      head = null;
+      continue;
+    }
+    head = null;
+    const line = bytes.toString('utf8', offset, end);
     if (!line.trim()) continue;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (err) {
-      corrupt.push({ line: i + 1, reason: `not JSON (${(err as Error).message})` });
+      corrupt.push({ line: n, reason: `not JSON (${(err as Error).message})` });
       continue;
     }
     const parsed = journalRecord.safeParse(value);
-    if (parsed.success) records.push(parsed.data);
-    else corrupt.push({ line: i + 1, reason: `not a journal record (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+    if (!parsed.success) corrupt.push({ line: n, reason: `not a journal record (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+    else if (parsed.data.t === 'head' && lazy) head = parsed.data;
+    else lines.push({ record: parsed.data, offset, length: end - offset });
   }
-  return { records, corrupt };
+  return { lines, corrupt };
 }
 
-async function readIfPresent(path: string): Promise<string> {
+/** Parses a journal's text; bad lines are reported and skipped, never fatal. */
+export function parseJournal(text: string): { records: JournalRecord[]; corrupt: CorruptLine[] } {
+  const { lines, corrupt } = scanJournal(Buffer.from(text, 'utf8'), false);
+  return { records: lines.flatMap((l) => l.record ?? []), corrupt };
+}
+
+/** The journal's bytes, empty when there is none yet. */
+export async function readJournalBytes(path: string): Promise<Buffer> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw err;
   }
 }
@@ -115,30 +171,34 @@ async function readIfPresent(path: string): Promise<string> {
  * is null and `writeError` says why.
  */
 export async function openJournal(path: string, options: JournalOptions = {}): Promise<{ journal: Journal | null; records: JournalRecord[]; corrupt: CorruptLine[]; writeError: NodeJS.ErrnoException | null }> {
-  let text = '';
-  let readError: NodeJS.ErrnoException | null = null;
+  let bytes: Buffer;
   try {
-    text = await readIfPresent(path);
+    bytes = await readJournalBytes(path);
   } catch (err) {
-    readError = err as NodeJS.ErrnoException;
+    return { journal: null, records: [], corrupt: [], writeError: err as NodeJS.ErrnoException };
   }
-  const { records, corrupt } = parseJournal(text);
-  if (readError) return { journal: null, records, corrupt, writeError: readError };
+  const { lines, corrupt } = scanJournal(bytes);
+  const opened = await openJournalWriter(path, options, bytes.length > 0 && bytes[bytes.length - 1] !== 10);
+  return { ...opened, records: lines.flatMap((l) => l.record ?? []), corrupt };
+}
+
+/** Opens the journal for appending; `tornTail`: its last line has no newline (a crash mid-write). */
+export async function openJournalWriter(path: string, options: JournalOptions, tornTail: boolean): Promise<{ journal: Journal | null; writeError: NodeJS.ErrnoException | null }> {
   let fd: number;
   try {
     await mkdir(dirname(path), { recursive: true });
     fd = await new Promise<number>((resolve, reject) => openFd(path, 'a', 0o600, (err, opened) => (err ? reject(err) : resolve(opened))));
   } catch (err) {
-    return { journal: null, records, corrupt, writeError: err as NodeJS.ErrnoException };
+    return { journal: null, writeError: err as NodeJS.ErrnoException };
   }
   try {
     // A line torn by a crash must not swallow the next record: start a fresh line.
-    if (text && !text.endsWith('\n')) writeWholeSync(fd, '\n');
+    if (tornTail) writeWholeSync(fd, '\n');
   } catch (err) {
     await closeQuietly(fd);
-    return { journal: null, records, corrupt, writeError: err as NodeJS.ErrnoException };
+    return { journal: null, writeError: err as NodeJS.ErrnoException };
   }
-  return { journal: createJournalWriter(path, fd, options.syncIntervalMs ?? 100, options.syncData ?? syncData), records, corrupt, writeError: null };
+  return { journal: createJournalWriter(path, fd, options.syncIntervalMs ?? 100, options.syncData ?? syncData), writeError: null };
 }
 
 // The callback form on a plain fd: a third of the CPU of FileHandle's promise API.

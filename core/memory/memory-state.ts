@@ -103,7 +103,39 @@ export function applyRecord(state: MemoryState, record: JournalRecord): void {
     case 'delfact':
       state.facts.delete(record.id);
       return;
+    case 'snap':
+      state.conversations.set(record.conv.id, conversationFromSnapshot(record));
+      return;
+    case 'head':
+      // Only a hint for the start (the snapshot after it is the truth).
+      return;
   }
+}
+
+/** The state a snapshot line holds (journal-compaction.ts writes them). */
+export function conversationFromSnapshot(record: Extract<JournalRecord, { t: 'snap' }>): ConversationState {
+  const { conv } = record;
+  return {
+    id: conv.id,
+    title: conv.title,
+    createdAt: conv.createdAt,
+    updatedAt: conv.updatedAt,
+    messages: conv.messages.map((m) => ({ ...m, stats: m.stats as TurnStats | null, error: m.error ? { code: m.error.code as ErrorCode, message: m.error.message } : null })),
+  };
+}
+
+/** The snapshot line of a conversation: everything about it, in one record. */
+export function snapshotOf(conv: ConversationState): Extract<JournalRecord, { t: 'snap' }> {
+  return { t: 'snap', conv: { id: conv.id, title: conv.title, createdAt: conv.createdAt, updatedAt: conv.updatedAt, messages: conv.messages.map((m) => ({ ...m, stats: m.stats as unknown as Record<string, unknown> | null })) } };
+}
+
+/** The head line that goes before a conversation's snapshot line. */
+export function headOf(summary: ConversationSummary): Extract<JournalRecord, { t: 'head' }> {
+  return { t: 'head', c: summary.id, title: summary.title, createdAt: summary.createdAt, updatedAt: summary.updatedAt, messageCount: summary.messageCount, snippet: summary.snippet };
+}
+
+export function summaryOfHead(head: Extract<JournalRecord, { t: 'head' }>): ConversationSummary {
+  return { id: head.c, title: head.title, createdAt: head.createdAt, updatedAt: head.updatedAt, messageCount: head.messageCount, snippet: head.snippet };
 }
 
 /** After a replay: a turn still streaming belonged to a process that died. */
@@ -128,7 +160,8 @@ export function historyOf(conv: ConversationState | undefined): { role: 'user' |
     .map((m) => ({ id: m.id, role: m.role, content: m.content, createdAt: m.createdAt }));
 }
 
-export function summaryOf(conv: ConversationState, snippet?: string): ConversationSummary {
+/** What a list shows of a conversation (a snapshot record's `conv` has the same shape). */
+export function summaryOf(conv: Pick<ConversationState, 'id' | 'title' | 'createdAt' | 'updatedAt'> & { messages: readonly { content: string }[] }, snippet?: string): ConversationSummary {
   const last = conv.messages.at(-1);
   return {
     id: conv.id,

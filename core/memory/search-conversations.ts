@@ -15,15 +15,18 @@ function snippetAround(text: string, term: string): string {
   return `${start > 0 ? '...' : ''}${text.slice(start, at + term.length + 100)}`;
 }
 
+/** Scores one conversation against a query's words; null when a word is missing. */
+export type ConversationMatcher = (conversation: ConversationState) => ConversationHit | null;
+
 /**
  * Full-text search over titles and messages: every query word must occur (as a prefix of a word
  * of the conversation), ranked by how often they occur (a title hit counts triple), then recency.
+ * Null when the query has no words.
  */
-export function searchConversations(conversations: ConversationState[], query: string, limit: number): ConversationHit[] {
+export function conversationMatcher(query: string): ConversationMatcher | null {
   const terms = [...new Set(words(query))];
-  if (!terms.length) return [];
-  const hits: ConversationHit[] = [];
-  for (const conversation of conversations) {
+  if (!terms.length) return null;
+  return (conversation) => {
     const titleWords = words(conversation.title);
     const counts = new Map<string, number>();
     let snippet: string | null = null;
@@ -36,9 +39,19 @@ export function searchConversations(conversations: ConversationState[], query: s
       }
       counts.set(term, n);
     }
-    if ([...counts.values()].some((n) => n === 0)) continue;
+    if ([...counts.values()].some((n) => n === 0)) return null;
     const score = [...counts.values()].reduce((a, b) => a + b, 0);
-    hits.push({ conversation, score, snippet: snippet ?? conversation.title });
-  }
-  return hits.sort((a, b) => b.score - a.score || b.conversation.updatedAt.localeCompare(a.conversation.updatedAt)).slice(0, limit);
+    return { conversation, score, snippet: snippet ?? conversation.title };
+  };
+}
+
+export const byScoreThenRecency = (a: { score: number; updatedAt: string }, b: { score: number; updatedAt: string }) => b.score - a.score || b.updatedAt.localeCompare(a.updatedAt);
+
+export function searchConversations(conversations: ConversationState[], query: string, limit: number): ConversationHit[] {
+  const match = conversationMatcher(query);
+  if (!match) return [];
+  return conversations
+    .flatMap((c) => match(c) ?? [])
+    .sort((a, b) => byScoreThenRecency({ score: a.score, updatedAt: a.conversation.updatedAt }, { score: b.score, updatedAt: b.conversation.updatedAt }))
+    .slice(0, limit);
 }

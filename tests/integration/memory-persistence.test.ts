@@ -219,7 +219,7 @@ describe('memory trouble never fails the chat', () => {
     expect(warnings).toEqual([[expect.stringMatching(/Cannot open the memory store .*store is corrupted/), undefined]]);
   });
 
-  it('a corrupted journal line is skipped with a warning; nothing else is lost', async () => {
+  it('damaged journal lines are dropped by a compaction, said once with counts; nothing else is lost', async () => {
     const dir = tempDir('bruno-mem-');
     const first = coreOn(dir);
     fake.configure({ replyText: 'one' });
@@ -227,10 +227,15 @@ describe('memory trouble never fails the chat', () => {
     await first.close();
     const journal = memoryJournalPath(dir);
     appendFileSync(journal, '{"t":"msg","c":"broken\n{not json at all}\n');
-    const second = coreOn(dir);
+    const secondWarnings: unknown[] = [];
+    const second = coreOn(dir, {}, secondWarnings);
     fake.configure({ replyText: 'two' });
     await runTurn(second, { message: 'second', conversationId: a.conversationId });
     await second.close();
+    // One warning for both lines, with the counts, and where the old journal went.
+    expect(secondWarnings).toEqual([[expect.stringMatching(/journal\.jsonl: dropped 2 damaged lines \(2 not JSON, 0 not a journal record; line \d+, \d+\) while compacting it; everything else is kept\. The journal before compaction is saved as .*journal\.jsonl\.bak\.$/), undefined]]);
+    expect(readFileSync(`${journal}.bak`, 'utf8')).toContain('{not json at all}');
+    expect(readFileSync(journal, 'utf8')).not.toContain('{not json at all}');
     // A torn last line (a crash mid-write) must not swallow the record after it.
     writeFileSync(journal, readFileSync(journal, 'utf8') + '{"t":"delconv","c":"');
 
@@ -240,13 +245,12 @@ describe('memory trouble never fails the chat', () => {
     expect(detail.messages.map((m) => m.content)).toEqual(['first', 'one', 'second', 'two']);
     await runTurn(third, { message: 'third', conversationId: a.conversationId });
     await third.close();
-    expect(warnings.map((w) => (w as [string])[0])).toEqual([
-      expect.stringMatching(/journal\.jsonl line \d+ is damaged \(not JSON.*skipped it, the other records are kept/),
-      expect.stringMatching(/line \d+ is damaged/),
-      expect.stringMatching(/line \d+ is damaged/),
-    ]);
-    const fourth = coreOn(dir);
+    expect(warnings.map((w) => (w as [string])[0])).toEqual([expect.stringMatching(/journal\.jsonl: dropped 1 damaged line \(1 not JSON, 0 not a journal record; line \d+\)/)]);
+    const fourthWarnings: unknown[] = [];
+    const fourth = coreOn(dir, {}, fourthWarnings);
     expect((await fourth.handlers['conversations.get']({ conversationId: a.conversationId })).messages).toHaveLength(6);
+    // Compacted at the third start: the fourth has nothing to say.
+    expect(fourthWarnings).toEqual([]);
   });
 
   it('an unwritable data dir: a clear error, and the chat works in memory', async () => {

@@ -67,7 +67,7 @@ describe('the memory journal', () => {
 });
 
 describe('recording a streaming answer', () => {
-  it('flushes on a timer, never per token, and ends with the whole answer', async () => {
+  it('writes the first content at once, then on a timer, never per token, and ends with the whole answer', async () => {
     const dataDir = tempDir('bruno-mem-unit-');
     const { store, close } = testMemoryStore(dataDir, { flushIntervalMs: 100 });
     const path = memoryJournalPath(dataDir);
@@ -76,15 +76,25 @@ describe('recording a streaming answer', () => {
     expect(count('msg')).toBe(1);
     let answer = '';
     for (let i = 0; i < 1000; i++) recorder.progress((answer += 'x'), 'a1');
+    // Not inside the token loop: the first write waits for the loop to yield...
     expect(count('delta')).toBe(0);
-    await new Promise((r) => setTimeout(r, 250));
+    // ...and no longer: the next turn of the event loop, not the flush interval.
+    await new Promise((r) => setImmediate(r));
     expect(count('delta')).toBe(1);
     const live = await store.getConversation('c1');
     expect(live.messages[1]).toMatchObject({ content: answer, status: 'streaming' });
+    // Later content waits for the interval (one write for many reads), counted from its arrival.
+    recorder.progress((answer += 'a'), 'a1');
+    recorder.progress((answer += 'b'), 'a1');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(count('delta')).toBe(1);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(count('delta')).toBe(2);
+    expect((await store.getConversation('c1')).messages[1]?.content).toBe(answer);
     recorder.progress(answer + 'yz', 'a1');
     await recorder.end({ status: 'stopped', assistantId: 'a1', answer: answer + 'yz', model: 'm', stats: null, sources: [], traceId: null, error: null });
     await new Promise((r) => setTimeout(r, 150));
-    expect(count('delta')).toBe(1);
+    expect(count('delta')).toBe(2);
     expect(count('end')).toBe(1);
     expect((await store.getConversation('c1')).messages.map((m) => m.status)).toEqual(['stopped', 'stopped']);
     await close();
