@@ -20,6 +20,7 @@ const health: HealthState = {
   prometheus: null,
   alertmanager: null,
   alerts: { firing: 0, pending: 0, highestSeverity: null },
+  mcp: [],
 };
 
 function fakeIpcMain() {
