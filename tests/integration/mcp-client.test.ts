@@ -159,7 +159,7 @@ describe('MCP client over stdio', () => {
     expect(({} as Record<string, unknown>).type).toBeUndefined();
     // The call goes out under the server's own name.
     expect((await run(tools[1]!, { ok: 1 }, signal())).text).toBe('called __proto__ with {"ok":1}');
-    expect((await run(tools[0]!, {}, signal())).text).toBe('called has spaces and/slas with {}');
+    expect((await run(tools[0]!, {}, signal())).text).toBe('called has spaces and/slash with {}');
     const registry = createToolRegistry({ sources: [mcp], policies: () => ({}) });
     expect(registry.list()).toHaveLength(7);
   });
