@@ -251,10 +251,10 @@ export function startMcpConnection(options: McpConnectionOptions): McpConnection
       try {
         transport = makeTransport();
       } catch (err) {
-        throw new Error(describeStartError(err, config));
+        throw new Error(describeStartError(err, config), { cause: err });
       }
       await c.connect(transport, { timeout: timing.connectTimeoutMs }).catch((err: unknown) => {
-        throw new Error(describeStartError(err, config));
+        throw new Error(describeStartError(err, config), { cause: err });
       });
       const listed = await listTools(c);
       if (client !== c) return;

@@ -17,6 +17,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => !!value &
 export function capText(text: unknown, max: number): string {
   if (typeof text !== 'string') return '';
   // Control characters (but newline and tab) carry nothing for a model and can hide text.
+  // eslint-disable-next-line no-control-regex -- matching them is the point
   const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
