@@ -11,6 +11,8 @@ export interface AskOptions {
 
 /** `agent-bruno ask`: one turn, streamed to stdout (or one JSON line with --json). */
 export async function askCommand(core: Core, io: CliIo, options: AskOptions): Promise<number> {
+  // A one-shot turn would start before its MCP servers could list their tools.
+  await core.mcp.settled(5_000);
   let answer = '';
   let interrupted = false;
   const onEvent = (event: TurnEvent) => {

@@ -1,5 +1,9 @@
+import type { Readable, Writable } from 'node:stream';
+
 /** The streams a command writes to; injected so commands can be tested without a terminal. */
 export interface CliIo {
+  /** The raw process streams, for a command that speaks a protocol on them (`mcp`). */
+  stdio?: { stdin: Readable; stdout: Writable };
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   env: NodeJS.ProcessEnv;

@@ -4,6 +4,7 @@ import { runCli } from './run-cli';
 const code = await runCli(process.argv.slice(2), {
   io: {
     stdout: process.stdout,
+    stdio: { stdin: process.stdin, stdout: process.stdout },
     stderr: process.stderr,
     env: process.env,
     onInterrupt(handler) {

@@ -8,6 +8,7 @@ import { ingestCommand } from './ingest-command';
 import { searchCommand } from './search-command';
 import { evalCommand } from './eval-command';
 import { exitCodes, oneLine, type CliIo } from './io';
+import { mcpCommand } from './mcp-command';
 import { serveCommand } from './serve-command';
 import { usage } from './usage';
 
@@ -61,7 +62,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
     return exitCodes.usage;
   }
 
-  if (!['ask', 'serve', 'health', 'ingest', 'search', 'eval'].includes(command)) {
+  if (!['ask', 'serve', 'health', 'ingest', 'search', 'eval', 'mcp'].includes(command)) {
     io.stderr.write(`agent-bruno: unknown command '${command}' (see \`agent-bruno help\`)\n`);
     return exitCodes.usage;
   }
@@ -87,10 +88,13 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
   }
 
   // Only the long-running `serve` writes the rotating log file; one-shot commands log to OTLP only.
-  const logging = command === 'serve' ? {} : { file: false };
+  // `mcp` runs beside the desktop app (which owns the file) and logs to stderr: stdout is the protocol's.
+  const logging = command === 'serve' ? {} : command === 'mcp' ? { file: false, stderr: true } : { file: false };
   // A one-shot search must not start an ANN index build it would not wait for (ingest waits for it).
   const buildAnnIndex = command !== 'search' && command !== 'eval';
-  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex })))(settings);
+  // MCP servers (tools for a turn) only where a turn runs; never under `mcp`, which could start itself.
+  const mcp = { clients: command === 'serve' || command === 'ask' };
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, mcp })))(settings);
   try {
     switch (command) {
       case 'ask':
@@ -108,6 +112,8 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
         return await evalCommand(core, io, { file: positionals[0]!, depth: k, json: values.json === true });
       case 'serve':
         return await serveCommand(core, settings, io, deps.staticDir);
+      case 'mcp':
+        return await mcpCommand(core, io);
       default:
         return await healthCommand(core, io, values.json === true);
     }

@@ -17,6 +17,9 @@ Usage:
       Scores retrieval on labelled queries, one {"query": "...", "relevant": ["path", ...]} per line
       (paths relative to an ingested folder): MRR, Hit@1/3/5/10 and NDCG@k (k = 10 by default) for
       vector, full-text and hybrid search, and sets the agent_rag_* quality gauges.
+  agent-bruno mcp
+      Serves Agent Bruno as an MCP server over stdio (for an editor or another agent): tools ask,
+      kb_search, kb_ingest_status, memory_search, memory_add, alerts_active, health. Logs go to stderr.
   agent-bruno health [--json]
       Checks Ollama and prints the health state.
   agent-bruno help

@@ -22,6 +22,27 @@ export interface HealthState {
   prometheus: ServiceHealth | null;
   alertmanager: ServiceHealth | null;
   alerts: { firing: number; pending: number; highestSeverity: AlertSeverity | null };
+  /** One entry per configured MCP server (settings `mcpServers`), in settings order. */
+  mcp: McpServerHealth[];
+}
+
+/**
+ * An MCP server the app is a client of: `connecting` (first start or a restart in progress),
+ * `connected` (its tools are offered), `failed` (down; retried with backoff at `retryAt`),
+ * `disabled` (configured with `disabled: true`).
+ */
+export interface McpServerHealth {
+  name: string;
+  transport: 'stdio' | 'http';
+  state: 'connecting' | 'connected' | 'failed' | 'disabled';
+  /** Tools it offers (0 until it has listed them). */
+  tools: number;
+  /** Why it last failed (kept after it recovers, until the next failure replaces it). */
+  lastError: string | null;
+  /** Restarts since the app started. */
+  restarts: number;
+  /** When the next attempt starts, while failed. */
+  retryAt: string | null;
 }
 
 export interface ModelInfo {

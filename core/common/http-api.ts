@@ -8,6 +8,8 @@ export const httpPaths = {
   invoke: (channel: string) => `/api/v1/invoke/${channel}`,
   invokePrefix: '/api/v1/invoke/',
   events: '/api/v1/events',
+  /** Bruno as an MCP server (streamable HTTP), same token and Host rule as the API. */
+  mcp: '/mcp',
 } as const;
 
 /** The response of an invoke over HTTP. */

@@ -23,8 +23,18 @@ export function method<O>() {
 
 export type OutputOf<M> = M extends MethodSpec<z.ZodType, infer O> ? O : never;
 
+/**
+ * Which transport a call came through, set by the transport itself (never by the caller's payload):
+ * the desktop window over IPC, the headless HTTP API, the CLI, or an MCP client of Bruno's MCP
+ * server. Some changes are allowed from one origin only (a stdio MCP server is a command the app
+ * runs: only the desktop UI may add or change one, see core/config/settings-editor.ts).
+ */
+export type MethodOrigin = 'ipc' | 'http' | 'cli' | 'mcp';
+
 /** What every handler gets besides its validated input, from the transport that called it. */
 export interface MethodContext {
+  /** Unset for an in-process call; treated as the least trusted origin. */
+  origin?: MethodOrigin;
   /** Aborted when the caller no longer wants the answer (an HTTP client that hung up, Ctrl-C). */
   signal?: AbortSignal;
   /** Progress of long work, for callers that show it (the CLI's progress line). */

@@ -27,8 +27,12 @@ export interface SettingRow {
   env?: readonly EnvSource[];
   /** Takes effect without a restart (read at each use through the settings store). */
   live?: boolean;
-  /** Masked in the settings view and the audit log: `true` for a value, `values` for a map's values. */
-  secret?: true | 'values';
+  /**
+   * Masked in the settings view and the audit log: `true` for a value, `values` for a map's
+   * values, `entryMaps` for the values of the named maps inside each entry of a map (the `env`
+   * and `headers` of every MCP server).
+   */
+  secret?: true | 'values' | { entryMaps: readonly string[] };
 }
 
 export const truthy = (value: string) => /^(1|true|yes|on)$/i.test(value.trim());
@@ -78,8 +82,9 @@ export const settingRows: readonly SettingRow[] = [
   { path: 'tools.callTimeoutMs', default: 15_000, env: env('BRUNO_TOOL_TIMEOUT_MS'), live: true },
   // 2,000 tokens of a result leave room for the question and the answer in an 8k context.
   { path: 'tools.resultTokenBudget', default: 2_000, env: env('BRUNO_TOOL_RESULT_TOKENS'), live: true },
-  // Header and env values of MCP servers carry tokens: masking them one level down is core/tools/mcp's to add.
-  { path: 'mcpServers', default: {} },
+  // Live: core/tools/mcp starts, restarts and stops servers as they change. Header and env values
+  // carry tokens. Who may change a stdio server's command: core/config/mcp-server-rules.ts.
+  { path: 'mcpServers', default: {}, live: true, secret: { entryMaps: ['env', 'headers'] } },
   {
     path: 'telemetry.otlpEndpoint',
     default: null,

@@ -1,6 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { MethodOrigin } from '../common/method';
 import type { SettingsUpdateResult, SettingsView } from '../common/settings';
+import { changedCommands, commandOrigins, commandRefusal, dropRemovedServers, dropUnchangedEntrySecrets, maskEntryMaps, masksWithoutSecret } from './mcp-server-rules';
 import { pinnedByEnv } from './env-bindings';
 import { effectiveTree, readSettingsFile, settingsFileName, validateSettings } from './load-settings';
 import type { Settings } from './schema';
@@ -20,7 +22,8 @@ export interface SettingsEditorDeps {
 
 export interface SettingsEditor {
   view(): SettingsView;
-  update(patch: Record<string, unknown>): SettingsUpdateResult;
+  /** `origin`: the transport the patch came through (only some may change a stdio MCP server's command). */
+  update(patch: Record<string, unknown>, options?: { origin?: MethodOrigin | undefined }): SettingsUpdateResult;
 }
 
 function writeAtomically(path: string, text: string): void {
@@ -35,7 +38,8 @@ export function maskSecrets(values: Tree): Tree {
   const copy = structuredClone(values);
   for (const row of secretRows) {
     const value = getPath(copy, row.path);
-    if (row.secret === 'values' && isPlainObject(value)) setPath(copy, row.path, Object.fromEntries(Object.keys(value).map((k) => [k, secretMask])));
+    if (typeof row.secret === 'object') setPath(copy, row.path, maskEntryMaps(value, row.secret.entryMaps, secretMask));
+    else if (row.secret === 'values' && isPlainObject(value)) setPath(copy, row.path, Object.fromEntries(Object.keys(value).map((k) => [k, secretMask])));
     else if (value) setPath(copy, row.path, secretMask);
   }
   return copy;
@@ -46,7 +50,8 @@ function withoutUnchangedSecrets(patch: Tree): Tree {
   const copy = structuredClone(patch);
   for (const row of secretRows) {
     const value = getPath(copy, row.path);
-    if (row.secret === 'values' && isPlainObject(value)) {
+    if (typeof row.secret === 'object') dropUnchangedEntrySecrets(value, row.secret.entryMaps, secretMask);
+    else if (row.secret === 'values' && isPlainObject(value)) {
       for (const [key, v] of Object.entries(value)) if (v === secretMask) delete value[key];
     } else if (value === secretMask) setPath(copy, row.path, undefined);
   }
@@ -76,7 +81,7 @@ export function createSettingsEditor(deps: SettingsEditorDeps): SettingsEditor {
         file: filePath,
       };
     },
-    update(rawPatch) {
+    update(rawPatch, options = {}) {
       const hostile = forbiddenKeyPath(rawPatch);
       if (hostile) return failed({ [hostile]: `'${hostile.split('.').find((k) => ['__proto__', 'constructor', 'prototype'].includes(k))}' is not a settings field` });
       const patch = withoutUnchangedSecrets(rawPatch);
@@ -98,6 +103,15 @@ export function createSettingsEditor(deps: SettingsEditorDeps): SettingsEditor {
         return failed({ settings: (err as Error).message });
       }
       const nextFile = mergeTrees(fromFile, patch);
+      dropRemovedServers(nextFile);
+      if (!commandOrigins.includes(options.origin as never)) {
+        const refused = changedCommands(fromFile.mcpServers, nextFile.mcpServers);
+        if (refused.length) return failed(Object.fromEntries(refused.map((name) => [`mcpServers.${name}`, commandRefusal(name, filePath, options.origin)])));
+      }
+      const masks = secretRows.flatMap((row) =>
+        typeof row.secret === 'object' ? masksWithoutSecret(getPath(rawPatch, row.path), getPath(fromFile, row.path), row.secret.entryMaps, secretMask, row.path) : [],
+      );
+      if (masks.length) return failed(Object.fromEntries(masks.map((path) => [path, 'a masked value with no stored secret behind it: type the value'])));
       const { settings: next, problems } = validateSettings(effectiveTree(dataDir, nextFile, deps.env));
       if (!next) return failed(problems);
       try {
@@ -108,7 +122,8 @@ export function createSettingsEditor(deps: SettingsEditorDeps): SettingsEditor {
       const applied = paths.filter(isLive);
       if (applied.length) {
         const live = structuredClone(deps.store.get()) as unknown as Tree;
-        for (const path of applied) setPath(live, path, structuredClone(getPath(next, path)));
+        // A map setting is applied whole: a removed entry (mcpServers.x: null) must go too.
+        for (const path of new Set(applied.map((p) => rowOf(p)?.path ?? p))) setPath(live, path, structuredClone(getPath(next, path)));
         deps.store.set(live as unknown as Settings, applied);
       }
       return { ok: true, fieldErrors: {}, applied, restartRequired: paths.filter((p) => !isLive(p)) };

@@ -12,7 +12,7 @@ const savedUrlOf = (settings: Settings, target: SettingsTarget): string | null =
 export function settingsHandlers(deps: { store: SettingsStore; editor: SettingsEditor; fetch?: typeof fetch }): MethodHandlers<typeof settingsMethods> {
   return {
     'settings.get': async () => deps.editor.view(),
-    'settings.update': async (input) => deps.editor.update(input.patch),
+    'settings.update': async (input, context) => deps.editor.update(input.patch, { origin: context?.origin }),
     async 'settings.test'(input) {
       const url = input.url ?? savedUrlOf(deps.store.get(), input.target);
       if (!url) return { target: input.target, url: '', ok: false, message: `No ${input.target} address is set`, latencyMs: null };

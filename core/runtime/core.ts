@@ -1,4 +1,4 @@
-import type { ContractHandlers, EventHub } from '../common';
+import type { ContractHandlers, EventHub, McpServerHealth } from '../common';
 import type { Agent } from '../agent';
 import type { Telemetry } from '../telemetry/create-telemetry';
 import type { SettingsStore } from '../config';
@@ -27,6 +27,12 @@ export interface Core {
   readonly telemetry: Telemetry;
   /** Structured JSON logs (PII-redacted) to the rotating file and OTLP. */
   readonly logger: Logger;
+  /** The MCP servers the core is a client of (their tools are in the tool registry). */
+  readonly mcp: {
+    health(): McpServerHealth[];
+    /** Resolves when every enabled server has connected or failed once, or after `timeoutMs` (a one-shot `ask` waits a little). */
+    settled(timeoutMs: number): Promise<void>;
+  };
   /** Stops running turns and timers; safe to call twice. */
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetr
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
 import { createPiiRedactor } from '../pii';
-import { createToolRegistry, toolsHandlers } from '../tools';
+import { createMcpTools, createToolRegistry, toolsHandlers, type McpTiming, type McpTools } from '../tools';
 import { serviceName } from '../common/metric-names';
 import { appVersion } from './app-version';
 import type { Core } from './core';
@@ -45,6 +45,12 @@ export interface CoreDeps {
   alertsIntervalMs?: number;
   /** Test seams for memory (flush interval, recall thresholds, a broken or slow facts store). */
   memory?: Pick<MemoryStoreDeps, 'flushIntervalMs' | 'recall' | 'openFactIndex'>;
+  /**
+   * The MCP servers of settings `mcpServers` (core/tools/mcp). `clients: false` starts none: the
+   * one-shot CLI commands that offer no tools, and `agent-bruno mcp` (Bruno as an MCP server
+   * running its own MCP servers could start itself again, without end).
+   */
+  mcp?: { clients?: boolean; timing?: Partial<McpTiming> };
 }
 
 /** Wires the collaborators of one core instance; nothing here is a module-level singleton. */
@@ -154,16 +160,33 @@ export function createCore(deps: CoreDeps): Core {
     },
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
+  // MCP servers start now, in the background; their state changes re-check health.
+  let healthReady = false;
+  const mcpLogger = rootLogger.child({ logger: 'mcp' });
+  const mcpTools: McpTools | null =
+    deps.mcp?.clients === false
+      ? null
+      : createMcpTools({
+          settings: store,
+          clientVersion: appVersion,
+          log: (level, message, fields) => mcpLogger[level](message, fields ?? {}),
+          onChange: () => {
+            if (healthReady) void health.check().catch(() => {});
+          },
+          ...(deps.mcp?.timing ? { timing: deps.mcp.timing } : {}),
+        });
   const health = createHealthMonitor({
+    mcp: () => mcpTools?.health() ?? [],
     probeOllama: () => probeOllama(client),
     exportHealth: () => telemetry.exportHealth(),
     alerts: () => ({ summary: alerts.summary(), ...alerts.services(), error: alerts.state().error }),
     intervalMs: settings.healthIntervalMs,
     onChange: (state) => events.emit('health', state),
   });
+  healthReady = true;
 
   // The tools a turn may offer the model: built-in ones first (they keep their names), then MCP.
-  const tools = createToolRegistry({ sources: [], policies: () => store.get().tools.policy, warn });
+  const tools = createToolRegistry({ sources: mcpTools ? [mcpTools] : [], policies: () => store.get().tools.policy, warn });
   // Each domain's handlers; the type checks that together they are exactly the contract.
   const handlers: ContractHandlers = {
     ...chatHandlers({ agent, events }),
@@ -190,11 +213,14 @@ export function createCore(deps: CoreDeps): Core {
     knowledge,
     telemetry,
     logger: rootLogger,
+    mcp: { health: () => mcpTools?.health() ?? [], settled: (timeoutMs) => mcpTools?.settled(timeoutMs) ?? Promise.resolve() },
     close() {
       closed ??= (async () => {
         health.stop();
         alerts.stop();
         await agent.stopAll();
+        // Ends the stdio servers' processes.
+        await mcpTools?.close();
         await memory.close();
         await knowledge.close();
         await telemetry.shutdown();

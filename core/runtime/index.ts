@@ -1,2 +1,3 @@
 export { createCore, type CoreDeps } from './create-core';
 export type { Core } from './core';
+export { appVersion } from './app-version';

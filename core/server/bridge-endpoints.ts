@@ -28,7 +28,7 @@ export async function handleInvoke(req: IncomingMessage, res: ServerResponse, ch
   }
   let envelope: InvokeEnvelope<unknown>;
   try {
-    envelope = { ok: true, result: await invokeMethod(handlers, channel, input, { signal: requestSignal(req, res) }) };
+    envelope = { ok: true, result: await invokeMethod(handlers, channel, input, { signal: requestSignal(req, res), origin: 'http' }) };
   } catch (err) {
     envelope = { ok: false, error: toErrorInfo(err) };
   }

@@ -53,7 +53,7 @@ export function createHttpMetrics(registry: MetricsRegistry, report: (err: unkno
 }
 
 export function routeOf(path: string): string {
-  if (path === httpPaths.chat || path === httpPaths.health || path === httpPaths.events) return path;
+  if (path === httpPaths.chat || path === httpPaths.health || path === httpPaths.events || path === httpPaths.mcp) return path;
   if (path.startsWith(httpPaths.invokePrefix)) {
     const channel = path.slice(httpPaths.invokePrefix.length);
     return isInvokeChannel(channel) ? path : `${httpPaths.invokePrefix}:unknown`;

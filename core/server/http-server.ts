@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { BrunoError } from '../common/errors';
 import { httpPaths } from '../common/http-api';
-import type { Core } from '../runtime';
+import { createBrunoMcp, handleMcpPost, refuseMcpMethod } from '../mcp';
+import { appVersion, type Core } from '../runtime';
 import { hasValidBearer, isAllowedHost, unauthorizedMessage } from './auth';
 import { handleInvoke, handleEvents } from './bridge-endpoints';
 import { handleChat } from './chat-endpoint';
-import { decodePathPart, pathOf, sendError, sendJson } from './http-helpers';
+import { decodePathPart, pathOf, readJsonBody, sendError, sendJson } from './http-helpers';
 import { createHttpMetrics } from './http-metrics';
 import { serveStatic } from './static-files';
 
@@ -30,12 +31,21 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const staticDir = resolve(options.staticDir);
   const { core, token } = options;
+  const mcp = createBrunoMcp({ handlers: core.handlers, events: core.events, version: appVersion });
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req.url);
     if (path === null) throw new BrunoError('invalid_request', 'The request target is not a valid path');
     if (!isAllowedHost(req, options.host)) {
       return sendJson(res, 421, { error: { code: 'invalid_request', message: 'Unexpected Host header' } });
+    }
+    if (path === httpPaths.mcp) {
+      if (!hasValidBearer(req, token)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendJson(res, 401, { error: { code: 'unauthorized', message: unauthorizedMessage } });
+      }
+      if (req.method !== 'POST') return refuseMcpMethod(res);
+      return handleMcpPost(mcp, req, res, await readJsonBody(req, res));
     }
     if (!path.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new BrunoError('not_found', `No ${req.method} route for ${path}`);
@@ -82,6 +92,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port,
     close: () =>
       new Promise<void>((done) => {
+        mcp.close();
         server.close(() => done());
         // Event streams never end by themselves.
         for (const socket of sockets) socket.destroy();

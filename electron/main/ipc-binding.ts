@@ -57,7 +57,8 @@ export function bindContractToIpc(deps: IpcBindingDeps): Unbind {
         });
         return { ok: false, error: refusedSender };
       }
-      const result = await invokeMethod(handlers, channel, payload);
+      // The origin the settings editor trusts with stdio MCP commands: only this window sets it.
+      const result = await invokeMethod(handlers, channel, payload, { origin: 'ipc' });
       assertCloneable(result, channel as InvokeChannel);
       return { ok: true, result };
     } catch (err) {

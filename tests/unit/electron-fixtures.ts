@@ -28,6 +28,7 @@ export function health(patch: HealthPatch = {}): HealthState {
     prometheus: null,
     alertmanager: null,
     alerts: { firing: 0, pending: 0, highestSeverity: null },
+    mcp: [],
   };
   return { ...base, ...patch, ollama: { ...base.ollama, ...patch.ollama }, export: { ...base.export, ...patch.export } };
 }

@@ -20,6 +20,7 @@ const health: HealthState = {
   prometheus: null,
   alertmanager: null,
   alerts: { firing: 0, pending: 0, highestSeverity: null },
+  mcp: [],
 };
 
 function fakeIpcMain() {
@@ -95,7 +96,7 @@ describe('IPC binding of the contract', () => {
       ok: true,
       result: { turnId: 'turn-1', conversationId: 'c1' },
     });
-    expect(handlers['chat.send']).toHaveBeenCalledWith({ message: 'hello', turnId: 'turn-1' });
+    expect(handlers['chat.send']).toHaveBeenCalledWith({ message: 'hello', turnId: 'turn-1' }, { origin: 'ipc' });
     await expect(invoke('health.get')).resolves.toEqual({ ok: true, result: health });
   });
 

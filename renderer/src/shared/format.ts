@@ -121,6 +121,20 @@ export function describeServices(health: HealthState | null): { key: string; lab
       ? { key, label: `${name}: not set`, tone: 'off' as Tone, title: `${name} is not configured (alerts are evaluated in-process)` }
       : { key, label: `${name} ${s.reachable ? 'up' : 'down'}`, tone: (s.reachable ? 'ok' : 'down') as Tone, title: s.error ?? s.url };
   const { firing, pending, highestSeverity } = health.alerts;
+  // One pill for all MCP servers (only when some are configured): how many are connected.
+  const mcp = health.mcp ?? [];
+  const enabled = mcp.filter((m) => m.state !== 'disabled');
+  const mcpUp = enabled.filter((m) => m.state === 'connected').length;
+  const mcpPill = enabled.length
+    ? [
+        {
+          key: 'mcp',
+          label: `MCP ${mcpUp}/${enabled.length}`,
+          tone: (mcpUp === enabled.length ? 'ok' : enabled.some((m) => m.state === 'failed') ? 'down' : 'warn') as Tone,
+          title: mcp.map((m) => `${m.name} (${m.transport}): ${m.state}, ${m.tools} tools${m.lastError && m.state !== 'connected' ? ` - ${m.lastError}` : ''}`).join('\n'),
+        },
+      ]
+    : [];
   return [
     { key: 'export', label: `OTLP ${ex.status}${dropped ? ` (${dropped} dropped)` : ''}`, tone: exportTone, title: exportTitle },
     service('prometheus', 'Prometheus', health.prometheus),
@@ -131,5 +145,6 @@ export function describeServices(health: HealthState | null): { key: string; lab
       tone: firing ? 'down' : pending ? 'warn' : 'ok',
       title: highestSeverity ? `Highest severity: ${highestSeverity}` : 'No active alerts',
     },
+    ...mcpPill,
   ];
 }
