@@ -37,7 +37,9 @@ describe('a chat turn against the fake Ollama', () => {
     expect(stats.tokens_per_second).toBeLessThan(260);
     // Client-side TTFT covers the configured prompt evaluation delay.
     expect(stats.ttft_s).toBeGreaterThanOrEqual(0.14);
-    expect(stats.ttft_s).toBeLessThan(0.8);
+    // ...and is taken at the first chunk, not later: the rest of the answer streamed after it at the
+    // fake's 200 tokens/s (a loaded machine only widens the gap; no wall-clock bound here).
+    expect(stats.wall_duration_s - (stats.ttft_s ?? 0)).toBeGreaterThanOrEqual(((stats.output_tokens - 1) / 200) * 0.9);
     expect(stats.total_duration_s).toBeGreaterThan(0);
     expect(stats.wall_duration_s).toBeGreaterThanOrEqual(stats.ttft_s ?? 0);
   });

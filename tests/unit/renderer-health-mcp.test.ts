@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeServices } from '../../renderer/src/format';
+import { describeServices } from '../../renderer/src/shared/format';
 import type { McpServerHealth } from '../../core/common';
 import { health } from './electron-fixtures';
 
