@@ -11,7 +11,8 @@
  * (deleted, or now skipped) lose their chunks after a complete walk of that root.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Table } from '@lancedb/lancedb';
 import { BrunoError } from '../common/errors';
@@ -21,7 +22,8 @@ import { textHash, type Embedder, type EmbeddingCache } from './embedder';
 import { chunkPdfPages, PdfReader, type PdfLimits } from './pdf-to-text';
 import { sniff } from './sniff';
 import { chunksTableName, embeddingVersionOf, sqlIn, type ChunkRow, type FileRow, type KbStore, type SourceRow } from './store';
-import { isInside, walkRoot, type FoundFile } from './walk';
+import { SkipTally } from './skip-tally';
+import { isInside, specialKind, walkRoot, type FoundFile } from './walk';
 
 export interface IngestDeps {
   store: KbStore;
@@ -40,6 +42,10 @@ export interface IngestDeps {
   /** Called after the first batch is written, so search works while a long job goes on. */
   onTableReady?: (table: Table) => Promise<void>;
   signal?: AbortSignal;
+  /** Refuses roots the user did not allow (root-policy.ts); called with their real paths. */
+  checkRoots?: (realRoots: readonly string[]) => Promise<void>;
+  /** Real paths the walk leaves out (the data folder). */
+  excluded?: readonly string[];
 }
 
 export const sourceIdOf = (root: string) => createHash('sha256').update(root).digest('hex').slice(0, 16);
@@ -71,6 +77,30 @@ interface Pending {
   inputs: string[];
 }
 
+/**
+ * Reads a file the walk found, or answers why not. Opened non-blocking and checked on the open
+ * descriptor: a path swapped for a FIFO after the walk would otherwise block the job for ever.
+ */
+async function readRegular(path: string, maxBytes: number): Promise<Buffer | SkippedFile> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { path, reason: 'special_file', detail: specialKind(info) };
+    if (info.size > maxBytes) return { path, reason: 'too_large', detail: `${info.size} bytes > ${maxBytes}` };
+    const bytes = await handle.readFile();
+    return bytes.length > maxBytes ? { path, reason: 'too_large', detail: `${bytes.length} bytes > ${maxBytes}` } : bytes;
+  } catch (err) {
+    return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
 function vectorOf(value: unknown): Float32Array {
   if (value instanceof Float32Array) return value;
   const v = value as { toArray?: () => ArrayLike<number> } | ArrayLike<number>;
@@ -91,6 +121,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   const { store, embedder, signal } = deps;
   const batchChunks = deps.batchChunks ?? 256;
   const roots = await resolveRoots(rootPaths);
+  await deps.checkRoots?.(roots);
 
   const model = embedder.model;
   const existing = await store.findChunksTable(model);
@@ -105,10 +136,11 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   const oldSources = new Map<string, SourceRow>();
   for (const row of (await sourcesTable.query().toArray()) as SourceRow[]) oldSources.set(String(row.id), row);
 
-  const summary: IngestSummary = { jobId, roots, filesSeen: 0, filesIngested: 0, filesUnchanged: 0, filesRemoved: 0, chunksAdded: 0, chunksRemoved: 0, embeddedTexts: 0, cacheHits: 0, skipped: [], embeddingVersion: version, seconds: 0 };
+  const tally = new SkipTally(roots);
+  const summary: IngestSummary = { jobId, roots, filesSeen: 0, filesIngested: 0, filesUnchanged: 0, filesRemoved: 0, chunksAdded: 0, chunksRemoved: 0, embeddedTexts: 0, cacheHits: 0, skipped: tally.sample, skippedTotal: 0, skippedByReason: {}, embeddingVersion: version, seconds: 0 };
+  // Only the sample is told one by one; progress events carry the count.
   const skip = (file: SkippedFile) => {
-    summary.skipped.push(file);
-    deps.onSkipped?.(file);
+    if (tally.add(file)) deps.onSkipped?.(file);
   };
   let filesDone = 0;
   let filesTotal = 0;
@@ -123,14 +155,13 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     const elapsed = (now - started) / 1000;
     const rate = elapsed > 0 ? summary.chunksAdded / elapsed : 0;
     const etaSeconds = filesDone > 0 && filesTotal > filesDone ? ((filesTotal - filesDone) * elapsed) / filesDone : filesDone >= filesTotal && filesTotal > 0 ? 0 : null;
-    deps.onProgress?.({ jobId, phase, filesDone, filesTotal, chunksDone: summary.chunksAdded, rate, etaSeconds, ...(currentPath ? { currentPath } : {}) });
+    deps.onProgress?.({ jobId, phase, filesDone, filesTotal, chunksDone: summary.chunksAdded, rate, etaSeconds, skipped: tally.total, ...(currentPath ? { currentPath } : {}) });
   };
 
   progress('scanning', undefined, true);
   const walks: { root: string; files: FoundFile[] }[] = [];
   for (const root of roots) {
-    const result = await walkRoot(root, deps.maxFileBytes, signal);
-    result.skipped.forEach(skip);
+    const result = await walkRoot(root, deps.maxFileBytes, { ...(signal ? { signal } : {}), ...(deps.excluded ? { excluded: deps.excluded } : {}), onSkip: skip });
     walks.push({ root, files: result.files });
     filesTotal += result.files.length;
   }
@@ -199,16 +230,9 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     for (const file of files) {
       signal?.throwIfAborted();
       progress('ingesting', file.path);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file.path);
-      } catch (err) {
-        skip({ path: file.path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
-        filesDone++;
-        continue;
-      }
-      if (bytes.length > deps.maxFileBytes) {
-        skip({ path: file.path, reason: 'too_large', detail: `${bytes.length} bytes > ${deps.maxFileBytes}` });
+      const bytes = await readRegular(file.path, deps.maxFileBytes);
+      if (!Buffer.isBuffer(bytes)) {
+        skip(bytes);
         filesDone++;
         continue;
       }
@@ -257,7 +281,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     const gone = [...manifest.keys()].filter((p) => isInside(root, p) && !keep.has(p));
     if (gone.length) await removeFiles(gone);
     const old = oldSources.get(sourceId);
-    const sourceRow: SourceRow = { id: sourceId, root, added_at: old?.added_at ?? new Date().toISOString(), last_ingest_at: new Date().toISOString(), skipped: summary.skipped.filter((s) => isInside(root, s.path)).length };
+    const sourceRow: SourceRow = { id: sourceId, root, added_at: old?.added_at ?? new Date().toISOString(), last_ingest_at: new Date().toISOString(), skipped: tally.underRoot(root) };
     await sourcesTable.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([sourceRow] as unknown as Record<string, unknown>[]);
   }
   progress('ingesting', undefined, true);
@@ -267,6 +291,8 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   if ([...manifest.values()].every((f) => f.embedding_version === version)) {
     for (const name of await store.chunkTables()) if (name !== currentName) await store.dropTable(name);
   }
+  summary.skippedTotal = tally.total;
+  summary.skippedByReason = tally.byReason();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

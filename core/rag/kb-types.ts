@@ -36,6 +36,10 @@ export interface KnowledgeBaseDeps {
   onQueryEmbedding?: (vector: ArrayLike<number>) => void;
   /** After an ingestion changed the store (the drift baseline is refreshed then). */
   onIngested?: () => void;
+  /** The app's data folder: never ingested (root-policy.ts). */
+  dataDir?: string;
+  /** `~` of knowledge.allowedRoots (default: the user's home folder). */
+  homeDir?: string;
 }
 
 export interface SearchOptions {
@@ -81,9 +85,12 @@ export interface KnowledgeBase {
   ingest(paths: readonly string[], options?: IngestOptions): Promise<IngestSummary>;
   /** Re-ingests every source (or one): changed files re-embedded, deleted ones removed. */
   reingest(sourceId?: string, options?: IngestOptions): Promise<IngestSummary>;
-  /** For the contract: starts a job, answers its id, reports through `kb.progress` events. */
-  startIngest(paths: readonly string[]): { jobId: string };
-  startReingest(sourceId?: string): { jobId: string };
+  /**
+   * For the contract: checks the roots (knowledge.allowedRoots), starts a job, answers its id,
+   * reports through `kb.progress` events.
+   */
+  startIngest(paths: readonly string[]): Promise<{ jobId: string }>;
+  startReingest(sourceId?: string): Promise<{ jobId: string }>;
   /** Stops a job started with startIngest/startReingest; false when it is not running. */
   cancel(jobId: string): boolean;
   sources(): Promise<KbSource[]>;

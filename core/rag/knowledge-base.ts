@@ -9,13 +9,14 @@ import type { IngestSummary } from '../common/knowledge';
 import { safely } from '../telemetry/safely';
 import { createAnnIndexer } from './ann-index';
 import { createEmbedder, EmbeddingCache } from './embedder';
-import { runIngest } from './ingest';
+import { resolveRoots, runIngest } from './ingest';
 import { createKbCatalog } from './kb-catalog';
 import { createKbJobs } from './kb-jobs';
 import { createKbSearch } from './kb-search';
 import type { IngestOptions, KbContext, KnowledgeBase, KnowledgeBaseDeps } from './kb-types';
 import { createKbUpkeep } from './kb-upkeep';
 import { createRagMetrics, type RagMetrics } from './rag-metrics';
+import { createRootPolicy } from './root-policy';
 import { createKbStore } from './store';
 import { storeError } from './store-errors';
 
@@ -69,7 +70,15 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   const upkeep = createKbUpkeep(ctx);
   const catalog = createKbCatalog(ctx);
   const searcher = createKbSearch(ctx, upkeep);
+  const policy = createRootPolicy({ allowedRoots: settings.allowedRoots, dataDir: deps.dataDir, storeUri: store.uri, ...(deps.homeDir ? { homeDir: deps.homeDir } : {}) });
   let closed = false;
+
+  /** Refused before a job starts, so kb.ingest answers the error itself (not a later event). */
+  async function checked(paths: readonly string[]): Promise<string[]> {
+    const roots = await resolveRoots(paths);
+    await policy.check(roots);
+    return roots;
+  }
 
   function ingestNow(paths: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
     if (closed) return Promise.reject(new BrunoError('cancelled', 'The knowledge base is closed'));
@@ -87,6 +96,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             ...(options.onSkipped ? { onSkipped: options.onSkipped } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
             onTableReady: upkeep.ensureFtsIndex,
+            checkRoots: policy.check,
+            excluded: await policy.excluded(),
           },
           paths,
           options.jobId,
@@ -94,7 +105,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
         await upkeep.afterIngest((await store.findChunksTable(model))?.table ?? null);
         await upkeep.refreshGauges();
         safely(deps.report, () => deps.onIngested?.());
-        log.info('ingested', { jobId: summary.jobId, files: summary.filesIngested, unchanged: summary.filesUnchanged, removed: summary.filesRemoved, chunks: summary.chunksAdded, skipped: summary.skipped.length, seconds: Math.round(summary.seconds * 100) / 100 });
+        log.info('ingested', { jobId: summary.jobId, files: summary.filesIngested, unchanged: summary.filesUnchanged, removed: summary.filesRemoved, chunks: summary.chunksAdded, skipped: summary.skippedTotal, seconds: Math.round(summary.seconds * 100) / 100 });
         return summary;
       }),
     );
@@ -113,8 +124,14 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     embedModel: model,
     ingest: ingestNow,
     reingest: reingestNow,
-    startIngest: (paths) => jobs.start((o) => ingestNow(paths, o)),
-    startReingest: (sourceId) => jobs.start((o) => reingestNow(sourceId, o)),
+    async startIngest(paths) {
+      const roots = await checked(paths);
+      return jobs.start((o) => ingestNow(roots, o));
+    },
+    async startReingest(sourceId) {
+      await checked(await wrap('re-ingesting', () => catalog.rootsFor(sourceId)));
+      return jobs.start((o) => reingestNow(sourceId, o));
+    },
     cancel: (jobId) => jobs.cancel(jobId),
     sources: () => wrap('listing sources', catalog.sources),
     remove: (target) =>
