@@ -207,7 +207,12 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     if (rows.length) await chunks.add(rows as unknown as Record<string, unknown>[]);
     const now = new Date().toISOString();
     const fileRows: FileRow[] = taken.map((p) => ({ path: p.file.path, source_id: p.sourceId, file_hash: p.hash, size: p.file.size, mtime: p.file.mtimeMs, chunks: p.rows.length, embedding_version: version, ingested_at: now }));
-    await filesTable.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(fileRows as unknown as Record<string, unknown>[]);
+    // A merge-insert joins against the whole manifest table: only files it already holds need one;
+    // new files are appended (the in-memory manifest says which is which; this job is its only writer).
+    const known = fileRows.filter((f) => manifest.has(f.path));
+    const fresh = fileRows.filter((f) => !manifest.has(f.path));
+    if (known.length) await filesTable.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(known as unknown as Record<string, unknown>[]);
+    if (fresh.length) await filesTable.add(fresh as unknown as Record<string, unknown>[]);
     for (const [j, p] of taken.entries()) {
       summary.chunksRemoved += manifest.get(p.file.path)?.chunks ?? 0;
       manifest.set(p.file.path, fileRows[j]!);
