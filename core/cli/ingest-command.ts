@@ -19,6 +19,8 @@ const reasonText: Record<SkipReason, string> = {
   outside_roots: 'outside the folder',
   unsupported_type: 'not a supported type',
   empty: 'empty',
+  special_file: 'not a regular file',
+  excluded: "the app's data folder",
 };
 
 function clock(seconds: number | null): string {
@@ -130,13 +132,15 @@ export async function ingestCommand(core: Core, io: CliIo, options: IngestComman
     return exitCodes.ok;
   }
   const out = (line: string) => io.stdout.write(line + '\n');
-  out(`ingested ${summary.filesIngested} file(s) (${summary.chunksAdded} chunks), ${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed, ${summary.skipped.length} skipped in ${summary.seconds.toFixed(1)} s`);
+  out(`ingested ${summary.filesIngested} file(s) (${summary.chunksAdded} chunks), ${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed, ${summary.skippedTotal} skipped in ${summary.seconds.toFixed(1)} s`);
   out(`embeddings: ${summary.embeddedTexts} computed, ${summary.cacheHits} from cache (${summary.embeddingVersion ?? 'no model'})`);
   if (ann?.state === 'ready' && ann.buildSeconds !== undefined) out(`ANN index (${ann.type}) built in ${ann.buildSeconds.toFixed(1)} s over ${ann.rows} chunks`);
+  // The summary holds the first skips only (skipSampleSize) and the counts of all, per reason.
   const shown = summary.skipped.filter((s) => s.reason !== 'unsupported_type');
-  for (const s of shown.slice(0, 50)) out(`  skipped ${s.path}: ${reasonText[s.reason]}${s.detail ? ` (${s.detail})` : ''}`);
-  if (shown.length > 50) out(`  ... and ${shown.length - 50} more skipped`);
-  const unsupported = summary.skipped.length - shown.length;
-  if (unsupported > 0) out(`  ${unsupported} file(s) of unsupported types left out`);
+  for (const s of shown) out(`  skipped ${s.path}: ${reasonText[s.reason]}${s.detail ? ` (${s.detail})` : ''}`);
+  if (summary.skippedTotal > summary.skipped.length || summary.skippedByReason.unsupported_type) {
+    const counts = Object.entries(summary.skippedByReason).map(([reason, n]) => `${n} ${reasonText[reason as SkipReason] ?? reason}`);
+    out(`  skipped by reason: ${counts.join(', ')}${summary.skippedTotal > summary.skipped.length ? ` (the first ${summary.skipped.length} listed above or in --json)` : ''}`);
+  }
   return exitCodes.ok;
 }

@@ -11,8 +11,20 @@ export type SearchMode = (typeof searchModes)[number];
 export const fusionMethods = ['convex', 'rrf'] as const;
 export type FusionMethod = (typeof fusionMethods)[number];
 
-/** Why a file was not ingested; the UI and the CLI show it next to the path. */
-export type SkipReason = 'binary' | 'too_large' | 'unreadable' | 'symlink_loop' | 'outside_roots' | 'unsupported_type' | 'empty';
+export const skipReasons = ['binary', 'too_large', 'unreadable', 'symlink_loop', 'outside_roots', 'unsupported_type', 'empty', 'special_file', 'excluded'] as const;
+/**
+ * Why a file was not ingested; the UI and the CLI show it next to the path. `special_file`: a
+ * FIFO, socket or device (never opened: opening a FIFO blocks); `excluded`: the app's own data
+ * folder (settings with tokens, the store), never read into the knowledge base.
+ */
+export type SkipReason = (typeof skipReasons)[number];
+
+/**
+ * Skipped files a job reports one by one (`skipped` events, `IngestSummary.skipped`); the rest
+ * are counted per reason. An ingestion of /proc skips ~63,000 files: listed whole, they broke
+ * the events stream (a 6 MB summary line).
+ */
+export const skipSampleSize = 20;
 
 export interface SkippedFile {
   path: string;
@@ -96,7 +108,10 @@ export interface IngestSummary {
   chunksRemoved: number;
   embeddedTexts: number;
   cacheHits: number;
+  /** The first `skipSampleSize` skipped files; `skippedTotal` and `skippedByReason` count all. */
   skipped: SkippedFile[];
+  skippedTotal: number;
+  skippedByReason: Partial<Record<SkipReason, number>>;
   embeddingVersion: string | null;
   seconds: number;
 }
@@ -111,6 +126,8 @@ export interface IngestProgress {
   rate: number;
   /** Seconds left, estimated from the files left; null before there is a rate. */
   etaSeconds: number | null;
+  /** Files skipped so far (the first `skipSampleSize` also came as `skipped` events). */
+  skipped: number;
   currentPath?: string;
 }
 

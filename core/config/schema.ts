@@ -84,6 +84,10 @@ export const settingsSchema = z.strictObject({
     annIndexMinRows: z.coerce.number().int().min(256),
     /** How hybrid search fuses vector and full-text results (core/rag/search.ts). */
     fusion: z.enum(fusionMethods, { error: "must be 'convex' or 'rrf'" }),
+    /** Folders ingest roots must lie in (core/rag/root-policy.ts); `~` is the home folder. */
+    allowedRoots: z
+      .array(z.string().max(4096).refine((p) => p === '~' || p.startsWith('~/') || p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute folder path or ~ (the home folder)'))
+      .max(100, 'at most 100 folders'),
   }),
   /** Tools the model may call in a turn (core/tools) and their limits. */
   tools: z.strictObject({

@@ -5,7 +5,7 @@
  * rules, with one row here per leaf there (tests/unit/settings-table.test.ts holds them together).
  * Variables follow their ecosystems (OLLAMA_HOST, OTEL_*, PROMETHEUS_URL) or are BRUNO_*.
  */
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { serviceName } from '../common/metric-names';
 import { parseKeyValueList } from './key-value-list';
 
@@ -76,6 +76,9 @@ export const settingRows: readonly SettingRow[] = [
   { path: 'knowledge.writeBatchChunks', default: 256 },
   { path: 'knowledge.annIndexMinRows', default: 50_000 },
   { path: 'knowledge.fusion', default: 'convex', env: env('BRUNO_KB_FUSION') },
+  // Ingest roots must lie inside one of these (real paths; `~` is the home folder): any holder of
+  // the API token can ingest and then read back through kb.search. A PATH-style list in the env.
+  { path: 'knowledge.allowedRoots', default: ['~'], env: env('BRUNO_KB_ALLOWED_ROOTS', { parse: (raw) => raw.split(delimiter).map((p) => p.trim()).filter(Boolean) }) },
   { path: 'tools.policy', default: {}, live: true },
   // A small model that has not answered after five rounds of tools is looping.
   { path: 'tools.maxRounds', default: 5, env: env('BRUNO_TOOL_MAX_ROUNDS'), live: true },

@@ -52,6 +52,12 @@ export interface EmbedderDeps {
   embed: Embed;
   model: string;
   batchSize: number;
+  /**
+   * Requests of one embedTexts call in flight at once (default 2): the next batch is on the wire
+   * while Ollama computes one, so it is never idle between requests. Ollama queues what it does
+   * not run in parallel, so more buys nothing.
+   */
+  concurrency?: number;
   cache: EmbeddingCache;
   /** Told how many texts came from the cache (llm_cache_hits_total{cache_type="embedding"}). */
   onCacheHits?: (count: number) => void;
@@ -107,14 +113,21 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       });
       const hits = texts.length - missing.length;
       if (hits > 0) deps.onCacheHits?.(hits);
-      for (let at = 0; at < toEmbed.length; at += deps.batchSize) {
-        const batch = toEmbed.slice(at, at + deps.batchSize);
-        const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
-        batch.forEach((i, j) => {
-          vectors[i] = result[j]!;
-          cache.set(model, hashes[i]!, result[j]!);
-        });
-      }
+      const batches: number[][] = [];
+      for (let at = 0; at < toEmbed.length; at += deps.batchSize) batches.push(toEmbed.slice(at, at + deps.batchSize));
+      let next = 0;
+      const worker = async () => {
+        while (next < batches.length) {
+          const batch = batches[next++]!;
+          const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
+          batch.forEach((i, j) => {
+            vectors[i] = result[j]!;
+            cache.set(model, hashes[i]!, result[j]!);
+          });
+        }
+      };
+      // The first failure ends the call (the other worker stops after its request).
+      await Promise.all(Array.from({ length: Math.min(batches.length, Math.max(1, deps.concurrency ?? 2)) }, worker));
       for (const i of missing) vectors[i] ??= vectors[firstOf.get(hashes[i]!)!];
       return { vectors: vectors as Float32Array[], stats: { embedded: toEmbed.length, cacheHits: hits } };
     },

@@ -11,7 +11,8 @@
  * (deleted, or now skipped) lose their chunks after a complete walk of that root.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Table } from '@lancedb/lancedb';
 import { BrunoError } from '../common/errors';
@@ -21,7 +22,8 @@ import { textHash, type Embedder, type EmbeddingCache } from './embedder';
 import { chunkPdfPages, PdfReader, type PdfLimits } from './pdf-to-text';
 import { sniff } from './sniff';
 import { chunksTableName, embeddingVersionOf, sqlIn, type ChunkRow, type FileRow, type KbStore, type SourceRow } from './store';
-import { isInside, walkRoot, type FoundFile } from './walk';
+import { SkipTally } from './skip-tally';
+import { isInside, specialKind, walkRoot, type FoundFile } from './walk';
 
 export interface IngestDeps {
   store: KbStore;
@@ -35,11 +37,17 @@ export interface IngestDeps {
   pdfReader?: PdfReader;
   /** Chunks per write batch (one delete + add + manifest upsert). */
   batchChunks?: number;
+  /** Write batches in flight (embedding while the previous one is written); default 2. */
+  pipelineDepth?: number;
   onProgress?: (progress: IngestProgress) => void;
   onSkipped?: (file: SkippedFile) => void;
   /** Called after the first batch is written, so search works while a long job goes on. */
   onTableReady?: (table: Table) => Promise<void>;
   signal?: AbortSignal;
+  /** Refuses roots the user did not allow (root-policy.ts); called with their real paths. */
+  checkRoots?: (realRoots: readonly string[]) => Promise<void>;
+  /** Real paths the walk leaves out (the data folder). */
+  excluded?: readonly string[];
 }
 
 export const sourceIdOf = (root: string) => createHash('sha256').update(root).digest('hex').slice(0, 16);
@@ -71,6 +79,30 @@ interface Pending {
   inputs: string[];
 }
 
+/**
+ * Reads a file the walk found, or answers why not. Opened non-blocking and checked on the open
+ * descriptor: a path swapped for a FIFO after the walk would otherwise block the job for ever.
+ */
+async function readRegular(path: string, maxBytes: number): Promise<Buffer | SkippedFile> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { path, reason: 'special_file', detail: specialKind(info) };
+    if (info.size > maxBytes) return { path, reason: 'too_large', detail: `${info.size} bytes > ${maxBytes}` };
+    const bytes = await handle.readFile();
+    return bytes.length > maxBytes ? { path, reason: 'too_large', detail: `${bytes.length} bytes > ${maxBytes}` } : bytes;
+  } catch (err) {
+    return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
 function vectorOf(value: unknown): Float32Array {
   if (value instanceof Float32Array) return value;
   const v = value as { toArray?: () => ArrayLike<number> } | ArrayLike<number>;
@@ -91,6 +123,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   const { store, embedder, signal } = deps;
   const batchChunks = deps.batchChunks ?? 256;
   const roots = await resolveRoots(rootPaths);
+  await deps.checkRoots?.(roots);
 
   const model = embedder.model;
   const existing = await store.findChunksTable(model);
@@ -105,10 +138,11 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   const oldSources = new Map<string, SourceRow>();
   for (const row of (await sourcesTable.query().toArray()) as SourceRow[]) oldSources.set(String(row.id), row);
 
-  const summary: IngestSummary = { jobId, roots, filesSeen: 0, filesIngested: 0, filesUnchanged: 0, filesRemoved: 0, chunksAdded: 0, chunksRemoved: 0, embeddedTexts: 0, cacheHits: 0, skipped: [], embeddingVersion: version, seconds: 0 };
+  const tally = new SkipTally(roots);
+  const summary: IngestSummary = { jobId, roots, filesSeen: 0, filesIngested: 0, filesUnchanged: 0, filesRemoved: 0, chunksAdded: 0, chunksRemoved: 0, embeddedTexts: 0, cacheHits: 0, skipped: tally.sample, skippedTotal: 0, skippedByReason: {}, embeddingVersion: version, seconds: 0 };
+  // Only the sample is told one by one; progress events carry the count.
   const skip = (file: SkippedFile) => {
-    summary.skipped.push(file);
-    deps.onSkipped?.(file);
+    if (tally.add(file)) deps.onSkipped?.(file);
   };
   let filesDone = 0;
   let filesTotal = 0;
@@ -123,14 +157,13 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     const elapsed = (now - started) / 1000;
     const rate = elapsed > 0 ? summary.chunksAdded / elapsed : 0;
     const etaSeconds = filesDone > 0 && filesTotal > filesDone ? ((filesTotal - filesDone) * elapsed) / filesDone : filesDone >= filesTotal && filesTotal > 0 ? 0 : null;
-    deps.onProgress?.({ jobId, phase, filesDone, filesTotal, chunksDone: summary.chunksAdded, rate, etaSeconds, ...(currentPath ? { currentPath } : {}) });
+    deps.onProgress?.({ jobId, phase, filesDone, filesTotal, chunksDone: summary.chunksAdded, rate, etaSeconds, skipped: tally.total, ...(currentPath ? { currentPath } : {}) });
   };
 
   progress('scanning', undefined, true);
   const walks: { root: string; files: FoundFile[] }[] = [];
   for (const root of roots) {
-    const result = await walkRoot(root, deps.maxFileBytes, signal);
-    result.skipped.forEach(skip);
+    const result = await walkRoot(root, deps.maxFileBytes, { ...(signal ? { signal } : {}), ...(deps.excluded ? { excluded: deps.excluded } : {}), onSkip: skip });
     walks.push({ root, files: result.files });
     filesTotal += result.files.length;
   }
@@ -139,42 +172,86 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   let tableReady = (await chunks.countRows()) > 0;
   let batch: Pending[] = [];
   let batchSize = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    signal?.throwIfAborted();
-    const paths = batch.map((p) => p.file.path);
-    // Vectors of changed files whose text did not change come back from the store, not Ollama.
+  // Rows no manifest entry accounts for (a run that crashed between its add and its manifest
+  // upsert) can only exist when the table holds more rows than the manifest says. Without them a
+  // file new to the manifest has nothing to delete first: a delete scans the whole table, and one
+  // per batch made a long ingestion quadratic.
+  const expectedRows = [...manifest.values()].filter((f) => f.embedding_version === version).reduce((n, f) => n + Number(f.chunks), 0);
+  const orphansPossible = (await chunks.countRows()) !== expectedRows;
+
+  /** Embeds a batch: vectors of unchanged texts come back from the store (changed files), the rest from Ollama. */
+  const embedBatch = async (taken: Pending[]): Promise<Float32Array[]> => {
+    const paths = taken.map((p) => p.file.path);
     const changed = paths.filter((p) => manifest.get(p)?.embedding_version === version);
     if (changed.length) {
       const old = (await chunks.query().where(sqlIn('path', changed)).select(['text_hash', 'vector']).toArray()) as { text_hash: string; vector: unknown }[];
       for (const row of old) if (!deps.cache.get(model, row.text_hash)) deps.cache.set(model, row.text_hash, vectorOf(row.vector));
     }
-    const inputs = batch.flatMap((p) => p.inputs);
-    const hashes = batch.flatMap((p) => p.rows.map((r) => r.text_hash));
+    const inputs = taken.flatMap((p) => p.inputs);
+    const hashes = taken.flatMap((p) => p.rows.map((r) => r.text_hash));
     const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, ...(signal ? { signal } : {}) });
     summary.embeddedTexts += stats.embedded;
     summary.cacheHits += stats.cacheHits;
+    return vectors;
+  };
+
+  /** Writes an embedded batch (steps 1-3 above); batches are written one at a time, in order. */
+  const writeBatch = async (taken: Pending[], vectors: Float32Array[]): Promise<void> => {
     signal?.throwIfAborted();
+    const paths = taken.map((p) => p.file.path);
     const rows: ChunkRow[] = [];
     let i = 0;
-    for (const p of batch) for (const r of p.rows) rows.push({ ...r, embedding_version: version, vector: vectors[i++]! });
-    await chunks.delete(sqlIn('path', paths));
+    for (const p of taken) for (const r of p.rows) rows.push({ ...r, embedding_version: version, vector: vectors[i++]! });
+    const stale = orphansPossible ? paths : paths.filter((p) => manifest.has(p));
+    if (stale.length) await chunks.delete(sqlIn('path', stale));
     if (rows.length) await chunks.add(rows as unknown as Record<string, unknown>[]);
     const now = new Date().toISOString();
-    const fileRows: FileRow[] = batch.map((p) => ({ path: p.file.path, source_id: p.sourceId, file_hash: p.hash, size: p.file.size, mtime: p.file.mtimeMs, chunks: p.rows.length, embedding_version: version, ingested_at: now }));
-    await filesTable.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(fileRows as unknown as Record<string, unknown>[]);
-    for (const p of batch) {
+    const fileRows: FileRow[] = taken.map((p) => ({ path: p.file.path, source_id: p.sourceId, file_hash: p.hash, size: p.file.size, mtime: p.file.mtimeMs, chunks: p.rows.length, embedding_version: version, ingested_at: now }));
+    // A merge-insert joins against the whole manifest table: only files it already holds need one;
+    // new files are appended (the in-memory manifest says which is which; this job is its only writer).
+    const known = fileRows.filter((f) => manifest.has(f.path));
+    const fresh = fileRows.filter((f) => !manifest.has(f.path));
+    if (known.length) await filesTable.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(known as unknown as Record<string, unknown>[]);
+    if (fresh.length) await filesTable.add(fresh as unknown as Record<string, unknown>[]);
+    for (const [j, p] of taken.entries()) {
       summary.chunksRemoved += manifest.get(p.file.path)?.chunks ?? 0;
-      manifest.set(p.file.path, fileRows.find((f) => f.path === p.file.path)!);
+      manifest.set(p.file.path, fileRows[j]!);
     }
     summary.chunksAdded += rows.length;
-    summary.filesIngested += batch.length;
-    batch = [];
-    batchSize = 0;
+    summary.filesIngested += taken.length;
     if (!tableReady && rows.length) {
       tableReady = true;
       await deps.onTableReady?.(chunks);
     }
+  };
+
+  // The pipeline: while batch N is written, batch N+1 is embedded and the files after it are read
+  // and chunked, so Ollama always has a request (with a real model it is the slow part). At most
+  // `inFlight` batches are held (memory stays bounded); writes keep their order.
+  const inFlight = Math.max(1, deps.pipelineDepth ?? 2);
+  const pending: Promise<void>[] = [];
+  let lastWrite: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    signal?.throwIfAborted();
+    const taken = batch;
+    batch = [];
+    batchSize = 0;
+    // A batch's paths are its own: its embedding (and the old vectors it reads) need no earlier write.
+    const embedded = embedBatch(taken);
+    embedded.catch(() => undefined); // its failure is told through the write below
+    // Embeds overlap, writes do not: a write starts after the previous one and its own embedding.
+    const written = Promise.all([lastWrite, embedded]).then(([, vectors]) => writeBatch(taken, vectors));
+    lastWrite = written;
+    pending.push(written);
+    written.catch(() => undefined);
+    while (pending.length >= inFlight) await pending.shift();
+  };
+  /** Waits for every batch in flight; the first failure is thrown after all have settled. */
+  const drain = async () => {
+    const results = await Promise.allSettled(pending.splice(0));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
 
   const removeFiles = async (paths: string[]) => {
@@ -193,72 +270,71 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     }
   };
 
-  for (const { root, files } of walks) {
-    const sourceId = sourceIdOf(root);
-    const keep = new Set<string>();
-    for (const file of files) {
-      signal?.throwIfAborted();
-      progress('ingesting', file.path);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file.path);
-      } catch (err) {
-        skip({ path: file.path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
-        filesDone++;
-        continue;
-      }
-      if (bytes.length > deps.maxFileBytes) {
-        skip({ path: file.path, reason: 'too_large', detail: `${bytes.length} bytes > ${deps.maxFileBytes}` });
-        filesDone++;
-        continue;
-      }
-      const decoded = sniff(file.kind, bytes);
-      if (!decoded.ok) {
-        skip({ path: file.path, reason: decoded.reason, detail: decoded.detail });
-        filesDone++;
-        continue;
-      }
-      const hash = createHash('sha256').update(bytes).digest('hex');
-      const known = manifest.get(file.path);
-      if (known && known.file_hash === hash && known.embedding_version === version) {
-        keep.add(file.path);
-        summary.filesUnchanged++;
-        filesDone++;
-        continue;
-      }
-      let pieces: TextChunk[];
-      if (decoded.as === 'pdf') {
-        // Text per page in a worker thread with page, time and memory caps; a bad PDF is one skip.
-        const pdf = await pdfReader.read(bytes, deps.pdf, signal);
-        if (!pdf.ok) {
-          skip({ path: file.path, reason: pdf.reason, detail: pdf.detail });
+  try {
+    for (const { root, files } of walks) {
+      const sourceId = sourceIdOf(root);
+      const keep = new Set<string>();
+      for (const file of files) {
+        signal?.throwIfAborted();
+        progress('ingesting', file.path);
+        const bytes = await readRegular(file.path, deps.maxFileBytes);
+        if (!Buffer.isBuffer(bytes)) {
+          skip(bytes);
           filesDone++;
           continue;
         }
-        pieces = chunkPdfPages(pdf.pages, deps.chunking);
-      } else pieces = chunkText(file.kind, decoded.text, deps.chunking);
-      if (pieces.length === 0) {
-        skip({ path: file.path, reason: 'empty' });
+        const decoded = sniff(file.kind, bytes);
+        if (!decoded.ok) {
+          skip({ path: file.path, reason: decoded.reason, detail: decoded.detail });
+          filesDone++;
+          continue;
+        }
+        const hash = createHash('sha256').update(bytes).digest('hex');
+        const known = manifest.get(file.path);
+        if (known && known.file_hash === hash && known.embedding_version === version) {
+          keep.add(file.path);
+          summary.filesUnchanged++;
+          filesDone++;
+          continue;
+        }
+        let pieces: TextChunk[];
+        if (decoded.as === 'pdf') {
+          // Text per page in a worker thread with page, time and memory caps; a bad PDF is one skip.
+          const pdf = await pdfReader.read(bytes, deps.pdf, signal);
+          if (!pdf.ok) {
+            skip({ path: file.path, reason: pdf.reason, detail: pdf.detail });
+            filesDone++;
+            continue;
+          }
+          pieces = chunkPdfPages(pdf.pages, deps.chunking);
+        } else pieces = chunkText(file.kind, decoded.text, deps.chunking);
+        if (pieces.length === 0) {
+          skip({ path: file.path, reason: 'empty' });
+          filesDone++;
+          continue;
+        }
+        keep.add(file.path);
+        const rows = pieces.map((c) => {
+          const input = embeddingInput(c.heading, c.text);
+          return { id: chunkIdOf(file.path, c.position, c.text), source_id: sourceId, path: file.path, heading: c.heading, position: c.position, text: c.text, text_hash: textHash(input), file_hash: hash, mtime: file.mtimeMs };
+        });
+        batch.push({ file, sourceId, hash, rows, inputs: rows.map((r) => embeddingInput(r.heading, r.text)) });
+        batchSize += rows.length;
         filesDone++;
-        continue;
+        if (batchSize >= batchChunks) await flush();
       }
-      keep.add(file.path);
-      const rows = pieces.map((c) => {
-        const input = embeddingInput(c.heading, c.text);
-        return { id: chunkIdOf(file.path, c.position, c.text), source_id: sourceId, path: file.path, heading: c.heading, position: c.position, text: c.text, text_hash: textHash(input), file_hash: hash, mtime: file.mtimeMs };
-      });
-      batch.push({ file, sourceId, hash, rows, inputs: rows.map((r) => embeddingInput(r.heading, r.text)) });
-      batchSize += rows.length;
-      filesDone++;
-      if (batchSize >= batchChunks) await flush();
+      await flush();
+      await drain();
+      // The walk of this root is complete: whatever the manifest holds under it and the walk did not keep is gone.
+      const gone = [...manifest.keys()].filter((p) => isInside(root, p) && !keep.has(p));
+      if (gone.length) await removeFiles(gone);
+      const old = oldSources.get(sourceId);
+      const sourceRow: SourceRow = { id: sourceId, root, added_at: old?.added_at ?? new Date().toISOString(), last_ingest_at: new Date().toISOString(), skipped: tally.underRoot(root) };
+      await sourcesTable.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([sourceRow] as unknown as Record<string, unknown>[]);
     }
-    await flush();
-    // The walk of this root is complete: whatever the manifest holds under it and the walk did not keep is gone.
-    const gone = [...manifest.keys()].filter((p) => isInside(root, p) && !keep.has(p));
-    if (gone.length) await removeFiles(gone);
-    const old = oldSources.get(sourceId);
-    const sourceRow: SourceRow = { id: sourceId, root, added_at: old?.added_at ?? new Date().toISOString(), last_ingest_at: new Date().toISOString(), skipped: summary.skipped.filter((s) => isInside(root, s.path)).length };
-    await sourcesTable.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([sourceRow] as unknown as Record<string, unknown>[]);
+  } finally {
+    // A failed or cancelled job returns only once no write of it runs any more.
+    await Promise.allSettled(pending);
   }
   progress('ingesting', undefined, true);
   progress('finishing', undefined, true);
@@ -267,6 +343,8 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   if ([...manifest.values()].every((f) => f.embedding_version === version)) {
     for (const name of await store.chunkTables()) if (name !== currentName) await store.dropTable(name);
   }
+  summary.skippedTotal = tally.total;
+  summary.skippedByReason = tally.byReason();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

@@ -1,6 +1,6 @@
 import type { MethodHandlers } from '../common/method';
 import type { kbMethods } from '../common/methods';
-import type { KnowledgeBase } from './knowledge-base';
+import type { KnowledgeBase } from './kb-types';
 
 type KbHandlers = MethodHandlers<Omit<typeof kbMethods, 'kb.eval'>>;
 

@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { MessageSource } from '../common/turn';
-import type { KnowledgeBase } from './knowledge-base';
+import type { KnowledgeBase } from './kb-types';
 
 export interface TurnRetrieval {
   /** Sources for a chat turn, or null when the knowledge base is empty (no embedding call then). */

@@ -2,7 +2,8 @@
  * Finds the files under a root the user added. Every path is resolved to its real path and must
  * stay inside the root's real path: a symlink (or a `..` in a link) that leads out is skipped as
  * `outside_roots`, a directory reached twice through links as `symlink_loop`. Noise directories
- * (.git, node_modules, virtualenvs, caches) are not entered.
+ * (.git, node_modules, virtualenvs, caches) are not entered, nor the app's own data folder
+ * (`excluded`). FIFOs, sockets and devices are `special_file`: never opened (a FIFO blocks).
  */
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
@@ -20,7 +21,20 @@ export interface FoundFile {
 
 export interface WalkResult {
   files: FoundFile[];
+  /** Empty when `onSkip` was given (a walk of /proc skips tens of thousands). */
   skipped: SkippedFile[];
+}
+
+export interface WalkOptions {
+  signal?: AbortSignal;
+  /** Real paths not entered (the data folder). */
+  excluded?: readonly string[];
+  onSkip?: (file: SkippedFile) => void;
+}
+
+/** What a non-regular, non-directory entry is, for the skip detail. */
+export function specialKind(info: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  return info.isFIFO() ? 'a FIFO (named pipe)' : info.isSocket() ? 'a socket' : info.isCharacterDevice() ? 'a character device' : info.isBlockDevice() ? 'a block device' : 'not a regular file';
 }
 
 const ignoredDirs = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '__pycache__', '.mypy_cache', '.pytest_cache', '.cache', '.idea', '.vscode', '.tox', 'dist-packages', '.terraform']);
@@ -32,9 +46,11 @@ export function isInside(root: string, path: string): boolean {
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? '';
 
 /** Walks one root (already a real path). `maxFileBytes` marks bigger files `too_large`. */
-export async function walkRoot(root: string, maxFileBytes: number, signal?: AbortSignal): Promise<WalkResult> {
+export async function walkRoot(root: string, maxFileBytes: number, options: WalkOptions = {}): Promise<WalkResult> {
+  const { signal, excluded = [] } = options;
   const files: FoundFile[] = [];
-  const skipped: SkippedFile[] = [];
+  const kept: SkippedFile[] = [];
+  const skipped = { push: options.onSkip ?? ((file: SkippedFile) => void kept.push(file)) };
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
 
@@ -74,6 +90,11 @@ export async function walkRoot(root: string, maxFileBytes: number, signal?: Abor
       skipped.push({ path: shownPath, reason: 'outside_roots', detail: `resolves to ${real}` });
       return;
     }
+    const own = excluded.find((dir) => isInside(dir, real));
+    if (own) {
+      skipped.push({ path: shownPath, reason: 'excluded', detail: `inside the app's data folder ${own}` });
+      return;
+    }
     let info;
     try {
       info = await lstat(real);
@@ -82,7 +103,10 @@ export async function walkRoot(root: string, maxFileBytes: number, signal?: Abor
       return;
     }
     if (info.isFile()) return visitFile(shownPath, real);
-    if (!info.isDirectory()) return; // sockets, fifos, devices: never read
+    if (!info.isDirectory()) {
+      skipped.push({ path: shownPath, reason: 'special_file', detail: specialKind(info) });
+      return;
+    }
     if (seenDirs.has(real)) {
       skipped.push({ path: shownPath, reason: 'symlink_loop', detail: `${real} was already visited` });
       return;
@@ -103,5 +127,5 @@ export async function walkRoot(root: string, maxFileBytes: number, signal?: Abor
   };
 
   await visit(root);
-  return { files, skipped };
+  return { files, skipped: kept };
 }

@@ -120,6 +120,7 @@ export function createCore(deps: CoreDeps): Core {
         reportTelemetry,
       ),
     settings: settings.knowledge,
+    dataDir: settings.dataDir,
     embed,
     tracer: telemetry.tracer,
     registry: telemetry.registry,

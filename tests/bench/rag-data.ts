@@ -4,6 +4,7 @@
  * knowledge base's store with the full-text indexes it builds.
  */
 import { trace } from '@opentelemetry/api';
+import { tmpdir } from 'node:os';
 import { createKnowledgeBase, type KnowledgeBase, type KnowledgeBaseDeps } from '../../core/rag';
 import { createKbStore, loadLance } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
@@ -129,7 +130,7 @@ export function benchKnowledgeBase(
   options: { settings?: Partial<KnowledgeBaseDeps['settings']>; ann?: KnowledgeBaseDeps['ann']; report?: (err: unknown) => void } = {},
 ): KnowledgeBase {
   return createKnowledgeBase({
-    settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex', ...options.settings },
+    settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()], ...options.settings },
     embed,
     tracer: trace.getTracer('bench'),
     registry: createMetricsRegistry(),

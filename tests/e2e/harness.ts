@@ -68,6 +68,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       BRUNO_CHAT_MODEL: options.chatModel ?? 'llama3.1:8b',
       // Several servers run side by side in the suite: /metrics is not what these tests look at.
       BRUNO_METRICS_ADDR: '',
+      // The e2e folders to ingest live under the temp folder, outside the default (home).
+      BRUNO_KB_ALLOWED_ROOTS: tmpdir(),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,8 @@
  * downloader, pinned by package-lock.json). See README.md.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,6 +18,9 @@ export function evalCorpusRoots(): string[] {
   if (missing.length) throw new Error(`evaluation corpus missing (run npm ci): ${missing.join(', ')}`);
   return roots;
 }
+
+/** knowledge.allowedRoots for the corpus (the repo's node_modules) and the test folders. */
+export const evalAllowedRoots = () => [join(repoRoot, 'node_modules'), tmpdir()].join(delimiter);
 
 /** The fake Ollama's embedding model at the word vectors' own 100 dimensions. */
 export const wink100Models = (models: readonly { name: string; embeddingLength?: number }[]) => models.map((m) => (m.name === 'nomic-embed-text' ? { ...m, embeddingLength: 100 } : m));

@@ -17,7 +17,7 @@ import { createKbStore } from '../../core/rag/store';
 import { DEFAULT_MODELS, loadWinkVectors, startFakeOllama, winkEmbedder, type FakeModel } from '../fake-ollama';
 import { createCore } from '../../core/runtime';
 import { testSettings } from '../support/core-harness';
-import { evalCorpusRoots, queriesFile, wink100Models } from './corpus';
+import { evalAllowedRoots, evalCorpusRoots, queriesFile, wink100Models } from './corpus';
 
 const depth = 10;
 const wide = 100;
@@ -38,7 +38,7 @@ const option = (name: string) => {
   const at = process.argv.indexOf(name);
   return at > 0 ? Number(process.argv[at + 1]) : undefined;
 };
-const settings = testSettings({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '' });
+const settings = testSettings({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '', BRUNO_KB_ALLOWED_ROOTS: evalAllowedRoots() });
 const chunkChars = option('--chunk-chars') ?? settings.knowledge.chunkChars;
 const overlapChars = option('--overlap-chars') ?? settings.knowledge.chunkOverlapChars;
 const core = createCore({ settings: { ...settings, knowledge: { ...settings.knowledge, chunkChars, chunkOverlapChars: overlapChars } } });

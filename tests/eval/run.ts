@@ -9,12 +9,12 @@ import { evalTable } from '../../core/cli/eval-command';
 import { createDriftTracker, parseEvalQueries, refreshBaseline, runEval } from '../../core/eval';
 import { DEFAULT_MODELS, loadWinkVectors, startFakeOllama, winkEmbedder, type FakeModel } from '../fake-ollama';
 import { tempDir, testCore } from '../support/core-harness';
-import { evalCorpusRoots, queriesFile, wink100Models } from './corpus';
+import { evalAllowedRoots, evalCorpusRoots, queriesFile, wink100Models } from './corpus';
 
 const json = process.argv.includes('--json');
 loadWinkVectors();
 const fake = await startFakeOllama({ embedder: winkEmbedder, models: wink100Models(DEFAULT_MODELS) as FakeModel[] });
-const core = testCore({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '' });
+const core = testCore({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '', BRUNO_KB_ALLOWED_ROOTS: evalAllowedRoots() });
 try {
   const started = performance.now();
   const summary = await core.knowledge.ingest(evalCorpusRoots());

@@ -94,6 +94,7 @@ beforeAll(async () => {
       BRUNO_METRICS_ADDR: `127.0.0.1:${metricsPort}`,
       PROMETHEUS_URL: promUrl,
       ALERTMANAGER_URL: amUrl,
+      BRUNO_KB_ALLOWED_ROOTS: tmpdir(),
     },
     /(http:\/\/127\.0\.0\.1:\d+)\/#token=/,
   );

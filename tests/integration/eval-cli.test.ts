@@ -1,5 +1,6 @@
 // `agent-bruno eval` in-process over a real LanceDB store and the fake Ollama (hash embeddings):
 // the table and --json report, the quality gauges on the core's registry, and bad input.
+import { tmpdir } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ async function cli(args: string[], dataDir: string): Promise<{ code: number; std
   let stdout = '';
   let stderr = '';
   let core: Core | null = null;
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { OLLAMA_HOST: fake.url, BRUNO_DATA_DIR: dataDir, BRUNO_METRICS_ADDR: '' }, onInterrupt: () => () => {} };
+  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { OLLAMA_HOST: fake.url, BRUNO_DATA_DIR: dataDir, BRUNO_METRICS_ADDR: '', BRUNO_KB_ALLOWED_ROOTS: tmpdir() }, onInterrupt: () => () => {} };
   const code = await runCli(args, { io, createCore: (settings) => (core = createCore({ settings, logging: { file: false }, buildAnnIndex: false })) });
   return { code, stdout, stderr, core };
 }

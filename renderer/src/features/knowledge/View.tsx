@@ -27,6 +27,7 @@ export function KnowledgeView() {
   };
   const p = job?.progress;
   const pct = p && p.filesTotal > 0 ? Math.round((p.filesDone / p.filesTotal) * 100) : job?.summary ? 100 : 0;
+  const skippedTotal = job ? Math.max(job.skipped.length, job.summary?.skippedTotal ?? p?.skipped ?? 0) : 0;
 
   return (
     <div className="view" data-testid="knowledge-view">
@@ -86,7 +87,10 @@ export function KnowledgeView() {
             )}
             {job.skipped.length > 0 && (
               <details>
-                <summary>{job.skipped.length} skipped</summary>
+                {/* The events carry the first skips only; the count covers all (a walk of /proc skips thousands). */}
+                <summary data-testid="kb-skipped">
+                  {skippedTotal} skipped{skippedTotal > job.skipped.length ? ` (first ${job.skipped.length} listed)` : ''}
+                </summary>
                 <ul className="muted">
                   {job.skipped.map((s) => (
                     <li key={s.path}>

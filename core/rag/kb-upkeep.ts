@@ -1,0 +1,93 @@
+/**
+ * Index upkeep after an ingestion: the BM25 indexes, a background optimize (folds new rows into
+ * the FTS and ANN indexes, compacts fragments), the ANN build, and the size gauges.
+ */
+import type { Table } from '@lancedb/lancedb';
+import type { KbStats } from '../common/knowledge';
+import type { KbContext } from './kb-types';
+import { ftsColumns } from './search';
+import { embeddingVersionOf, loadLance, type FileRow } from './store';
+
+export interface KbUpkeep {
+  /** The BM25 indexes of the full-text search; a store from before the heading index gets it at its next ingestion. */
+  ensureFtsIndex(table: Table): Promise<void>;
+  afterIngest(table: Table | null): Promise<void>;
+  refreshGauges(): Promise<KbStats>;
+  statsNow(): Promise<KbStats>;
+  readonly gaugesLoaded: boolean;
+  /** The running optimize, if any. */
+  optimizing(): Promise<void> | null;
+}
+
+export function createKbUpkeep(ctx: KbContext): KbUpkeep {
+  const { store, model, ann, log, measure } = ctx;
+  let gaugesLoaded = false;
+  let optimizing: Promise<void> | null = null;
+
+  async function ensureFtsIndex(table: Table): Promise<void> {
+    const { Index } = await loadLance();
+    const indices = await table.listIndices();
+    for (const column of ftsColumns) {
+      if (!indices.some((i) => i.columns.includes(column) && i.indexType.toUpperCase().includes('FTS'))) {
+        await table.createIndex(column, { config: Index.fts(), replace: true });
+      }
+    }
+  }
+
+  async function statsNow(): Promise<KbStats> {
+    const files = await store.files(false);
+    const rows = files ? ((await files.query().select(['chunks', 'size', 'embedding_version']).toArray()) as Pick<FileRow, 'chunks' | 'size' | 'embedding_version'>[]) : [];
+    const current = await store.findChunksTable(model);
+    return {
+      documents: rows.length,
+      chunks: rows.reduce((s, r) => s + Number(r.chunks), 0),
+      bytes: rows.reduce((s, r) => s + Number(r.size), 0),
+      embeddingVersion: current ? embeddingVersionOf(model, current.dim) : null,
+      annIndex: ann.state(),
+    };
+  }
+
+  async function refreshGauges(): Promise<KbStats> {
+    const stats = await statsNow();
+    measure((m) => {
+      m.kbDocuments.set(stats.documents);
+      m.kbChunks.set(stats.chunks);
+      m.kbBytes.set(stats.bytes);
+    });
+    gaugesLoaded = true;
+    return stats;
+  }
+
+  async function afterIngest(table: Table | null): Promise<void> {
+    if (!table) return;
+    if ((await table.countRows()) === 0) return;
+    await ensureFtsIndex(table);
+    // Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
+    // queries scan unindexed rows meanwhile, and a long optimize must not hold the next job (the
+    // FTS-build deadlock of LanceDB 0.31 on small hosts is avoided by store.ts lanceEnvDefaults).
+    // One at a time, and not during an ANN build (they would conflict).
+    if (ann.state().state !== 'building' && !optimizing) {
+      const started = performance.now();
+      optimizing = table
+        .optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })
+        .then(() => log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 }))
+        .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => {
+          optimizing = null;
+        });
+    }
+    const found = await store.findChunksTable(model);
+    if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
+  }
+
+  return {
+    ensureFtsIndex,
+    afterIngest,
+    refreshGauges,
+    statsNow,
+    get gaugesLoaded() {
+      return gaugesLoaded;
+    },
+    optimizing: () => optimizing,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Ingestion end to end over HTTP (issue 18), called by rag-bench.ts (RAG_BENCH_PIPELINE=0 skips):
+ * 1. ours: kb.ingest of a generated Markdown corpus (walk, read, chunk, embed batches of 64 with
+ *    the fast fake embedder, LanceDB add, manifest, FTS upkeep) against a bare pipeline in the
+ *    same run: the same embed requests (same texts, batches of 64) and the same LanceDB
+ *    adds (512 rows), nothing else;
+ * 2. the same with an embed latency of 20 ms a request: the time the embed requests alone
+ *    need one after another is the floor a serial pipeline could not beat;
+ * 3. hybrid kb.search every 100 ms during run 2 against the same searches idle afterwards.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Embed } from '../../core/llm';
+import { loadLance } from '../../core/rag/store';
+import { seededRandom } from '../support/seeded-random';
+import { benchKnowledgeBase, model, textFor } from './rag-data';
+import { percentile } from './stats';
+
+const files = Number(process.env.RAG_BENCH_PIPELINE_FILES ?? 1500);
+
+/**
+ * `fastEmbed` is the in-process fake of rag-bench.ts: the fake Ollama over HTTP computes its hash
+ * embeddings at ~100 chunks/s on this machine (measured: ours and bare both ~95 chunks/s), so over
+ * HTTP the fake, not the pipeline, would be measured.
+ */
+export async function benchPipeline(report: (line: string) => void, fastEmbed: Embed): Promise<void> {
+  let requests = 0;
+  let latencyMs = 0;
+  const embed: Embed = async (request) => {
+    requests++;
+    if (latencyMs) await new Promise((res) => setTimeout(res, latencyMs));
+    return fastEmbed(request);
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'bruno-bench-pipe-'));
+  const docs = join(dir, 'docs');
+  mkdirSync(docs);
+  const r = seededRandom(11);
+  for (let f = 0; f < files; f++) {
+    const sections = Array.from({ length: 6 }, (_, s) => `## Section ${s}\n\n${textFor(r, 120)}\n\n${textFor(r, 120)}`);
+    writeFileSync(join(docs, `doc-${f}.md`), `# Document ${f}\n\n${sections.join('\n\n')}\n`);
+  }
+  const settings = { maxFileBytes: 5_000_000, chunkOverlapChars: 150, embedBatchSize: 64, writeBatchChunks: 512 };
+  try {
+    // 1. ours, then the bare pipeline over the very texts ours embedded
+    const kb = benchKnowledgeBase(join(dir, 'store'), embed, { settings });
+    requests = 0;
+    let t = performance.now();
+    const summary = await kb.ingest([docs]);
+    const oursS = (performance.now() - t) / 1000;
+    const oursRequests = requests;
+    const lancedb = await loadLance();
+    const db = await lancedb.connect(join(dir, 'store'));
+    const table = await db.openTable((await db.tableNames()).find((n) => n.startsWith('kb_chunks__'))!);
+    const rows = (await table.query().select(['id', 'source_id', 'path', 'heading', 'position', 'text', 'text_hash', 'file_hash', 'mtime', 'embedding_version']).toArray()) as Record<string, unknown>[];
+    await kb.close();
+    const inputs = rows.map((row) => (row.heading ? `${String(row.heading)}\n\n${String(row.text)}` : String(row.text)));
+    const bareDb = await lancedb.connect(join(dir, 'bare'));
+    let bare: Awaited<ReturnType<typeof bareDb.openTable>> | null = null;
+    t = performance.now();
+    for (let at = 0; at < inputs.length; at += 512) {
+      const part = inputs.slice(at, at + 512);
+      const vectors: number[][] = [];
+      for (let b = 0; b < part.length; b += 64) vectors.push(...((await embed({ model, input: part.slice(b, b + 64) } as never)) as unknown as { embeddings: number[][] }).embeddings);
+      const batch = rows.slice(at, at + 512).map((row, i) => ({ ...row, vector: Float32Array.from(vectors[i]!) }));
+      if (!bare) bare = await bareDb.createTable('bare', batch);
+      else await bare.add(batch);
+    }
+    const bareS = (performance.now() - t) / 1000;
+    bareDb.close();
+    db.close();
+    const oursRate = summary.chunksAdded / oursS;
+    const bareRate = rows.length / bareS;
+    report(`| ingestion (${files} Markdown files, fast in-process fake) | ours ${summary.chunksAdded} chunks in ${oursS.toFixed(2)} s: **${oursRate.toFixed(0)} chunks/s** (${oursRequests} embed requests) | bare embed + LanceDB add: ${bareRate.toFixed(0)} chunks/s | **${(oursRate / bareRate).toFixed(2)}x** of bare |`);
+
+    // 2 + 3. a 20 ms embed latency; searches during the ingestion, then idle
+    latencyMs = 20;
+    const kb2 = benchKnowledgeBase(join(dir, 'store2'), embed, { settings });
+    await kb2.ingest([join(docs, 'doc-0.md')]);
+    requests = 0;
+    let ingesting = true;
+    const during: number[] = [];
+    const probe = (async () => {
+      let i = 0;
+      while (ingesting) {
+        const s = performance.now();
+        await kb2.search(`section ${i++} ${textFor(r, 3)}`, { mode: 'hybrid', k: 10 });
+        during.push(performance.now() - s);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+    t = performance.now();
+    const slow = await kb2.ingest([docs]);
+    const slowS = (performance.now() - t) / 1000;
+    ingesting = false;
+    await probe;
+    const floor = (requests * 20) / 1000;
+    report(`| ingestion, embed latency 20 ms a request of 64 | ${slow.chunksAdded} chunks in ${slowS.toFixed(2)} s (${(slow.chunksAdded / slowS).toFixed(0)} chunks/s) | ${requests} requests x 20 ms one after another = ${floor.toFixed(2)} s | embedding overlapped: ${slowS < floor ? 'yes' : 'no'} (${(slowS / floor).toFixed(2)}x the serial floor) |`);
+    const idle: number[] = [];
+    for (let i = 0; i < Math.max(20, during.length); i++) {
+      const s = performance.now();
+      await kb2.search(`section ${i} ${textFor(r, 3)}`, { mode: 'hybrid', k: 10 });
+      idle.push(performance.now() - s);
+    }
+    await kb2.close();
+    const f = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} / p95 **${percentile(xs, 95).toFixed(1)} ms**`;
+    report(`| hybrid kb.search (${slow.chunksAdded} chunks, no ANN index) | during the ingestion (${during.length} queries): ${f(during)} | idle afterwards (${idle.length}): ${f(idle)} | |`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

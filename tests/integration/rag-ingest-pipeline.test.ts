@@ -1,0 +1,121 @@
+// The ingestion pipeline (issue 18): embedding overlaps writing with a slow embedder, a failure in
+// the middle ends the job cleanly (no stray write, no unhandled rejection), rows a crashed run left
+// behind are still replaced (never duplicated) now that new files skip the per-batch delete.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trace } from '@opentelemetry/api';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import { createKbStore } from '../../core/rag/store';
+import type { Embed } from '../../core/llm';
+import type { Logger } from '../../core/telemetry/logging';
+import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
+import { tempDir } from '../support/core-harness';
+
+const model = 'nomic-embed-text';
+const dim = 16;
+const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => noopLogger } as unknown as Logger;
+const vectorOf = (text: string) => {
+  const v = new Array<number>(dim).fill(0);
+  for (let i = 0; i < text.length; i++) v[text.charCodeAt(i) % dim]! += 1;
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+};
+
+/** A slow embedder that records how many requests overlap; `failAt` fails that request (1-based). */
+function slowEmbed(ms: number, failAt?: number) {
+  const seen = { calls: 0, running: 0, maxRunning: 0 };
+  const embed: Embed = async ({ input }) => {
+    const n = ++seen.calls;
+    seen.running++;
+    seen.maxRunning = Math.max(seen.maxRunning, seen.running);
+    await new Promise((r) => setTimeout(r, ms));
+    seen.running--;
+    if (n === failAt) throw new Error('embed failed on purpose');
+    const texts = Array.isArray(input) ? input : [input];
+    return { model, embeddings: texts.map(vectorOf) } as never;
+  };
+  return { embed, seen };
+}
+
+const kbs: KnowledgeBase[] = [];
+afterAll(async () => {
+  await Promise.all(kbs.map((k) => k.close()));
+});
+function kb(storeUri: string, embed: Embed): KnowledgeBase {
+  const k = createKnowledgeBase({
+    settings: { storeUri, embedModel: model, maxFileBytes: 1_000_000, chunkChars: 400, chunkOverlapChars: 0, embedBatchSize: 4, writeBatchChunks: 8, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()] },
+    embed,
+    tracer: trace.getTracer('test'),
+    registry: createMetricsRegistry(),
+    logger: noopLogger,
+    report: () => {},
+    buildAnnIndex: false,
+  });
+  kbs.push(k);
+  return k;
+}
+
+function corpus(files: number): string {
+  const root = tempDir('bruno-pipe-');
+  for (let f = 0; f < files; f++) writeFileSync(join(root, `doc-${String(f).padStart(3, '0')}.md`), `# Doc ${f}\n\n${`word${f} `.repeat(60)}\n\n## Part\n\n${`other${f} `.repeat(60)}\n`);
+  return root;
+}
+
+describe('ingestion pipeline', () => {
+  it('with a slow embedder, requests overlap each other and the writes; every file ends up stored once', async () => {
+    const root = corpus(24);
+    const { embed, seen } = slowEmbed(25);
+    const k = kb(join(tempDir(), 'store'), embed);
+    const summary = await k.ingest([root]);
+    expect(summary.filesIngested).toBe(24);
+    expect(seen.maxRunning).toBeGreaterThanOrEqual(2);
+    const stats = await k.stats();
+    expect(stats.documents).toBe(24);
+    expect(stats.chunks).toBe(summary.chunksAdded);
+    const hit = await k.search('word7', { mode: 'fts', k: 3 });
+    expect(hit.hits[0]?.path).toBe(join(root, 'doc-007.md'));
+  });
+
+  it('a failure mid-way rejects the job after its writes settled; a second run completes the store', async () => {
+    const root = corpus(30);
+    const storeUri = join(tempDir(), 'store');
+    const failing = slowEmbed(5, 6);
+    const first = kb(storeUri, failing.embed);
+    await expect(first.ingest([root])).rejects.toThrow(/embed failed on purpose/);
+    const partial = await first.stats();
+    expect(partial.documents).toBeLessThan(30);
+    const again = await first.ingest([root]);
+    expect(again.filesIngested + again.filesUnchanged).toBe(30);
+    const stats = await first.stats();
+    expect(stats.documents).toBe(30);
+    const store = createKbStore(storeUri);
+    const table = (await store.findChunksTable(model))!.table;
+    expect(await table.countRows()).toBe(stats.chunks);
+    store.close();
+  });
+
+  it('rows a crashed run left without a manifest entry are replaced, not duplicated', async () => {
+    const root = corpus(3);
+    const storeUri = join(tempDir(), 'store');
+    const { embed } = slowEmbed(1);
+    const k = kb(storeUri, embed);
+    await k.ingest([join(root, 'doc-000.md')]);
+    // What a kill between "add" and "manifest upsert" leaves: chunks of a file the manifest lacks.
+    const store = createKbStore(storeUri);
+    const table = (await store.findChunksTable(model))!.table;
+    const orphan = join(root, 'doc-001.md');
+    const template = ((await table.query().limit(1).toArray()) as Record<string, unknown>[])[0]!;
+    await table.add([{ ...template, id: 'orphan-1', path: orphan, vector: Array.from(vectorOf('x')) }]);
+    await k.close();
+    // The next process (a fresh handle) ingests the folder.
+    const next = kb(storeUri, embed);
+    await next.ingest([root]);
+    await table.checkoutLatest();
+    const rows = (await table.query().where(`path = '${orphan}'`).select(['id']).toArray()) as { id: string }[];
+    expect(rows.map((r) => r.id)).not.toContain('orphan-1');
+    expect(await table.countRows()).toBe((await next.stats()).chunks);
+    store.close();
+  });
+});
