@@ -1,5 +1,5 @@
 import { alertSeverities, type AlertSeverity } from '../common/alerts';
-import { httpMetricNames as H, promMetricNames as P, ragMetricNames as R } from '../common/metric-names';
+import { httpMetricNames as H, ollamaMetricNames as O, promMetricNames as P, ragMetricNames as R } from '../common/metric-names';
 import { above, below, type LocalAlertRule } from './local-rule';
 import { histogramQuantile, sumBy, type MetricHistory, type SeriesPoint } from './metric-history';
 import { normalizeExpr, parseAlertRules, type ShippedAlertRule } from './shipped-rules';
@@ -39,6 +39,10 @@ export const localImplementations: Record<string, { implements: string; evaluate
   OllamaUnreachable: {
     implements: `sum(rate(${P.llmRequests}{status="error"}[5m])) / sum(rate(${P.llmRequests}{status=~"success|error"}[5m])) > 0.5`,
     evaluate: (h) => above(ratio(h.rate(P.llmRequests, m5, { status: 'error' }), h.rate(P.llmRequests, m5, { status: '~success|error' })), 0.5),
+  },
+  OllamaDown: {
+    implements: `${O.up} == 0`,
+    evaluate: (h) => h.instant(O.up).filter((p) => p.value === 0),
   },
   HighErrorRate: {
     implements: `sum(rate(${H.requests}{status_code=~"5.."}[5m])) / sum(rate(${H.requests}[5m])) > 0.05`,

@@ -155,7 +155,7 @@ export function createCore(deps: CoreDeps): Core {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const health = createHealthMonitor({
-    probeOllama: () => probeOllama(client),
+    probeOllama: () => probeOllama(client, 3000, (snapshot) => telemetry.ollama.record(snapshot)),
     exportHealth: () => telemetry.exportHealth(),
     alerts: () => ({ summary: alerts.summary(), ...alerts.services(), error: alerts.state().error }),
     intervalMs: settings.healthIntervalMs,
