@@ -80,6 +80,23 @@ export const localImplementations: Record<string, { implements: string; evaluate
     implements: `${R.embeddingDrift} < 0.95`,
     evaluate: (h) => below(h.instant(R.embeddingDrift), 0.95),
   },
+  RAGEvaluationStale: {
+    implements: `time() - ${R.evalTimestamp} > 7 * 86400`,
+    evaluate: (h) => above(h.instant(R.evalTimestamp).map((p) => ({ ...p, value: h.time() - p.value })), 7 * 86400),
+  },
+  LowCacheHitRate: {
+    implements: `sum by (cache_type) (rate(${R.cacheHits}[1h])) / (sum by (cache_type) (rate(${R.cacheHits}[1h])) + sum by (cache_type) (rate(${R.cacheMisses}[1h]))) < 0.3 and sum by (cache_type) (rate(${R.cacheMisses}[1h])) * 3600 > 100`,
+    evaluate: (h) => {
+      const hits = new Map(sumBy(h.rate(R.cacheHits, 3_600_000), ['cache_type']).map((p) => [p.labels.cache_type, p.value]));
+      const misses = sumBy(h.rate(R.cacheMisses, 3_600_000), ['cache_type']);
+      return misses.flatMap((m) => {
+        const hit = hits.get(m.labels.cache_type);
+        if (hit === undefined || hit + m.value === 0 || m.value * 3600 <= 100) return [];
+        const ratio = hit / (hit + m.value);
+        return ratio < 0.3 ? [{ labels: m.labels, value: ratio }] : [];
+      });
+    },
+  },
   RAGSlowRetrieval: {
     implements: `histogram_quantile(0.95, sum by (le, stage) (rate(${R.retrievalLatency}_bucket[5m]))) > 0.5`,
     evaluate: (h) => above(histogramQuantile(0.95, sumBy(h.rate(`${R.retrievalLatency}_bucket`, m5), ['le', 'stage'])), 0.5),

@@ -90,7 +90,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
   const logging = command === 'serve' ? {} : { file: false };
   // A one-shot search must not start an ANN index build it would not wait for (ingest waits for it).
   const buildAnnIndex = command !== 'search' && command !== 'eval';
-  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex })))(settings);
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, backgroundEval: command === 'serve' })))(settings);
   try {
     switch (command) {
       case 'ask':

@@ -78,6 +78,8 @@ export const ragMetricNames = {
   contextTokenUsage: 'agent_context_token_usage',
   contextDiversity: 'agent_context_diversity_score',
   cacheHits: 'llm_cache_hits_total',
+  /** Beside the hits, so the seed's hit ratio (hits / (hits + misses)) and LowCacheHitRate work. */
+  cacheMisses: 'llm_cache_misses_total',
   // Not bruno_kb_*: Prometheus's linter reads "kb" as an abbreviated unit (kilobytes).
   kbDocuments: 'bruno_knowledge_documents',
   kbChunks: 'bruno_knowledge_chunks',
@@ -85,6 +87,8 @@ export const ragMetricNames = {
   meanReciprocalRank: 'agent_rag_mean_reciprocal_rank',
   hitRateAtK: 'agent_rag_hit_rate_at_k',
   ndcg: 'agent_rag_ndcg_score',
+  /** When the last evaluation of a set ran (label `set`): absent until a set was ever evaluated. */
+  evalTimestamp: 'agent_rag_eval_timestamp_seconds',
   embeddingDrift: 'agent_embedding_drift_score',
   embeddingMean: 'agent_embedding_mean',
   embeddingStd: 'agent_embedding_std',

@@ -84,6 +84,15 @@ export const settingsSchema = z.strictObject({
     annIndexMinRows: z.coerce.number().int().min(256),
     /** How hybrid search fuses vector and full-text results (core/rag/search.ts). */
     fusion: z.enum(fusionMethods, { error: "must be 'convex' or 'rrf'" }),
+    /**
+     * Retrieval evaluation in the serving app: `set` a JSON Lines file of labelled queries (null =
+     * none); it runs after each ingestion (`afterIngest`) and every `intervalHours` (0 = no schedule).
+     */
+    eval: z.strictObject({
+      set: z.string().trim().min(1, 'must be the path of a JSON Lines file of labelled queries').max(4096).nullable(),
+      afterIngest: z.boolean(),
+      intervalHours: z.coerce.number({ error: 'must be a number of hours' }).min(0).max(24 * 90, 'must be at most 2160 hours (90 days)'),
+    }),
   }),
   /** Tools the model may call in a turn (core/tools) and their limits. */
   tools: z.strictObject({

@@ -72,6 +72,10 @@ export const settingRows: readonly SettingRow[] = [
   { path: 'knowledge.writeBatchChunks', default: 256 },
   { path: 'knowledge.annIndexMinRows', default: 50_000 },
   { path: 'knowledge.fusion', default: 'convex', env: env('BRUNO_KB_FUSION') },
+  // A labelled query set (JSON Lines, as `agent-bruno eval`): the serving app evaluates it itself.
+  { path: 'knowledge.eval.set', default: null, env: env('BRUNO_EVAL_SET'), live: true },
+  { path: 'knowledge.eval.afterIngest', default: true, env: env('BRUNO_EVAL_AFTER_INGEST', { parse: truthy }), live: true },
+  { path: 'knowledge.eval.intervalHours', default: 0, env: env('BRUNO_EVAL_INTERVAL_HOURS') },
   { path: 'tools.policy', default: {}, live: true },
   // A small model that has not answered after five rounds of tools is looping.
   { path: 'tools.maxRounds', default: 5, env: env('BRUNO_TOOL_MAX_ROUNDS'), live: true },

@@ -55,6 +55,8 @@ export interface EmbedderDeps {
   cache: EmbeddingCache;
   /** Told how many texts came from the cache (llm_cache_hits_total{cache_type="embedding"}). */
   onCacheHits?: (count: number) => void;
+  /** Texts that had to be embedded (not in the cache). */
+  onCacheMisses?: (count: number) => void;
 }
 
 export interface EmbedStats {
@@ -107,6 +109,9 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       });
       const hits = texts.length - missing.length;
       if (hits > 0) deps.onCacheHits?.(hits);
+      // Every text not found in the cache is a miss (duplicates in one call included): hits and
+      // misses add up to the texts asked for, so hits / (hits + misses) is the hit ratio.
+      if (missing.length > 0) deps.onCacheMisses?.(missing.length);
       for (let at = 0; at < toEmbed.length; at += deps.batchSize) {
         const batch = toEmbed.slice(at, at + deps.batchSize);
         const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);

@@ -25,7 +25,8 @@ import { createKbStore, embeddingVersionOf, loadLance, sqlIn, type FileRow, type
 import { storeError } from './store-errors';
 import { isInside } from './walk';
 
-export type KnowledgeSettings = Settings['knowledge'];
+// The evaluation settings belong to core/eval (the runner), not to the store.
+export type KnowledgeSettings = Omit<Settings['knowledge'], 'eval'>;
 
 export interface KnowledgeBaseDeps {
   settings: KnowledgeSettings;
@@ -124,7 +125,9 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     }
   })();
   const measure = (work: (m: RagMetrics) => void) => metrics && safely(deps.report, () => work(metrics));
-  const embedder = createEmbedder({ embed: deps.embed, model, batchSize: settings.embedBatchSize, cache, onCacheHits: (n) => measure((m) => m.cacheHits.inc({ cache_type: 'embedding' }, n)) });
+  const embedder = createEmbedder({ embed: deps.embed, model, batchSize: settings.embedBatchSize, cache, onCacheHits: (n) => measure((m) => m.cacheHits.inc({ cache_type: 'embedding' }, n)),
+    onCacheMisses: (n) => measure((m) => m.cacheMisses.inc({ cache_type: 'embedding' }, n)),
+  });
   const ann: AnnIndexer = createAnnIndexer(
     { minRows: settings.annIndexMinRows, ...deps.ann },
     {
