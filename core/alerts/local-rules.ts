@@ -1,5 +1,5 @@
 import { alertSeverities, type AlertSeverity } from '../common/alerts';
-import { httpMetricNames as H, promMetricNames as P, ragMetricNames as R } from '../common/metric-names';
+import { httpMetricNames as H, ollamaMetricNames as O, promMetricNames as P, ragMetricNames as R } from '../common/metric-names';
 import { above, below, type LocalAlertRule } from './local-rule';
 import { histogramQuantile, sumBy, type MetricHistory, type SeriesPoint } from './metric-history';
 import { normalizeExpr, parseAlertRules, type ShippedAlertRule } from './shipped-rules';
@@ -40,6 +40,10 @@ export const localImplementations: Record<string, { implements: string; evaluate
     implements: `sum(rate(${P.llmRequests}{status="error"}[5m])) / sum(rate(${P.llmRequests}{status=~"success|error"}[5m])) > 0.5`,
     evaluate: (h) => above(ratio(h.rate(P.llmRequests, m5, { status: 'error' }), h.rate(P.llmRequests, m5, { status: '~success|error' })), 0.5),
   },
+  OllamaDown: {
+    implements: `${O.up} == 0`,
+    evaluate: (h) => h.instant(O.up).filter((p) => p.value === 0),
+  },
   HighErrorRate: {
     implements: `sum(rate(${H.requests}{status_code=~"5.."}[5m])) / sum(rate(${H.requests}[5m])) > 0.05`,
     evaluate: (h) => above(ratio(h.rate(H.requests, m5, { status_code: '~5..' }), h.rate(H.requests, m5)), 0.05),
@@ -75,6 +79,23 @@ export const localImplementations: Record<string, { implements: string; evaluate
   EmbeddingDriftDetected: {
     implements: `${R.embeddingDrift} < 0.95`,
     evaluate: (h) => below(h.instant(R.embeddingDrift), 0.95),
+  },
+  RAGEvaluationStale: {
+    implements: `time() - ${R.evalTimestamp} > 7 * 86400`,
+    evaluate: (h) => above(h.instant(R.evalTimestamp).map((p) => ({ ...p, value: h.time() - p.value })), 7 * 86400),
+  },
+  LowCacheHitRate: {
+    implements: `sum by (cache_type) (rate(${R.cacheHits}[1h])) / (sum by (cache_type) (rate(${R.cacheHits}[1h])) + sum by (cache_type) (rate(${R.cacheMisses}[1h]))) < 0.3 and sum by (cache_type) (rate(${R.cacheMisses}[1h])) * 3600 > 100`,
+    evaluate: (h) => {
+      const hits = new Map(sumBy(h.rate(R.cacheHits, 3_600_000), ['cache_type']).map((p) => [p.labels.cache_type, p.value]));
+      const misses = sumBy(h.rate(R.cacheMisses, 3_600_000), ['cache_type']);
+      return misses.flatMap((m) => {
+        const hit = hits.get(m.labels.cache_type);
+        if (hit === undefined || hit + m.value === 0 || m.value * 3600 <= 100) return [];
+        const ratio = hit / (hit + m.value);
+        return ratio < 0.3 ? [{ labels: m.labels, value: ratio }] : [];
+      });
+    },
   },
   RAGSlowRetrieval: {
     implements: `histogram_quantile(0.95, sum by (le, stage) (rate(${R.retrievalLatency}_bucket[5m]))) > 0.5`,

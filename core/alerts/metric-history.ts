@@ -49,6 +49,11 @@ export class MetricHistory {
     while (this.snapshots.length > 2 && this.snapshots[0]!.t < t - this.retentionMs) this.snapshots.shift();
   }
 
+  /** PromQL's `time()`: the evaluation time of the latest sample, in seconds. */
+  time(): number {
+    return (this.snapshots.at(-1)?.t ?? 0) / 1000;
+  }
+
   /** Latest value of every series of `name` matching `match`. */
   instant(name: string, match: Labels = {}): SeriesPoint[] {
     const last = this.snapshots.at(-1);

@@ -40,7 +40,7 @@ export async function evalCommand(core: Core, io: CliIo, options: EvalCommandOpt
     return exitCodes.failed;
   }
   const queries = parseEvalQueries(text, basename(options.file));
-  const parsed = cliInput(io, 'kb.eval', { queries, k: options.depth });
+  const parsed = cliInput(io, 'kb.eval', { queries, k: options.depth, set: basename(options.file) });
   if (!parsed.ok) return parsed.code;
   const controller = new AbortController();
   const removeInterrupt = io.onInterrupt(() => controller.abort());

@@ -94,7 +94,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
   const buildAnnIndex = command !== 'search' && command !== 'eval';
   // MCP servers (tools for a turn) only where a turn runs; never under `mcp`, which could start itself.
   const mcp = { clients: command === 'serve' || command === 'ask' };
-  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, mcp })))(settings);
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, mcp, backgroundEval: command === 'serve' })))(settings);
   try {
     switch (command) {
       case 'ask':

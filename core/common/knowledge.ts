@@ -160,6 +160,25 @@ export interface KbEvalQueryReport {
   ranks: Partial<Record<SearchMode, number | null>>;
 }
 
+/** Why an evaluation ran: asked for, after an ingestion, or on the schedule. */
+export type KbEvalTrigger = 'manual' | 'after-ingest' | 'schedule';
+
+/** One evaluation as kept in the data dir (`eval/history.jsonl`): the report without its per-query rows. */
+export interface KbEvalRun {
+  /** ISO time the run ended. */
+  at: string;
+  /** Name of the evaluation set (its file name), or `inline` for queries sent in the request. */
+  set: string;
+  trigger: KbEvalTrigger;
+  embeddingVersion: string;
+  fusion: FusionMethod | null;
+  depth: number;
+  queries: number;
+  chunks: number;
+  documents: number;
+  modes: KbEvalModeReport[];
+}
+
 /** Retrieval quality per mode from labelled queries (`kb.eval`, `agent-bruno eval`). */
 export interface KbEvalReport {
   embeddingVersion: string;

@@ -20,6 +20,54 @@ export const promMetricNames = {
   llmRequests: 'llm_requests_total',
   malformedLines: 'bruno_ollama_malformed_lines_total',
   telemetryDropped: 'bruno_telemetry_dropped_total',
+  /** Turns started and not yet ended (recall, retrieval, stream, bookkeeping). */
+  turnsInFlight: 'agent_turns_in_flight',
+  /** Turns waiting for their first token: Ollama's queue (OLLAMA_NUM_PARALLEL) or a model load. */
+  turnsQueued: 'agent_turns_queued',
+} as const;
+
+/**
+ * The operator's Ollama, seen by the health probe (GET /api/version and /api/ps every
+ * healthIntervalMs): the exporter Ollama lacks (ollama/ollama#3144). Per-model series carry only
+ * the `model` label; a model that left memory keeps `loaded` 0 and loses the other series.
+ */
+export const ollamaMetricNames = {
+  up: 'agent_ollama_up',
+  /** `agent_ollama_info{version} 1` (Prometheus's `_info` convention for a build's identity). */
+  info: 'agent_ollama_info',
+  modelLoaded: 'agent_ollama_model_loaded',
+  modelVramBytes: 'agent_ollama_model_vram_bytes',
+  modelSizeBytes: 'agent_ollama_model_size_bytes',
+  modelContextLength: 'agent_ollama_model_context_length',
+  /** Seconds until Ollama unloads the model (keep_alive), computed at scrape time. */
+  modelExpiresIn: 'agent_ollama_model_expires_in_seconds',
+} as const;
+
+/**
+ * prom-client's default collectors, registered on the app's own registry. Their names are the
+ * library's (shared by every Node exporter), listed here for the rules and dashboards that use
+ * them. prom-client's summed `nodejs_active_*_total` gauges are removed (a `_total` gauge breaks
+ * Prometheus conventions): sum the per-type `nodejs_active_handles` instead.
+ */
+export const runtimeMetricNames = {
+  cpuSeconds: 'process_cpu_seconds_total',
+  cpuUserSeconds: 'process_cpu_user_seconds_total',
+  cpuSystemSeconds: 'process_cpu_system_seconds_total',
+  residentMemory: 'process_resident_memory_bytes',
+  startTime: 'process_start_time_seconds',
+  openFds: 'process_open_fds',
+  maxFds: 'process_max_fds',
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  heapTotal: 'nodejs_heap_size_total_bytes',
+  heapSpaceUsed: 'nodejs_heap_space_size_used_bytes',
+  externalMemory: 'nodejs_external_memory_bytes',
+  eventLoopLag: 'nodejs_eventloop_lag_seconds',
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  activeHandles: 'nodejs_active_handles',
+  activeRequests: 'nodejs_active_requests',
+  activeResources: 'nodejs_active_resources',
+  gcDuration: 'nodejs_gc_duration_seconds',
+  version: 'nodejs_version_info',
 } as const;
 
 /** Knowledge base and retrieval (seed 2.3), exported by core/rag. */
@@ -30,6 +78,8 @@ export const ragMetricNames = {
   contextTokenUsage: 'agent_context_token_usage',
   contextDiversity: 'agent_context_diversity_score',
   cacheHits: 'llm_cache_hits_total',
+  /** Beside the hits, so the seed's hit ratio (hits / (hits + misses)) and LowCacheHitRate work. */
+  cacheMisses: 'llm_cache_misses_total',
   // Not bruno_kb_*: Prometheus's linter reads "kb" as an abbreviated unit (kilobytes).
   kbDocuments: 'bruno_knowledge_documents',
   kbChunks: 'bruno_knowledge_chunks',
@@ -37,6 +87,8 @@ export const ragMetricNames = {
   meanReciprocalRank: 'agent_rag_mean_reciprocal_rank',
   hitRateAtK: 'agent_rag_hit_rate_at_k',
   ndcg: 'agent_rag_ndcg_score',
+  /** When the last evaluation of a set ran (label `set`): absent until a set was ever evaluated. */
+  evalTimestamp: 'agent_rag_eval_timestamp_seconds',
   embeddingDrift: 'agent_embedding_drift_score',
   embeddingMean: 'agent_embedding_mean',
   embeddingStd: 'agent_embedding_std',
@@ -59,6 +111,8 @@ export const httpMetricNames = {
 /** Every metric family name the app exports to Prometheus (resources/ may use only these). */
 export const allPromMetricNames: readonly string[] = [
   ...Object.values(promMetricNames),
+  ...Object.values(ollamaMetricNames),
+  ...Object.values(runtimeMetricNames),
   ...Object.values(ragMetricNames),
   ...Object.values(memoryMetricNames),
   ...Object.values(httpMetricNames),
@@ -91,6 +145,17 @@ export const genAiMetricNames = {
   operationDuration: 'gen_ai.client.operation.duration',
   timeToFirstChunk: 'gen_ai.client.operation.time_to_first_chunk',
   timePerOutputChunk: 'gen_ai.client.operation.time_per_output_chunk',
+} as const;
+
+/** OpenTelemetry runtime/process semantic conventions (the OTLP side of runtimeMetricNames). */
+export const otelRuntimeMetricNames = {
+  memoryUsage: 'process.memory.usage',
+  cpuTime: 'process.cpu.time',
+  heapUsed: 'v8js.memory.heap.used',
+  heapLimit: 'v8js.memory.heap.limit',
+  eventLoopDelayP99: 'nodejs.eventloop.delay.p99',
+  turnsInFlight: 'agent.turns.in_flight',
+  ollamaUp: 'agent.ollama.up',
 } as const;
 
 export const genAiBuckets = {

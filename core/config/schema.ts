@@ -88,6 +88,15 @@ export const settingsSchema = z.strictObject({
     allowedRoots: z
       .array(z.string().max(4096).refine((p) => p === '~' || p.startsWith('~/') || p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute folder path or ~ (the home folder)'))
       .max(100, 'at most 100 folders'),
+    /**
+     * Retrieval evaluation in the serving app: `set` a JSON Lines file of labelled queries (null =
+     * none); it runs after each ingestion (`afterIngest`) and every `intervalHours` (0 = no schedule).
+     */
+    eval: z.strictObject({
+      set: z.string().trim().min(1, 'must be the path of a JSON Lines file of labelled queries').max(4096).nullable(),
+      afterIngest: z.boolean(),
+      intervalHours: z.coerce.number({ error: 'must be a number of hours' }).min(0).max(24 * 90, 'must be at most 2160 hours (90 days)'),
+    }),
   }),
   /** Tools the model may call in a turn (core/tools) and their limits. */
   tools: z.strictObject({

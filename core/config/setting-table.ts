@@ -79,6 +79,10 @@ export const settingRows: readonly SettingRow[] = [
   // Ingest roots must lie inside one of these (real paths; `~` is the home folder): any holder of
   // the API token can ingest and then read back through kb.search. A PATH-style list in the env.
   { path: 'knowledge.allowedRoots', default: ['~'], env: env('BRUNO_KB_ALLOWED_ROOTS', { parse: (raw) => raw.split(delimiter).map((p) => p.trim()).filter(Boolean) }) },
+  // A labelled query set (JSON Lines, as `agent-bruno eval`): the serving app evaluates it itself.
+  { path: 'knowledge.eval.set', default: null, env: env('BRUNO_EVAL_SET'), live: true },
+  { path: 'knowledge.eval.afterIngest', default: true, env: env('BRUNO_EVAL_AFTER_INGEST', { parse: truthy }), live: true },
+  { path: 'knowledge.eval.intervalHours', default: 0, env: env('BRUNO_EVAL_INTERVAL_HOURS') },
   { path: 'tools.policy', default: {}, live: true },
   // A small model that has not answered after five rounds of tools is looping.
   { path: 'tools.maxRounds', default: 5, env: env('BRUNO_TOOL_MAX_ROUNDS'), live: true },

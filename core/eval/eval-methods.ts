@@ -1,31 +1,24 @@
 import type { MethodHandlers } from '../common/method';
 import type { kbMethods } from '../common/methods';
-import type { KnowledgeBase } from '../rag';
-import type { EvalGauges } from './eval-metrics';
-import { recordEvalReport } from './eval-metrics';
-import { runEval } from './run-eval';
+import type { EvalRunner } from './eval-runner';
 
-type EvalHandlers = MethodHandlers<Pick<typeof kbMethods, 'kb.eval'>>;
+type EvalHandlers = MethodHandlers<Pick<typeof kbMethods, 'kb.eval' | 'kb.evalHistory'>>;
 
 /**
  * kb.eval, the one implementation behind the UI, the API and `agent-bruno eval`: the searches
- * are the ones a user runs, and the quality gauges are set from the report.
+ * are the ones a user runs, the quality gauges are set from the report, and the run is kept in
+ * the data dir (kb.evalHistory lists the kept runs).
  */
-export function evalHandlers(deps: { knowledge: Pick<KnowledgeBase, 'search' | 'sources' | 'stats'>; gauges: EvalGauges }): EvalHandlers {
+export function evalHandlers(deps: { runner: EvalRunner }): EvalHandlers {
   return {
-    async 'kb.eval'(input, context) {
-      const report = await runEval(
-        deps.knowledge,
-        input.queries.map((q, i) => ({ query: q.query, relevant: q.relevant, line: q.line ?? i + 1 })),
-        {
-          ...(input.k ? { depth: input.k } : {}),
-          ...(input.fusion ? { fusion: input.fusion } : {}),
-          ...(context?.signal ? { signal: context.signal } : {}),
-          ...(context?.progress ? { onQuery: context.progress } : {}),
-        },
-      );
-      recordEvalReport(deps.gauges, report);
-      return report;
+    'kb.eval': (input, context) =>
+      deps.runner.run(input, 'manual', {
+        ...(context?.signal ? { signal: context.signal } : {}),
+        ...(context?.progress ? { onQuery: context.progress } : {}),
+      }),
+    async 'kb.evalHistory'(input) {
+      const runs = await deps.runner.history();
+      return runs.slice(-(input?.limit ?? 50));
     },
   };
 }

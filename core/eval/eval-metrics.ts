@@ -9,11 +9,14 @@ import { Gauge } from 'prom-client';
 import { ragMetricNames as N } from '../common/metric-names';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 import type { EvalReport } from './run-eval';
+import type { KbEvalRun } from '../common/knowledge';
 
 export interface EvalGauges {
   mrr: Gauge<'embedding_version' | 'retrieval_method'>;
   hitRate: Gauge<'k' | 'embedding_version'>;
   ndcg: Gauge<'k' | 'embedding_version'>;
+  /** Per set; no series until a set was evaluated (the stale alert then has nothing to say). */
+  timestamp: Gauge<'set'>;
 }
 
 /** The gauges on the registry, created unless another module registered them first. */
@@ -24,11 +27,19 @@ export function evalGauges(registry: MetricsRegistry): EvalGauges {
     mrr: get<EvalGauges['mrr']>(N.meanReciprocalRank) ?? new Gauge({ name: N.meanReciprocalRank, help: 'Mean reciprocal rank of the first relevant document over the evaluation set (agent-bruno eval)', labelNames: ['embedding_version', 'retrieval_method'], registers }),
     hitRate: get<EvalGauges['hitRate']>(N.hitRateAtK) ?? new Gauge({ name: N.hitRateAtK, help: 'Share of evaluation queries with a relevant document in the top k (hybrid search)', labelNames: ['k', 'embedding_version'], registers }),
     ndcg: get<EvalGauges['ndcg']>(N.ndcg) ?? new Gauge({ name: N.ndcg, help: 'Mean NDCG@k of the evaluation set (hybrid search)', labelNames: ['k', 'embedding_version'], registers }),
+    timestamp: get<EvalGauges['timestamp']>(N.evalTimestamp) ?? new Gauge({ name: N.evalTimestamp, help: 'Unix time of the last evaluation of each set (kb.eval, agent-bruno eval, after ingest, schedule)', labelNames: ['set'], registers }),
   };
 }
 
+/** Sets the quality gauges and the set's timestamp from a kept run (at start, and after each run). */
+export function recordEvalRun(gauges: EvalGauges, run: KbEvalRun): void {
+  recordEvalReport(gauges, run);
+  const at = Date.parse(run.at);
+  if (Number.isFinite(at)) gauges.timestamp.set({ set: run.set }, at / 1000);
+}
+
 /** Sets the gauges from a report. */
-export function recordEvalReport(gauges: EvalGauges, report: EvalReport): void {
+export function recordEvalReport(gauges: EvalGauges, report: Pick<EvalReport, 'embeddingVersion' | 'modes' | 'depth'>): void {
   const version = report.embeddingVersion;
   for (const m of report.modes) gauges.mrr.set({ embedding_version: version, retrieval_method: m.mode }, m.mrr);
   const ranked = report.modes.find((m) => m.mode === 'hybrid') ?? (report.modes.length === 1 ? report.modes[0] : undefined);

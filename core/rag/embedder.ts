@@ -61,6 +61,8 @@ export interface EmbedderDeps {
   cache: EmbeddingCache;
   /** Told how many texts came from the cache (llm_cache_hits_total{cache_type="embedding"}). */
   onCacheHits?: (count: number) => void;
+  /** Texts that had to be embedded (not in the cache). */
+  onCacheMisses?: (count: number) => void;
 }
 
 export interface EmbedStats {
@@ -113,6 +115,9 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       });
       const hits = texts.length - missing.length;
       if (hits > 0) deps.onCacheHits?.(hits);
+      // Every text not found in the cache is a miss (duplicates in one call included): hits and
+      // misses add up to the texts asked for, so hits / (hits + misses) is the hit ratio.
+      if (missing.length > 0) deps.onCacheMisses?.(missing.length);
       const batches: number[][] = [];
       for (let at = 0; at < toEmbed.length; at += deps.batchSize) batches.push(toEmbed.slice(at, at + deps.batchSize));
       let next = 0;

@@ -2,9 +2,9 @@ import type { MethodHandlers } from '../common/method';
 import type { kbMethods } from '../common/methods';
 import type { KnowledgeBase } from './kb-types';
 
-type KbHandlers = MethodHandlers<Omit<typeof kbMethods, 'kb.eval'>>;
+type KbHandlers = MethodHandlers<Omit<typeof kbMethods, 'kb.eval' | 'kb.evalHistory'>>;
 
-/** kb.* but kb.eval (core/eval). `onChanged` is told when a source is removed. */
+/** kb.* but kb.eval and kb.evalHistory (core/eval). `onChanged` is told when a source is removed. */
 export function kbHandlers(deps: { knowledge: KnowledgeBase; onChanged?: () => void }): KbHandlers {
   const { knowledge } = deps;
   return {

@@ -15,7 +15,8 @@ import type { RetrievedSource } from './prompt-block';
 import type { RagMetrics } from './rag-metrics';
 import type { KbStore } from './store';
 
-export type KnowledgeSettings = Settings['knowledge'];
+// The evaluation settings belong to core/eval (the runner), not to the store.
+export type KnowledgeSettings = Omit<Settings['knowledge'], 'eval'>;
 
 export interface KnowledgeBaseDeps {
   settings: KnowledgeSettings;

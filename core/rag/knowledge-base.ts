@@ -47,7 +47,14 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     cache,
     log,
     measure,
-    embedder: createEmbedder({ embed: deps.embed, model, batchSize: settings.embedBatchSize, cache, onCacheHits: (n) => measure((m) => m.cacheHits.inc({ cache_type: 'embedding' }, n)) }),
+    embedder: createEmbedder({
+      embed: deps.embed,
+      model,
+      batchSize: settings.embedBatchSize,
+      cache,
+      onCacheHits: (n) => measure((m) => m.cacheHits.inc({ cache_type: 'embedding' }, n)),
+      onCacheMisses: (n) => measure((m) => m.cacheMisses.inc({ cache_type: 'embedding' }, n)),
+    }),
     ann: createAnnIndexer(
       { minRows: settings.annIndexMinRows, ...deps.ann },
       {

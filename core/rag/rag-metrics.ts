@@ -28,12 +28,14 @@ export function createRagMetrics(registry: MetricsRegistry) {
     contextDiversity: new Gauge({ name: N.contextDiversity, help: 'Distinct documents / sources in the last retrieved context (0..1)', registers }),
     // Another module may count generation cache hits on the same family: share it then.
     cacheHits: (existing(N.cacheHits) as Counter<'cache_type'> | undefined) ?? new Counter({ name: N.cacheHits, help: 'Cache hits by cache type (embedding, generation)', labelNames: ['cache_type'], registers }),
+    cacheMisses: (existing(N.cacheMisses) as Counter<'cache_type'> | undefined) ?? new Counter({ name: N.cacheMisses, help: 'Cache misses by cache type (embedding, generation)', labelNames: ['cache_type'], registers }),
     kbDocuments: new Gauge({ name: N.kbDocuments, help: 'Documents (files) in the knowledge base', registers }),
     kbChunks: new Gauge({ name: N.kbChunks, help: 'Chunks in the knowledge base', registers }),
     kbBytes: new Gauge({ name: N.kbBytes, help: 'Bytes of the source files in the knowledge base', registers }),
   };
   // Series exist from the start, so dashboards show 0 rather than "no data".
   metrics.cacheHits.inc({ cache_type: 'embedding' }, 0);
+  metrics.cacheMisses.inc({ cache_type: 'embedding' }, 0);
   return metrics;
 }
 

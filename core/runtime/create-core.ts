@@ -6,7 +6,7 @@ import { createHealthMonitor, healthHandlers, probeOllama } from '../health';
 import { createContextWindowResolver, createOllamaClient, modelsHandlers } from '../llm';
 import { conversationsHandlers, createMemoryMetrics, createMemoryStore, memoryHandlers, type MemoryStoreDeps } from '../memory';
 import { createKnowledgeBase, createTurnRetrieval, kbHandlers } from '../rag';
-import { createDriftTracker, evalGauges, evalHandlers, loadBaseline, refreshBaseline } from '../eval';
+import { createDriftTracker, createEvalRunner, evalGauges, evalHandlers, loadBaseline, refreshBaseline } from '../eval';
 import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
@@ -43,6 +43,11 @@ export interface CoreDeps {
   buildAnnIndex?: boolean;
   /** How often alerts are evaluated or read (Prometheus evaluates every 15-30 s). */
   alertsIntervalMs?: number;
+  /**
+   * Whether the configured evaluation set runs in the background (after ingestion, on its
+   * schedule); default true. One-shot CLI commands turn it off: they would exit before it ends.
+   */
+  backgroundEval?: boolean;
   /** Test seams for memory (flush interval, recall thresholds, a broken or slow facts store). */
   memory?: Pick<MemoryStoreDeps, 'flushIntervalMs' | 'recall' | 'openFactIndex'>;
   /**
@@ -110,15 +115,19 @@ export function createCore(deps: CoreDeps): Core {
   });
   // Embedding drift: recent query embeddings against the baseline taken at ingestion.
   const drift = createDriftTracker({ registry: telemetry.registry, model: settings.knowledge.embedModel, baseline: (version) => loadBaseline(settings.dataDir, version), report: reportTelemetry });
+  // Set below: the runner needs the knowledge base, the knowledge base tells it about ingestions.
+  let evalRunner: ReturnType<typeof createEvalRunner> | null = null;
   // Opens LanceDB on first use, like memory; a broken store fails its own calls, never the chat.
   const knowledge = createKnowledgeBase({
     onQueryEmbedding: (vector) => drift.observe(vector),
     // Reads every vector: in the background, never in the way of the ingest that triggered it.
-    onIngested: () =>
+    onIngested: () => {
       void refreshBaseline({ storeUri: settings.knowledge.storeUri, model: settings.knowledge.embedModel, dataDir: settings.dataDir }).then(
         () => drift.reloadBaseline(),
         reportTelemetry,
-      ),
+      );
+      evalRunner?.afterIngest();
+    },
     settings: settings.knowledge,
     dataDir: settings.dataDir,
     embed,
@@ -129,6 +138,18 @@ export function createCore(deps: CoreDeps): Core {
     emit: (event) => events.emit('kb.progress', event),
     buildAnnIndex: deps.buildAnnIndex ?? true,
   });
+  const evalLogger = rootLogger.child({ logger: 'eval' });
+  evalRunner = createEvalRunner({
+    knowledge,
+    gauges: evalGauges(telemetry.registry),
+    dataDir: settings.dataDir,
+    settings: () => store.get().knowledge.eval,
+    intervalHours: settings.knowledge.eval.intervalHours,
+    background: deps.backgroundEval ?? true,
+    log: (level, message, context) => evalLogger[level](message, context),
+  });
+  // The kept results are exported again at start: the MRR alerts see them after a restart.
+  void evalRunner.restore().catch(reportTelemetry);
   const retrieval = createTurnRetrieval(knowledge);
   events.on('kb.progress', (event) => {
     if (event.type === 'done' || event.type === 'error') retrieval.invalidate();
@@ -178,7 +199,7 @@ export function createCore(deps: CoreDeps): Core {
         });
   const health = createHealthMonitor({
     mcp: () => mcpTools?.health() ?? [],
-    probeOllama: () => probeOllama(client),
+    probeOllama: () => probeOllama(client, 3000, (snapshot) => telemetry.ollama.record(snapshot)),
     exportHealth: () => telemetry.exportHealth(),
     alerts: () => ({ summary: alerts.summary(), ...alerts.services(), error: alerts.state().error }),
     intervalMs: settings.healthIntervalMs,
@@ -198,7 +219,7 @@ export function createCore(deps: CoreDeps): Core {
     ...conversationsHandlers({ memory }),
     ...memoryHandlers({ memory }),
     ...kbHandlers({ knowledge, onChanged: () => retrieval.invalidate() }),
-    ...evalHandlers({ knowledge, gauges: evalGauges(telemetry.registry) }),
+    ...evalHandlers({ runner: evalRunner }),
     ...toolsHandlers({ registry: tools }),
     ...settingsHandlers({ store, editor: createSettingsEditor({ store, env: deps.env ?? {} }), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
@@ -219,6 +240,7 @@ export function createCore(deps: CoreDeps): Core {
       closed ??= (async () => {
         health.stop();
         alerts.stop();
+        await evalRunner?.stop();
         await agent.stopAll();
         // Ends the stdio servers' processes.
         await mcpTools?.close();

@@ -8,6 +8,9 @@ import { ExportTracker } from './export-tracker';
 import { createGenAiMetrics, type GenAiMetrics } from './genai-metrics';
 import { createOtelProviders } from './otel-sdk';
 import { createMetricsRegistry, createPromMetrics, type MetricsRegistry, type PromMetrics } from './prom-metrics';
+import { createOllamaMetrics, type OllamaMetrics } from './ollama-metrics';
+import { createRuntimeMetrics } from './runtime-metrics';
+import { otelRuntimeMetricNames } from '../common/metric-names';
 import { SpanBuffer } from './span-buffer';
 import { createTurnTelemetry, type TelemetryLog, type TurnTelemetry } from './turn-telemetry';
 
@@ -33,6 +36,8 @@ export interface Telemetry {
   readonly genAi: GenAiMetrics;
   readonly otelLogger: OtelLogger;
   readonly turns: TurnTelemetry;
+  /** The operator's Ollama as the health probe sees it (`agent_ollama_up`, loaded models). */
+  readonly ollama: OllamaMetrics;
   exportHealth(): ExportHealth;
   /** The tray's "pause telemetry export": nothing leaves the machine until resumed. */
   setExportPaused(paused: boolean): void;
@@ -70,6 +75,24 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
   const meter = providers.meterProvider.getMeter(scope.name, scope.version);
   const otelLogger = providers.loggerProvider.getLogger(scope.name, scope.version);
   const genAi = createGenAiMetrics(meter);
+  const ollama = createOllamaMetrics(registry);
+  const runtime = createRuntimeMetrics(registry, meter, deps.report);
+  // The same gauges over OTLP, read from the registry at export time (nothing kept twice).
+  const gaugeValue = async (gauge: { get(): Promise<{ values: { value: number }[] }> | { values: { value: number }[] } }) => (await gauge.get()).values[0]?.value;
+  const observeGauge = (name: string, description: string, gauge: Parameters<typeof gaugeValue>[0]) =>
+    meter.createObservableGauge(name, { description }).addCallback(async (r) => {
+      try {
+        const value = await gaugeValue(gauge);
+        if (value !== undefined) r.observe(value);
+      } catch (err) {
+        deps.report(err);
+      }
+    });
+  observeGauge(otelRuntimeMetricNames.turnsInFlight, 'Chat turns started and not yet ended', prom.turnsInFlight);
+  meter.createObservableGauge(otelRuntimeMetricNames.ollamaUp, { description: 'Whether the last health probe reached Ollama' }).addCallback((r) => {
+    const value = ollama.up();
+    if (value !== null) r.observe(value);
+  });
   const turns = createTurnTelemetry({
     tracer,
     prom,
@@ -89,6 +112,7 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     genAi,
     otelLogger,
     turns,
+    ollama,
     exportHealth: () => tracker.snapshot(),
     setExportPaused: (paused) => tracker.setPaused(paused),
     spans: (traceId) => spanBuffer.get(traceId),
@@ -96,6 +120,7 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
       await Promise.allSettled([providers.tracerProvider.forceFlush(), providers.meterProvider.forceFlush(), providers.loggerProvider.forceFlush()]);
     },
     async shutdown() {
+      runtime.stop();
       await providers.shutdown();
     },
   };

@@ -49,6 +49,8 @@ export function createPromMetrics(registry: MetricsRegistry) {
     contextUsageRatio: new Gauge({ name: N.contextUsageRatio, help: 'Share (0..1) of the real context window used by the last request', labelNames: [L.model, L.agentId], registers }),
     llmRequests: new Counter({ name: N.llmRequests, help: 'LLM requests by outcome', labelNames: [L.model, L.operation, L.status], registers }),
     malformedLines: new Counter({ name: N.malformedLines, help: 'Stream lines from Ollama that were not JSON (skipped)', registers }),
+    turnsInFlight: new Gauge({ name: N.turnsInFlight, help: 'Chat turns started and not yet ended', registers }),
+    turnsQueued: new Gauge({ name: N.turnsQueued, help: 'Chat turns waiting for their first token (Ollama queue or model load)', registers }),
     telemetryDropped: new Counter({ name: N.telemetryDropped, help: 'Telemetry items dropped because the exporter failed or its queue was full', labelNames: [L.signal], registers }),
   };
 }

@@ -87,6 +87,24 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
       let endedAt: number | null = null;
       let root: Span | null = null;
       let chat: Span | null = null;
+      // In flight from here to succeeded/failed; queued until the first chunk (or the end).
+      let queued = true;
+      let ended = false;
+      safely(deps.report, () => {
+        prom.turnsInFlight.inc();
+        prom.turnsQueued.inc();
+      });
+      const leaveQueue = () => {
+        if (!queued) return;
+        queued = false;
+        prom.turnsQueued.dec();
+      };
+      const leave = () => {
+        if (ended) return;
+        ended = true;
+        leaveQueue();
+        prom.turnsInFlight.dec();
+      };
       safely(deps.report, () => {
         root = deps.tracer.startSpan(spanNames.turn, { attributes: { [A.turnId]: start.turnId, [A.conversationId]: start.conversationId } });
       });
@@ -140,6 +158,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
           if (!chat) startChat(messages);
         },
         firstChunk(ttftS) {
+          safely(deps.report, leaveQueue);
           safely(deps.report, () => {
             (chat as Span | null)?.setAttribute(A.timeToFirstChunk, ttftS);
             prom.timeToFirstToken.observe({ labels: { [L.model]: start.model, [L.agentId]: agentId }, value: ttftS, ...ex });
@@ -150,6 +169,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
           endedAt = performance.now();
         },
         succeeded({ final, stats, answer, window, chunks }) {
+          safely(deps.report, leave);
           safely(deps.report, () => {
             const model = start.model;
             const chatEnd = endedAt ?? performance.now();
@@ -218,6 +238,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
           });
         },
         failed(error, { wallS }) {
+          safely(deps.report, leave);
           safely(deps.report, () => {
             const cancelled = error.code === 'cancelled';
             const s = chat as Span | null;

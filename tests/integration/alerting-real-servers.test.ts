@@ -95,6 +95,7 @@ beforeAll(async () => {
       PROMETHEUS_URL: promUrl,
       ALERTMANAGER_URL: amUrl,
       BRUNO_KB_ALLOWED_ROOTS: tmpdir(),
+      BRUNO_HEALTH_INTERVAL_MS: '1000',
     },
     /(http:\/\/127\.0\.0\.1:\d+)\/#token=/,
   );
@@ -222,6 +223,20 @@ describe('alerting against the real Prometheus and Alertmanager', () => {
       return s.alerts.some((a) => a.name === 'OllamaSlowTokenGeneration' && a.source === 'prometheus') ? null : s;
     }, 20_000, 'the app to stop reporting the alert from Prometheus');
     expect(state.error).toBeNull();
+  }, 60_000);
+
+  it('an Ollama that stops with no chat running fires OllamaDown in Prometheus and reaches the app', async () => {
+    const up = await eventually(async () => (await promQuery('agent_ollama_up'))[0], 10_000, 'agent_ollama_up to be scraped');
+    expect(up.value[1]).toBe('1');
+    await fake.close();
+    const isDown = (a: { labels: Record<string, string> }) => a.labels.alertname === 'OllamaDown';
+    const firing = await eventually(async () => (await promAlerts()).find((a) => isDown(a) && a.state === 'firing'), 20_000, 'OllamaDown to fire');
+    expect(firing.labels).toMatchObject({ severity: 'critical', component: 'ollama', job: 'agent-bruno' });
+    const alert = await eventually(async () => (await invoke<AlertsState>('alerts.list')).alerts.find((a) => a.name === 'OllamaDown'), 20_000, 'the app to list OllamaDown');
+    expect(alert.summary).toBe('Ollama is down');
+    // Back on the same port for the tests after this one.
+    fake = await startFakeOllama({ port: Number(new URL(fake.url).port), tokensPerSecond: 0, replyTokens: 20 });
+    await eventually(async () => ((await invoke<HealthState>('health.get')).ollama.reachable ? true : null), 10_000, 'Ollama to be reachable again');
   }, 60_000);
 
   it('an unreachable Prometheus shows as degraded health with an error, never as "no alerts"', async () => {

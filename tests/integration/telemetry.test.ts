@@ -236,6 +236,19 @@ describe('OTLP metrics and logs', () => {
     expect(ttfc.dataPoints[0]!.count).toBeGreaterThan(0);
   });
 
+  it('exports runtime metrics (OTel runtime conventions), turns in flight and agent.ollama.up', async () => {
+    receiver.reset();
+    await core.handlers['health.get'](undefined);
+    await core.telemetry.flush();
+    const rss = await receiver.waitForMetric('process.memory.usage');
+    expect(rss.unit).toBe('By');
+    expect(Number(rss.dataPoints[0]!.value)).toBeGreaterThan(10_000_000);
+    const cpu = await receiver.waitForMetric('process.cpu.time');
+    expect(cpu.dataPoints.map((p) => p.attributes['cpu.mode']).sort()).toEqual(['system', 'user']);
+    for (const name of ['v8js.memory.heap.used', 'v8js.memory.heap.limit', 'agent.turns.in_flight']) await receiver.waitForMetric(name);
+    expect(Number((await receiver.waitForMetric('agent.ollama.up')).dataPoints[0]!.value)).toBe(1);
+  });
+
   it('sends log records that carry the trace id of their span', async () => {
     receiver.reset();
     const turn = await runTurn(core, { message: 'log me' });

@@ -25,6 +25,7 @@ describe('contract', () => {
       'kb.remove',
       'kb.search',
       'kb.eval',
+      'kb.evalHistory',
       'settings.get',
       'settings.update',
       'settings.test',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fusionMethods, searchModes, type KbEvalReport, type KbSource, type SearchResult } from '../knowledge';
+import { fusionMethods, searchModes, type KbEvalReport, type KbEvalRun, type KbSource, type SearchResult } from '../knowledge';
 import { method } from '../method';
 import { id, noInput } from './ids';
 
@@ -31,7 +31,10 @@ export const kbEvalInput = z.strictObject({
     .max(1000),
   k: k.optional(),
   fusion: fusion.optional(),
+  /** Name the run is kept under (the CLI sends the file name); `inline` without it. */
+  set: z.string().trim().min(1).max(200).optional(),
 });
+export const kbEvalHistoryInput = z.strictObject({ limit: z.number().int().min(1).max(200).optional() }).optional();
 export type KbEvalInput = z.infer<typeof kbEvalInput>;
 
 /** The knowledge base. Handlers: core/rag/kb-methods.ts; kb.eval in core/eval/eval-methods.ts. */
@@ -43,5 +46,6 @@ export const kbMethods = {
   'kb.sources': method<KbSource[]>()({ input: noInput, summary: 'The ingested folders and files with their counts.' }),
   'kb.remove': method<{ removed: boolean; files: number; chunks: number }>()({ input: kbRemoveInput, summary: 'Removes a source and its chunks.' }),
   'kb.search': method<SearchResult>()({ input: kbSearchInput, summary: 'Searches the knowledge base (hybrid, vector or full text).' }),
-  'kb.eval': method<KbEvalReport>()({ input: kbEvalInput, summary: 'MRR, Hit@k and NDCG per search mode on labelled queries; sets the quality gauges.' }),
+  'kb.eval': method<KbEvalReport>()({ input: kbEvalInput, summary: 'MRR, Hit@k and NDCG per search mode on labelled queries; sets the quality gauges and keeps the run.' }),
+  'kb.evalHistory': method<KbEvalRun[]>()({ input: kbEvalHistoryInput, summary: 'The kept evaluation runs (oldest first): time, set, trigger, embedding version, scores per mode.' }),
 };

@@ -1,0 +1,131 @@
+/**
+ * Retrieval evaluation that lives in the serving app: every run (kb.eval, after an ingestion, on
+ * the schedule) sets the quality gauges and is kept in the data dir; at start the kept runs are
+ * exported again, so the MRR alerts can fire in normal use and survive a restart. A configured set
+ * that cannot be read or run costs a warning, never the ingestion that triggered it.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { KbEvalInput } from '../common/methods/kb';
+import type { KbEvalReport, KbEvalRun, KbEvalTrigger } from '../common/knowledge';
+import type { KnowledgeBase } from '../rag';
+import { createEvalHistory, evalSetName, runFromReport, type EvalHistory } from './eval-history';
+import { recordEvalRun, type EvalGauges } from './eval-metrics';
+import { parseEvalQueries } from './queries';
+import { runEval } from './run-eval';
+
+export interface EvalRunnerDeps {
+  knowledge: Pick<KnowledgeBase, 'search' | 'sources' | 'stats'>;
+  gauges: EvalGauges;
+  dataDir: string;
+  /** Read at each use (live): the configured set and whether it runs after an ingestion. */
+  settings: () => { set: string | null; afterIngest: boolean };
+  /** 0 = no schedule. Read once. */
+  intervalHours: number;
+  /** Off in one-shot CLI commands: they would exit before a background run ends. */
+  background: boolean;
+  log: (level: 'info' | 'warn', message: string, context: Record<string, unknown>) => void;
+  history?: EvalHistory;
+  now?: () => Date;
+  readText?: (path: string) => Promise<string>;
+}
+
+export interface EvalRunner {
+  run(input: KbEvalInput & { set?: string }, trigger: KbEvalTrigger, options?: { signal?: AbortSignal; onQuery?: (done: number, total: number) => void }): Promise<KbEvalReport>;
+  /** Runs the configured set now, in the background; resolves with the run (null: none configured, or it failed). */
+  runConfigured(trigger: KbEvalTrigger): Promise<KbEvalRun | null>;
+  /** Told after each finished ingestion. */
+  afterIngest(): void;
+  history(): Promise<KbEvalRun[]>;
+  /** Exports the kept runs again (the latest per set); resolves when done. */
+  restore(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
+  const history = deps.history ?? createEvalHistory({ dataDir: deps.dataDir });
+  const now = deps.now ?? (() => new Date());
+  const readText = deps.readText ?? ((path: string) => readFile(path, 'utf8'));
+  const controller = new AbortController();
+  let configured: Promise<KbEvalRun | null> | null = null;
+  let again = false;
+
+  const run: EvalRunner['run'] = async (input, trigger, options = {}) => {
+    const report = await runEval(
+      deps.knowledge,
+      input.queries.map((q, i) => ({ query: q.query, relevant: q.relevant, line: q.line ?? i + 1 })),
+      {
+        ...(input.k ? { depth: input.k } : {}),
+        ...(input.fusion ? { fusion: input.fusion } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+      },
+    );
+    const kept = runFromReport(report, evalSetName(input.set), trigger, now());
+    recordEvalRun(deps.gauges, kept);
+    // Keeping it is bookkeeping: a full disk loses the history line, not the report.
+    await history.append(kept).catch((err: unknown) => deps.log('warn', 'could not keep the evaluation result', { error: (err as Error).message }));
+    deps.log('info', 'retrieval evaluation done', {
+      component: 'rag_eval',
+      set: kept.set,
+      trigger,
+      embedding_version: kept.embeddingVersion,
+      queries: kept.queries,
+      ...Object.fromEntries(kept.modes.map((m) => [`mrr_${m.mode}`, Math.round(m.mrr * 1000) / 1000])),
+    });
+    return report;
+  };
+
+  const runSetOnce = async (trigger: KbEvalTrigger): Promise<KbEvalRun | null> => {
+    const path = deps.settings().set;
+    if (!path) return null;
+    try {
+      const queries = parseEvalQueries(await readText(path), basename(path));
+      await run({ queries: queries.slice(0, 1000), set: basename(path) }, trigger, { signal: controller.signal });
+      const runs = await history.list();
+      return runs.at(-1) ?? null;
+    } catch (err) {
+      if (!controller.signal.aborted) deps.log('warn', 'the configured evaluation set could not run', { component: 'rag_eval', set: basename(path), trigger, error: (err as Error).message });
+      return null;
+    }
+  };
+
+  // One configured run at a time; triggers during a run coalesce into one more run after it.
+  const runConfigured: EvalRunner['runConfigured'] = (trigger) => {
+    if (configured) {
+      again = true;
+      return configured;
+    }
+    configured = runSetOnce(trigger).finally(() => {
+      configured = null;
+      if (again && !controller.signal.aborted) {
+        again = false;
+        void runConfigured(trigger);
+      }
+    });
+    return configured;
+  };
+
+  const timer = deps.background && deps.intervalHours > 0 ? setInterval(() => void runConfigured('schedule'), deps.intervalHours * 3_600_000) : null;
+  timer?.unref?.();
+
+  return {
+    run,
+    runConfigured,
+    afterIngest() {
+      if (deps.background && deps.settings().afterIngest && deps.settings().set) void runConfigured('after-ingest');
+    },
+    history: () => history.list(),
+    async restore() {
+      const latest = new Map<string, KbEvalRun>();
+      for (const r of await history.list()) latest.set(r.set, r);
+      // Oldest first, so the quality gauges end with the most recent run of any set.
+      for (const r of [...latest.values()].sort((a, b) => a.at.localeCompare(b.at))) recordEvalRun(deps.gauges, r);
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      controller.abort();
+      await configured?.catch(() => null);
+    },
+  };
+}

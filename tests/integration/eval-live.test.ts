@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../core/runtime';
+import { ragMetricNames as R } from '../../core/common/metric-names';
+import { evalHistoryFile } from '../../core/eval';
+import { startFakeOllama, type FakeOllama } from '../fake-ollama';
+import { tempDir, testSettings } from '../support/core-harness';
+import { parseExposition, sampleValue } from '../support/prom-text';
+
+let fake: FakeOllama;
+const open: Core[] = [];
+beforeAll(async () => {
+  fake = await startFakeOllama();
+});
+afterAll(async () => {
+  await fake.close();
+});
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+});
+
+function coreIn(dataDir: string, env: Record<string, string> = {}): Core {
+  const full = { OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '', BRUNO_DATA_DIR: dataDir, ...env };
+  const core = createCore({ settings: testSettings(full), env: full, logging: { file: false } });
+  open.push(core);
+  return core;
+}
+
+/** A tiny corpus and a set that labels it. */
+function corpus(dir: string): { docs: string; set: string } {
+  const docs = join(dir, 'docs');
+  mkdirSync(docs, { recursive: true });
+  writeFileSync(join(docs, 'nas.md'), '# NAS\nThe NAS lives at 192.168.0.20 and serves the media share over SMB.\n');
+  writeFileSync(join(docs, 'router.md'), '# Router\nThe router runs OpenWrt; its admin page is on port 8443.\n');
+  writeFileSync(join(docs, 'backup.md'), '# Backups\nRestic backs up the NAS every night to the offsite bucket.\n');
+  const set = join(dir, 'homelab.jsonl');
+  writeFileSync(set, [
+    JSON.stringify({ query: 'What address does the NAS have?', relevant: ['nas.md'] }),
+    JSON.stringify({ query: 'OpenWrt admin page port', relevant: ['router.md'] }),
+    JSON.stringify({ query: 'nightly restic backups', relevant: ['backup.md'] }),
+  ].join('\n'));
+  return { docs, set };
+}
+
+const samples = async (core: Core) => parseExposition(await core.telemetry.registry.metrics());
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 15_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('retrieval evaluation that lives', () => {
+  it('kb.eval keeps the run in the data dir; a new process exports it again at start', async () => {
+    const dir = tempDir();
+    const { docs, set } = corpus(dir);
+    const first = coreIn(dir);
+    await first.knowledge.ingest([docs]);
+    const queries = readFileSync(set, 'utf8').split('\n').map((l) => JSON.parse(l) as { query: string; relevant: string[] });
+    const report = await first.handlers['kb.eval']({ queries, set: 'homelab.jsonl' });
+    const hybrid = report.modes.find((m) => m.mode === 'hybrid')!;
+    let s = await samples(first);
+    const stamp = sampleValue(s, R.evalTimestamp, { set: 'homelab.jsonl' })!;
+    expect(Math.abs(stamp - Date.now() / 1000)).toBeLessThan(60);
+    const runs = await first.handlers['kb.evalHistory'](undefined);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ set: 'homelab.jsonl', trigger: 'manual', embeddingVersion: report.embeddingVersion, queries: 3 });
+    expect(runs[0]).not.toHaveProperty('perQuery');
+    await first.close();
+
+    const second = coreIn(dir);
+    s = await until('the kept run to be exported', async () => {
+      const x = await samples(second);
+      return sampleValue(x, R.evalTimestamp, { set: 'homelab.jsonl' }) !== undefined ? x : null;
+    });
+    expect(sampleValue(s, R.evalTimestamp, { set: 'homelab.jsonl' })).toBeCloseTo(stamp, 3);
+    expect(sampleValue(s, R.meanReciprocalRank, { retrieval_method: 'hybrid', embedding_version: report.embeddingVersion })).toBeCloseTo(hybrid.mrr, 6);
+    expect(sampleValue(s, R.hitRateAtK, { k: '5' })).toBeCloseTo(hybrid.hitRate[5]!, 6);
+  });
+
+  it('a configured set runs after each ingestion, in the background, and is kept as after-ingest', async () => {
+    const dir = tempDir();
+    const { docs, set } = corpus(dir);
+    const core = coreIn(dir, { BRUNO_EVAL_SET: set });
+    await core.knowledge.ingest([docs]);
+    const runs = await until('the after-ingest run', async () => {
+      const r = await core.handlers['kb.evalHistory'](undefined);
+      return r.length ? r : null;
+    });
+    expect(runs[0]).toMatchObject({ set: 'homelab.jsonl', trigger: 'after-ingest', queries: 3 });
+    expect(sampleValue(await samples(core), R.evalTimestamp, { set: 'homelab.jsonl' })).toBeGreaterThan(0);
+  });
+
+  it('no set configured (or afterIngest off): an ingestion runs no evaluation and no stale-alert series exists', async () => {
+    const dir = tempDir();
+    const { docs, set } = corpus(dir);
+    const plain = coreIn(dir);
+    await plain.knowledge.ingest([docs]);
+    const off = coreIn(tempDir(), { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false' });
+    await off.knowledge.ingest([docs]);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const core of [plain, off]) {
+      expect(await core.handlers['kb.evalHistory'](undefined)).toEqual([]);
+      expect((await samples(core)).some((x) => x.name === R.evalTimestamp)).toBe(false);
+    }
+    expect(existsSync(evalHistoryFile(dir))).toBe(false);
+  });
+
+  it('a set that cannot be read costs a warning, never the ingestion', async () => {
+    const dir = tempDir();
+    const { docs } = corpus(dir);
+    const core = coreIn(dir, { BRUNO_EVAL_SET: join(dir, 'missing.jsonl') });
+    const summary = await core.knowledge.ingest([docs]);
+    expect(summary.filesIngested).toBe(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await core.handlers['kb.evalHistory'](undefined)).toEqual([]);
+  });
+
+  it('a hostile history file: bad lines are skipped, good ones exported, nothing crashes', async () => {
+    const dir = tempDir();
+    const file = evalHistoryFile(dir);
+    mkdirSync(join(file, '..'), { recursive: true });
+    const good = { at: '2026-12-01T10:00:00.000Z', set: 'ok.jsonl', trigger: 'manual', embeddingVersion: 'nomic-embed-text@768', fusion: 'convex', depth: 10, queries: 2, chunks: 3, documents: 3, modes: [{ mode: 'hybrid', queries: 2, mrr: 0.9, hitRate: { 1: 0.5, 5: 1 }, ndcg: 0.8, meanLatencyMs: 3 }] };
+    writeFileSync(file, [
+      'not json',
+      '{"__proto__": {"polluted": true}, "at": "2026-12-01T10:00:00Z"}',
+      JSON.stringify({ ...good, set: 'bad.jsonl', modes: [{ ...good.modes[0], mrr: 7 }] }),
+      JSON.stringify({ ...good, at: 'yesterday' }),
+      '[' .repeat(5000),
+      JSON.stringify(good),
+      '{"torn": ',
+    ].join('\n'));
+    const core = coreIn(dir);
+    const runs = await core.handlers['kb.evalHistory'](undefined);
+    expect(runs.map((r) => r.set)).toEqual(['ok.jsonl']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const s = await until('the good run to be exported', async () => {
+      const x = await samples(core);
+      return sampleValue(x, R.evalTimestamp, { set: 'ok.jsonl' }) !== undefined ? x : null;
+    });
+    expect(sampleValue(s, R.evalTimestamp, { set: 'ok.jsonl' })).toBe(Date.parse(good.at) / 1000);
+    expect(sampleValue(s, R.evalTimestamp, { set: 'bad.jsonl' })).toBeUndefined();
+  });
+});
+
+describe('the stale-evaluation alert, evaluated by the app', () => {
+  it('a kept run 8 days old makes RAGEvaluationStale pending, firing an hour later', async () => {
+    const { createAlertsService, loadAlertRules } = await import('../../core/alerts');
+    const dir = tempDir();
+    const file = evalHistoryFile(dir);
+    mkdirSync(join(file, '..'), { recursive: true });
+    let now = Date.parse('2026-12-06T10:00:00Z');
+    const at = new Date(now - 8 * 86_400_000).toISOString();
+    writeFileSync(file, JSON.stringify({ at, set: 'homelab.jsonl', trigger: 'schedule', embeddingVersion: 'v', fusion: null, depth: 10, queries: 1, chunks: 1, documents: 1, modes: [] }) + '\n');
+    const core = coreIn(dir);
+    await until('the run to be exported', async () => sampleValue(await samples(core), R.evalTimestamp, { set: 'homelab.jsonl' }));
+    const rules = loadAlertRules();
+    const service = createAlertsService({ registry: core.telemetry.registry, rules: rules.local, remoteOnlyRules: rules.remoteOnly, prometheusUrl: null, alertmanagerUrl: null, intervalMs: 3_600_000, onChange: () => {}, now: () => now });
+    try {
+      expect((await service.refresh()).alerts.find((a) => a.name === 'RAGEvaluationStale')).toMatchObject({ state: 'pending', labels: { set: 'homelab.jsonl' } });
+      now += 3_600_000;
+      const firing = (await service.refresh()).alerts.find((a) => a.name === 'RAGEvaluationStale');
+      expect(firing?.state).toBe('firing');
+      expect(firing?.description).toMatch(/^The last evaluation of the set homelab\.jsonl is \S+ old/);
+    } finally {
+      service.stop();
+    }
+  });
+});
+
+describe('embedding cache hits and misses', () => {
+  it('a first ingestion misses, re-ingesting the same text hits; together they are every lookup', async () => {
+    const dir = tempDir();
+    const { docs } = corpus(dir);
+    const core = coreIn(dir);
+    await core.knowledge.ingest([docs]);
+    let s = await samples(core);
+    const misses = sampleValue(s, R.cacheMisses, { cache_type: 'embedding' })!;
+    expect(misses).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(s, R.cacheHits, { cache_type: 'embedding' })).toBe(0);
+    // Same text in a new file: its chunk comes from the cache.
+    writeFileSync(join(docs, 'nas-copy.md'), readFileSync(join(docs, 'nas.md'), 'utf8'));
+    await core.knowledge.ingest([docs]);
+    s = await samples(core);
+    expect(sampleValue(s, R.cacheHits, { cache_type: 'embedding' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(s, R.cacheMisses, { cache_type: 'embedding' })).toBe(misses);
+  });
+});
