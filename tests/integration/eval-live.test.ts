@@ -58,7 +58,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined>
 describe('retrieval evaluation that lives', () => {
   it('kb.eval keeps the run in the data dir; a new process exports it again at start', async () => {
     const dir = tempDir();
-    const { docs, set } = corpus(dir);
+    const { docs, set } = corpus(tempDir());
     const first = coreIn(dir);
     await first.knowledge.ingest([docs]);
     const queries = readFileSync(set, 'utf8').split('\n').map((l) => JSON.parse(l) as { query: string; relevant: string[] });
@@ -85,7 +85,7 @@ describe('retrieval evaluation that lives', () => {
 
   it('a configured set runs after each ingestion, in the background, and is kept as after-ingest', async () => {
     const dir = tempDir();
-    const { docs, set } = corpus(dir);
+    const { docs, set } = corpus(tempDir());
     const core = coreIn(dir, { BRUNO_EVAL_SET: set });
     await core.knowledge.ingest([docs]);
     const runs = await until('the after-ingest run', async () => {
@@ -98,7 +98,7 @@ describe('retrieval evaluation that lives', () => {
 
   it('no set configured (or afterIngest off): an ingestion runs no evaluation and no stale-alert series exists', async () => {
     const dir = tempDir();
-    const { docs, set } = corpus(dir);
+    const { docs, set } = corpus(tempDir());
     const plain = coreIn(dir);
     await plain.knowledge.ingest([docs]);
     const off = coreIn(tempDir(), { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false' });
@@ -113,7 +113,7 @@ describe('retrieval evaluation that lives', () => {
 
   it('a set that cannot be read costs a warning, never the ingestion', async () => {
     const dir = tempDir();
-    const { docs } = corpus(dir);
+    const { docs } = corpus(tempDir());
     const core = coreIn(dir, { BRUNO_EVAL_SET: join(dir, 'missing.jsonl') });
     const summary = await core.knowledge.ingest([docs]);
     expect(summary.filesIngested).toBe(3);
@@ -176,7 +176,7 @@ describe('the stale-evaluation alert, evaluated by the app', () => {
 describe('embedding cache hits and misses', () => {
   it('a first ingestion misses, re-ingesting the same text hits; together they are every lookup', async () => {
     const dir = tempDir();
-    const { docs } = corpus(dir);
+    const { docs } = corpus(tempDir());
     const core = coreIn(dir);
     await core.knowledge.ingest([docs]);
     let s = await samples(core);
