@@ -1,3 +1,4 @@
 export type { Tool, ToolParameters, ToolResult, ToolRunContext, ToolSource } from './tool';
 export { createToolRegistry, defaultPolicy, toolNamePattern, type ToolRegistry, type ToolRegistryDeps } from './tool-registry';
 export { toolsHandlers } from './tools-methods';
+export { createBuiltinTools, type BuiltinToolDeps } from './builtin';
