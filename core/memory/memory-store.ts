@@ -308,6 +308,7 @@ export function createMemoryStore(deps: MemoryStoreDeps): MemoryStore {
                 sources: outcome.sources,
                 traceId: outcome.traceId,
                 error: outcome.error,
+                ...(outcome.toolCalls?.length ? { tools: outcome.toolCalls } : {}),
                 at: clockIso(),
               },
             ],

@@ -10,6 +10,7 @@ import { createOtelProviders } from './otel-sdk';
 import { createMetricsRegistry, createPromMetrics, type MetricsRegistry, type PromMetrics } from './prom-metrics';
 import { SpanBuffer } from './span-buffer';
 import { createTurnTelemetry, type TelemetryLog, type TurnTelemetry } from './turn-telemetry';
+import { createToolTelemetry, type ToolTelemetry } from './tool-telemetry';
 
 export interface TelemetryDeps {
   /** Export settings are read once (a change needs a restart); content capture at each turn. */
@@ -33,6 +34,8 @@ export interface Telemetry {
   readonly genAi: GenAiMetrics;
   readonly otelLogger: OtelLogger;
   readonly turns: TurnTelemetry;
+  /** Tool calls of turns: spans, counters, durations. */
+  readonly tools: ToolTelemetry;
   exportHealth(): ExportHealth;
   /** The tray's "pause telemetry export": nothing leaves the machine until resumed. */
   setExportPaused(paused: boolean): void;
@@ -80,9 +83,18 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     log: deps.log,
     report: deps.report,
   });
+  const tools = createToolTelemetry({
+    tracer,
+    registry,
+    meter,
+    captureContent: () => deps.settings.get().telemetry.captureContent,
+    redact: deps.redact,
+    report: deps.report,
+  });
 
   return {
     instanceId,
+    tools,
     registry,
     prom,
     tracer,
