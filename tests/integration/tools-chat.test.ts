@@ -120,7 +120,7 @@ describe('a turn that calls prometheus_query against the real Prometheus', () =>
     fake.configure({ toolCalls: [{ name: 'prometheus_query', arguments: { query: 'up', start: 'now-30s', step: '5s' } }] });
     const turn = await runTurn(core(), { message: 'q' });
     const result = finalCalls(turn.events)[0]!.result!;
-    expect(result).toMatch(/^1 series\nup\{instance=.*\} \(\d+ points\)\n  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  1/);
+    expect(result).toMatch(/^1 series\nup\{instance=.*\} \(\d+ points\)\n {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}1/);
   });
 });
 
