@@ -20,7 +20,7 @@ const prom = createServer((_, res) => res.writeHead(200, { 'content-type': 'appl
 await new Promise<void>((r) => prom.listen(0, '127.0.0.1', r));
 const promUrl = `http://127.0.0.1:${(prom.address() as { port: number }).port}`;
 const fake = await startFakeOllama({ tokensPerSecond: Infinity, replyTokens: 200, toolCalls: [{ name: 'prometheus_query', arguments: { query: 'up' } }] });
-fake.configure({ models: [...fake.behaviour.models, { name: 'notools:1b', family: 'llama', maxContext: 8192, capabilities: ['completion'] }] });
+fake.configure({ models: [...fake.behaviour.models, { name: 'notools:1b', family: 'llama', parameterSize: '1B', quantization: 'Q4_K_M', size: 1e9, maxContext: 8192, capabilities: ['completion'] }] });
 
 const core = createCore({ settings: testSettings({ OLLAMA_HOST: fake.url, PROMETHEUS_URL: promUrl }), logging: { file: false } });
 const ollama = new Ollama({ host: fake.url });

@@ -236,7 +236,7 @@ describe('streamed chat', () => {
     // toolRounds: 2 calls again after the first round's results.
     fake.configure({ toolRounds: 2 });
     expect((await ollama.chat({ model: 'llama3.1:8b', messages, tools })).message.tool_calls).toHaveLength(1);
-    fake.configure({ models: [{ name: 'plain:1b', family: 'llama', maxContext: 4096, capabilities: ['completion'] }] });
+    fake.configure({ models: [{ name: 'plain:1b', family: 'llama', parameterSize: '1B', quantization: 'Q4_K_M', size: 1e9, maxContext: 4096, capabilities: ['completion'] }] });
     await expect(ollama.chat({ model: 'plain:1b', messages: USER, tools })).rejects.toMatchObject({ status_code: 400, error: 'registry.ollama.ai/library/plain:1b does not support tools' });
     const show = await ollama.show({ model: 'plain:1b' });
     expect(show.capabilities).toEqual(['completion']);
