@@ -10,9 +10,13 @@ export function chatHandlers(deps: { agent: Agent; events: EventHub }): MethodHa
     async 'chat.send'(input) {
       let ids = { turnId: '', conversationId: '' };
       const batcher = createEventBatcher((batch) => deps.events.emit('chat.event', { ...ids, events: batch }));
-      const turn = deps.agent.startTurn(input, (event) => batcher.push(event));
+      // The app's UI sends chat.send and shows Run / Deny; a caller without a person says so.
+      const turn = deps.agent.startTurn({ ...input, canApprove: input.canApprove ?? true }, (event) => batcher.push(event));
       ids = { turnId: turn.turnId, conversationId: turn.conversationId };
       return ids;
+    },
+    async 'chat.approve'(input) {
+      return { accepted: deps.agent.approve(input.turnId, input.callId, input.allow) };
     },
     async 'chat.stop'(input) {
       return { stopped: deps.agent.stop(input.turnId) };

@@ -3,11 +3,14 @@ import { BrunoError } from '../common/errors';
 import type { MessageSource } from '../common/turn';
 import type { TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
-import { classifyOllamaError, missingDoneMessage, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient } from '../llm';
+import type { ToolCallView } from '../common/tools';
+import { classifyOllamaError, missingDoneMessage, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient, type ToolCall } from '../llm';
 import type { ConversationStore, StoredMessage, TurnMemory, TurnOutcome, TurnRecorder } from '../memory';
 import { noopTurnTelemetry, type TurnTelemetry } from '../telemetry/turn-telemetry';
 import { createSampleThrottle } from './sample-throttle';
 import { startStreamWatchdog } from './stream-watchdog';
+import { createApprovalGate, type ApprovalGate } from './approvals';
+import { lastRoundNote, prepareToolOffer, runToolRound, type ToolOffer, type TurnTools } from './tool-round';
 import { computeTurnStats } from './turn-stats';
 
 export interface ChatTurnDeps {
@@ -27,6 +30,8 @@ export interface ChatTurnDeps {
   onSample?: (sample: TurnSample) => void;
   now?: () => number;
   clockIso?: () => string;
+  /** Tools the model may call (tool-round.ts); without it the turn never offers any. */
+  tools?: TurnTools;
 }
 
 export interface ChatTurnRequest {
@@ -34,6 +39,9 @@ export interface ChatTurnRequest {
   conversationId: string;
   model: string;
   message: string;
+  /** A person answers 'ask' tools through `approvals` (chat.approve); else they are refused. */
+  canApprove?: boolean;
+  approvals?: ApprovalGate;
 }
 
 const noRecorder: TurnRecorder = { progress() {}, async end() {} };
@@ -53,7 +61,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   const now = deps.now ?? (() => performance.now());
   const clockIso = deps.clockIso ?? (() => new Date().toISOString());
   const startedAt = now();
-  const watchdog = startStreamWatchdog(controller, deps.limits, now);
+  let watchdog = startStreamWatchdog(controller, deps.limits, now);
   const samples = createSampleThrottle(deps.onSample ?? (() => {}));
   let chunks = 0;
   let firstChunkAt: number | null = null;
@@ -63,6 +71,11 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   let recorder: TurnRecorder = noRecorder;
   let begun: Promise<unknown> = Promise.resolve();
   let sources: MessageSource[];
+  // Tool rounds: the calls of the round being read, and what the turn did with tools so far.
+  const roundCalls: ToolCall[] = [];
+  const toolViews: ToolCallView[] = [];
+  let rounds = 1;
+  let toolMs = 0;
 
   const liveSample = (t: number, isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
     const sinceFirst = firstChunkAt === null ? 0 : (t - firstChunkAt) / 1000;
@@ -90,6 +103,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     sources: [],
     traceId: observer?.traceId ?? null,
     error: null,
+    ...(toolViews.length ? { toolCalls: toolViews } : {}),
     ...rest,
   });
   try {
@@ -97,10 +111,14 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     const history = await deps.conversations.history(request.conversationId);
     // Memory recall and knowledge-base retrieval run side by side; either failing only leaves its
     // part out of the prompt.
-    const [recalled, retrieved] = await Promise.all([
+    const [recalled, retrieved, offer] = await Promise.all([
       deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null),
       deps.retrieve?.(request.message, { ...(observer.context ? { parent: observer.context } : {}), signal: controller.signal }).catch((err: unknown) => {
         deps.warn?.('knowledge-base retrieval failed; answering without sources', err);
+        return null;
+      }),
+      prepareToolOffer(deps.tools, request.model, controller.signal).catch((err: unknown): ToolOffer | null => {
+        deps.warn?.('tools could not be prepared; answering without tools', err);
         return null;
       }),
     ]);
@@ -108,18 +126,6 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     const systemText = [recalled?.system, sources.length ? retrieved!.promptBlock : null].filter(Boolean).join('\n\n');
     const system: Message[] = systemText ? [{ role: 'system', content: systemText }] : [];
     const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
-    observer.prompt(messages);
-    watchdog.requestSent();
-    const opening = deps.client.chatStream({ model: request.model, messages, signal: controller.signal });
-    // The question is recorded while the request travels: a setImmediate runs once fetch has put
-    // the request on its socket (in this task's microtasks) and before any of the answer is read
-    // (a later poll), so the journal write is on disk before the answer starts and adds nothing to
-    // the time to first token. The store's disk sync follows off the turn's path.
-    begun = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => deps.conversations.beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage }))
-      .catch(() => noRecorder)
-      .then((r) => (recorder = r));
-    const stream = await opening;
     // A read's text is joined once (one flat string, not a chain of one-token pieces): it is what
     // the events carry, the answer grows by it, and the journal serializes it.
     const parts: string[] = [];
@@ -129,39 +135,86 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       if (text) answer += text;
       return text;
     };
-    for await (const batch of stream) {
-      // One clock read per network read, shared by the watchdog, TTFT and the sample throttle.
-      const t = now();
-      watchdog.touch(t);
-      for (const chunk of batch) {
-        const thinking = chunk.message?.thinking;
-        const content = chunk.message?.content;
-        if ((thinking || content) && firstChunkAt === null) {
-          firstChunkAt = t;
-          observer.firstChunk((firstChunkAt - startedAt) / 1000);
-        }
-        if (thinking) {
-          // Keep the order of thinking and answer text when one read carries both.
-          const before = flush();
-          if (before) emit({ type: 'token', text: before });
-          emit({ type: 'thinking', text: thinking });
-        }
-        if (content) {
-          chunks++;
-          parts.push(content);
-        }
-        if (chunk.done) final = chunk;
+    // Each pass is one model request; a round that asked for tools runs them and asks again.
+    for (;;) {
+      const withTools = offer !== null && rounds <= offer.limits.maxRounds;
+      observer.prompt(messages);
+      watchdog.requestSent();
+      const opening = deps.client.chatStream({ model: request.model, messages, ...(withTools ? { tools: offer.wire } : {}), signal: controller.signal });
+      // The question is recorded while the request travels: a setImmediate runs once fetch has put
+      // the request on its socket (in this task's microtasks) and before any of the answer is read
+      // (a later poll), so the journal write is on disk before the answer starts and adds nothing to
+      // the time to first token. The store's disk sync follows off the turn's path.
+      if (rounds === 1) {
+        begun = new Promise<void>((resolve) => setImmediate(resolve))
+          .then(() => deps.conversations.beginTurn({ conversationId: request.conversationId, turnId: request.turnId, model: request.model, user: userMessage }))
+          .catch(() => noRecorder)
+          .then((r) => (recorder = r));
       }
-      const text = flush();
-      if (text) {
-        recorder.progress(answer, assistantId);
-        emit({ type: 'token', text });
-        if (samples.due(t)) samples.send(liveSample(t, false), t);
+      const stream = await opening;
+      const roundStart = answer.length;
+      roundCalls.length = 0;
+      for await (const batch of stream) {
+        // One clock read per network read, shared by the watchdog, TTFT and the sample throttle.
+        const t = now();
+        watchdog.touch(t);
+        for (const chunk of batch) {
+          const message = chunk.message;
+          const thinking = message?.thinking;
+          const content = message?.content;
+          if ((thinking || content) && firstChunkAt === null) {
+            firstChunkAt = t;
+            observer.firstChunk((firstChunkAt - startedAt) / 1000);
+          }
+          if (thinking) {
+            // Keep the order of thinking and answer text when one read carries both.
+            const before = flush();
+            if (before) emit({ type: 'token', text: before });
+            emit({ type: 'thinking', text: thinking });
+          }
+          if (content) {
+            chunks++;
+            parts.push(content);
+          }
+          // Tool calls come whole in a done:false chunk (Ollama parses them before sending); what
+          // they hold is untrusted and read by runToolRound.
+          if (message?.tool_calls !== undefined && Array.isArray(message.tool_calls)) for (const call of message.tool_calls) roundCalls.push(call);
+          if (chunk.done) final = chunk;
+        }
+        const text = flush();
+        if (text) {
+          recorder.progress(answer, assistantId);
+          emit({ type: 'token', text });
+          if (samples.due(t)) samples.send(liveSample(t, false), t);
+        }
       }
+      if (!final) throw new Error(missingDoneMessage);
+      watchdog.stop();
+      observer.streamEnded();
+      if (!withTools || roundCalls.length === 0) break;
+      // A tool round: the stream's watchdog is off while tools run (their own timeouts apply).
+      observer.roundEnded(final);
+      // At most 32 calls a round: a model that asks for hundreds is looping, not querying.
+      const round = await runToolRound(roundCalls.slice(0, 32), answer.slice(roundStart), {
+        offer,
+        canApprove: request.canApprove ?? false,
+        approvals: request.approvals ?? createApprovalGate(),
+        emit: (call) => emit({ type: 'tool', call }),
+        signal: controller.signal,
+        parent: observer.context,
+        telemetry: deps.tools?.telemetry,
+        newId: deps.newId,
+        now,
+      });
+      toolViews.push(...round.views);
+      toolMs += round.runMs;
+      messages.push(...round.messages);
+      rounds++;
+      // Past the round limit the model answers without tools, told why.
+      if (rounds > offer.limits.maxRounds) messages.push(lastRoundNote);
+      final = null;
+      watchdog = startStreamWatchdog(controller, deps.limits, now);
     }
-    if (!final) throw new Error(missingDoneMessage);
-    watchdog.stop();
-    observer.streamEnded();
 
     const window = await deps.contextWindows?.resolve(final.model || request.model, { reloaded: (final.load_duration ?? 0) > reloadThresholdNs }) ?? null;
     const stats = computeTurnStats(final, {
@@ -171,6 +224,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       contextWindow: window?.tokens ?? null,
       traceId: observer.traceId,
     });
+    if (offer) Object.assign(stats, { model_rounds: rounds, tool_calls: toolViews.length, tool_duration_s: toolMs / 1000 });
     await begun;
     const t = now();
     samples.send(liveSample(t, true, stats.context_usage_ratio, stats.context_window), t);

@@ -4,6 +4,7 @@
  */
 import type { ErrorInfo } from './errors';
 import type { MessageSource, TurnStats } from './turn';
+import type { ToolCallView } from './tools';
 
 export type MemoryType = 'episodic' | 'semantic' | 'procedural';
 
@@ -27,6 +28,8 @@ export interface ConversationMessage {
   sources: MessageSource[];
   traceId: string | null;
   error: ErrorInfo | null;
+  /** The tool calls of the turn (assistant messages), as the model saw their results. */
+  toolCalls?: ToolCallView[];
 }
 
 export interface ConversationSummary {

@@ -108,6 +108,15 @@ export const httpMetricNames = {
   requestDuration: 'http_request_duration_seconds',
 } as const;
 
+/** Tool calls of chat turns (issue 14). `tool` is a configured tool's name (bounded), `unknown` for names the model made up. */
+export const toolMetricNames = {
+  calls: 'agent_tool_calls_total',
+  duration: 'agent_tool_duration_seconds',
+} as const;
+
+/** `status` values of agent_tool_calls_total. */
+export type ToolCallOutcome = 'ok' | 'error' | 'timeout' | 'denied';
+
 /** Every metric family name the app exports to Prometheus (resources/ may use only these). */
 export const allPromMetricNames: readonly string[] = [
   ...Object.values(promMetricNames),
@@ -116,6 +125,7 @@ export const allPromMetricNames: readonly string[] = [
   ...Object.values(ragMetricNames),
   ...Object.values(memoryMetricNames),
   ...Object.values(httpMetricNames),
+  ...Object.values(toolMetricNames),
 ];
 
 export type PromMetricName = (typeof promMetricNames)[keyof typeof promMetricNames];
@@ -127,6 +137,7 @@ export const metricLabels = {
   operation: 'operation',
   status: 'status',
   signal: 'signal',
+  tool: 'tool',
 } as const;
 
 /** `operation` label values (the seed's: generate/embed; chat is ours). */
@@ -137,6 +148,8 @@ export const metricBuckets = {
   timeToFirstToken: [0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60],
   requestDuration: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
   modelLoadDuration: [0.5, 1, 2, 5, 10, 30, 60, 120],
+  /** A tool call is an HTTP query or a search: milliseconds to the 15 s default timeout. */
+  toolDuration: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
 } as const;
 
 /** OpenTelemetry GenAI client metrics (semantic conventions, development status). */
@@ -145,6 +158,7 @@ export const genAiMetricNames = {
   operationDuration: 'gen_ai.client.operation.duration',
   timeToFirstChunk: 'gen_ai.client.operation.time_to_first_chunk',
   timePerOutputChunk: 'gen_ai.client.operation.time_per_output_chunk',
+  executeToolDuration: 'gen_ai.execute_tool.duration',
 } as const;
 
 /** OpenTelemetry runtime/process semantic conventions (the OTLP side of runtimeMetricNames). */
@@ -173,6 +187,7 @@ export const spanNames = {
   semanticSearch: 'semantic_search',
   keywordSearch: 'keyword_search',
   fusionRerank: 'fusion_rerank',
+  executeTool: (tool: string) => `execute_tool ${tool}`,
 } as const;
 
 /** Span attribute keys (GenAI semantic conventions + the seed's `llm.*` / `ollama.*`). */
@@ -210,6 +225,14 @@ export const spanAttributes = {
   conversationId: 'bruno.conversation.id',
   turnId: 'bruno.turn.id',
   malformedLines: 'bruno.ollama.malformed_lines',
+  toolName: 'gen_ai.tool.name',
+  toolCallId: 'gen_ai.tool.call.id',
+  toolType: 'gen_ai.tool.type',
+  toolCallArguments: 'gen_ai.tool.call.arguments',
+  toolCallResult: 'gen_ai.tool.call.result',
+  toolSource: 'bruno.tool.source',
+  toolTruncated: 'bruno.tool.result_truncated',
+  modelRounds: 'bruno.turn.model_rounds',
 } as const;
 
 export const providerName = 'ollama';

@@ -31,6 +31,12 @@ export interface TurnStats {
   wall_duration_s: number;
   done_reason: string | null;
   trace_id: string | null;
+  /** Model requests of the turn (1 without tools; each tool round adds one). */
+  model_rounds?: number;
+  /** Wall time spent running tools (not generating), in seconds. */
+  tool_duration_s?: number;
+  /** Tool calls the model made. */
+  tool_calls?: number;
 }
 
 export type TurnEvent =

@@ -6,3 +6,5 @@ export { listModels } from './list-models';
 export { createContextWindowResolver, reloadThresholdNs, type ContextWindow, type ContextWindowResolver, type ContextWindowSource } from './context-window';
 export type { Embed, EmbedCall } from './embed-port';
 export { modelsHandlers } from './models-methods';
+export { createModelCapabilities, type ModelCapabilities } from './model-capabilities';
+export type { OllamaTool, ToolCall } from './ollama-client';

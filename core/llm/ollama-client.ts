@@ -1,8 +1,8 @@
-import { Ollama, type ChatResponse, type EmbedResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse } from 'ollama';
+import { Ollama, type ChatResponse, type EmbedResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse, type Tool as OllamaTool, type ToolCall } from 'ollama';
 import { openChatStream, type ChatBatches } from './chat-stream';
 import type { MalformedLineSink } from './ndjson-reader';
 
-export type { ChatResponse, EmbedResponse, Message, ListResponse, ShowResponse, ChatBatches };
+export type { ChatResponse, EmbedResponse, Message, ListResponse, ShowResponse, ChatBatches, OllamaTool, ToolCall };
 
 /** `/api/ps` entries; ollama-js 0.6.4's types predate `context_length` (the allocated context). */
 export type RunningModel = ModelResponse & { context_length?: number };
@@ -21,6 +21,8 @@ export interface ChatStreamRequest {
   model: string;
   messages: Message[];
   options?: Partial<Options>;
+  /** Function tools the model may call (`tools` of /api/chat); left out of the request when empty. */
+  tools?: OllamaTool[];
   /** Aborts the request at any point, including before the response headers arrive. */
   signal?: AbortSignal;
 }
@@ -65,7 +67,7 @@ export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
       openChatStream({
         fetch: baseFetch,
         host: config.host,
-        request: { model: request.model, messages: request.messages, ...(request.options ? { options: request.options } : {}) },
+        request: { model: request.model, messages: request.messages, ...(request.tools?.length ? { tools: request.tools } : {}), ...(request.options ? { options: request.options } : {}) },
         signal: request.signal,
         read: { onMalformed },
       }),

@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../common/errors';
 import type { MessageSource } from '../common/turn';
 import type { TurnStats } from '../common/turn';
+import type { ToolCallView } from '../common/tools';
 
 /** One message of a conversation, as the model sees it. */
 export interface StoredMessage {
@@ -27,6 +28,8 @@ export interface TurnOutcome {
   sources: MessageSource[];
   traceId: string | null;
   error: ErrorInfo | null;
+  /** The turn's tool calls, so the history shows them. */
+  toolCalls?: ToolCallView[];
 }
 
 /** Records one turn while it runs. Every method is safe: storage trouble never fails the chat. */

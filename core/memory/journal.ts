@@ -22,6 +22,16 @@ const id = z.string().min(1).max(200);
 const at = z.string();
 const status = z.enum(['streaming', 'done', 'stopped', 'error', 'interrupted']);
 const source = z.object({ n: z.number(), path: z.string(), heading: z.string().nullable(), snippet: z.string() });
+/** A tool call as the turn's end keeps it (ToolCallView). */
+const toolCall = z.object({
+  id: z.string(),
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  status: z.enum(['running', 'awaiting_approval', 'ok', 'error', 'denied']),
+  result: z.string().optional(),
+  truncated: z.boolean().optional(),
+  durationMs: z.number().optional(),
+});
 const errorInfo = z.object({ code: z.string(), message: z.string() });
 const message = z.object({
   id,
@@ -35,6 +45,7 @@ const message = z.object({
   sources: z.array(source),
   traceId: z.string().nullable(),
   error: errorInfo.nullable(),
+  toolCalls: z.array(toolCall).optional(),
 });
 
 export type JournalRecord = z.infer<typeof journalRecord>;
@@ -56,6 +67,8 @@ export const journalRecord = z.discriminatedUnion('t', [
     sources: z.array(source),
     traceId: z.string().nullable(),
     error: errorInfo.nullable(),
+    /** Absent in journals written before tools existed, and for turns without tool calls. */
+    tools: z.array(toolCall).optional(),
     at,
   }),
   z.object({ t: z.literal('rename'), c: id, title: z.string(), at }),

@@ -84,6 +84,7 @@ export function applyRecord(state: MemoryState, record: JournalRecord): void {
         sources: record.sources,
         traceId: record.traceId,
         error: record.error ? { code: record.error.code as ErrorCode, message: record.error.message } : null,
+        ...(record.tools?.length ? { toolCalls: record.tools } : {}),
       });
       for (const m of conv.messages) if (m.turnId === record.turnId && m.role === 'user') Object.assign(m, { status: record.status, traceId: record.traceId });
       conv.updatedAt = record.at;

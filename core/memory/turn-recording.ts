@@ -87,6 +87,7 @@ export function createTurnRecording(deps: TurnRecordingDeps): ConversationStore 
                 sources: outcome.sources,
                 traceId: outcome.traceId,
                 error: outcome.error,
+                ...(outcome.toolCalls?.length ? { tools: outcome.toolCalls } : {}),
                 at: clockIso(),
               },
             ],

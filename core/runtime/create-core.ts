@@ -3,7 +3,7 @@ import { alertsHandlers, createAlertsService, loadAlertRules } from '../alerts';
 import { createSettingsEditor, createSettingsStore, settingsHandlers, type Settings } from '../config';
 import { chatHandlers, createAgent } from '../agent';
 import { createHealthMonitor, healthHandlers, probeOllama } from '../health';
-import { createContextWindowResolver, createOllamaClient, modelsHandlers } from '../llm';
+import { createContextWindowResolver, createModelCapabilities, createOllamaClient, modelsHandlers } from '../llm';
 import { conversationsHandlers, createMemoryMetrics, createMemoryStore, memoryHandlers, type MemoryStoreDeps } from '../memory';
 import { createKnowledgeBase, createTurnRetrieval, kbHandlers } from '../rag';
 import { createDriftTracker, createEvalRunner, evalGauges, evalHandlers, loadBaseline, refreshBaseline } from '../eval';
@@ -11,7 +11,7 @@ import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetr
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
 import { createPiiRedactor } from '../pii';
-import { createMcpTools, createToolRegistry, toolsHandlers, type McpTiming, type McpTools } from '../tools';
+import { createBuiltinTools, createMcpTools, createToolRegistry, toolsHandlers, type McpTiming, type McpTools } from '../tools';
 import { serviceName } from '../common/metric-names';
 import { appVersion } from './app-version';
 import type { Core } from './core';
@@ -154,7 +154,35 @@ export function createCore(deps: CoreDeps): Core {
   events.on('kb.progress', (event) => {
     if (event.type === 'done' || event.type === 'error') retrieval.invalidate();
   });
+  // MCP servers start now, in the background; their state changes re-check health.
+  let healthReady = false;
+  const mcpLogger = rootLogger.child({ logger: 'mcp' });
+  const mcpTools: McpTools | null =
+    deps.mcp?.clients === false
+      ? null
+      : createMcpTools({
+          settings: store,
+          clientVersion: appVersion,
+          log: (level, message, fields) => mcpLogger[level](message, fields ?? {}),
+          onChange: () => {
+            if (healthReady) void health.check().catch(() => {});
+          },
+          ...(deps.mcp?.timing ? { timing: deps.mcp.timing } : {}),
+        });
+  // The tools a turn may offer the model: built-in ones first (they keep their names), then MCP.
+  // They get read-only views (no settings editor, no writes): tool output never changes the app.
+  const builtinTools = createBuiltinTools({
+    fetch: deps.fetch ?? globalThis.fetch,
+    settings: () => store.get(),
+    // `alerts` is created below; the tool only reads it when a turn runs.
+    alerts: { state: () => alerts.state() },
+    spans: (traceId) => telemetry.spans(traceId),
+    knowledge: { search: (query, options) => knowledge.search(query, options) },
+    memory: { listMemories: (input) => memory.listMemories(input) },
+  });
+  const tools = createToolRegistry({ sources: [builtinTools, ...(mcpTools ? [mcpTools] : [])], policies: () => store.get().tools.policy, warn });
   const agent = createAgent({
+    tools: { registry: tools, capabilities: createModelCapabilities(client), limits: () => store.get().tools, telemetry: telemetry.tools },
     client,
     retrieve: retrieval.retrieve,
     warn,
@@ -182,21 +210,6 @@ export function createCore(deps: CoreDeps): Core {
     },
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
-  // MCP servers start now, in the background; their state changes re-check health.
-  let healthReady = false;
-  const mcpLogger = rootLogger.child({ logger: 'mcp' });
-  const mcpTools: McpTools | null =
-    deps.mcp?.clients === false
-      ? null
-      : createMcpTools({
-          settings: store,
-          clientVersion: appVersion,
-          log: (level, message, fields) => mcpLogger[level](message, fields ?? {}),
-          onChange: () => {
-            if (healthReady) void health.check().catch(() => {});
-          },
-          ...(deps.mcp?.timing ? { timing: deps.mcp.timing } : {}),
-        });
   const health = createHealthMonitor({
     mcp: () => mcpTools?.health() ?? [],
     probeOllama: () => probeOllama(client, 3000, (snapshot) => telemetry.ollama.record(snapshot)),
@@ -207,8 +220,6 @@ export function createCore(deps: CoreDeps): Core {
   });
   healthReady = true;
 
-  // The tools a turn may offer the model: built-in ones first (they keep their names), then MCP.
-  const tools = createToolRegistry({ sources: mcpTools ? [mcpTools] : [], policies: () => store.get().tools.policy, warn });
   // Each domain's handlers; the type checks that together they are exactly the contract.
   const handlers: ContractHandlers = {
     ...chatHandlers({ agent, events }),

@@ -13,6 +13,7 @@ import { createRuntimeMetrics } from './runtime-metrics';
 import { otelRuntimeMetricNames } from '../common/metric-names';
 import { SpanBuffer } from './span-buffer';
 import { createTurnTelemetry, type TelemetryLog, type TurnTelemetry } from './turn-telemetry';
+import { createToolTelemetry, type ToolTelemetry } from './tool-telemetry';
 
 export interface TelemetryDeps {
   /** Export settings are read once (a change needs a restart); content capture at each turn. */
@@ -38,6 +39,8 @@ export interface Telemetry {
   readonly turns: TurnTelemetry;
   /** The operator's Ollama as the health probe sees it (`agent_ollama_up`, loaded models). */
   readonly ollama: OllamaMetrics;
+  /** Tool calls of turns: spans, counters, durations. */
+  readonly tools: ToolTelemetry;
   exportHealth(): ExportHealth;
   /** The tray's "pause telemetry export": nothing leaves the machine until resumed. */
   setExportPaused(paused: boolean): void;
@@ -103,9 +106,18 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     log: deps.log,
     report: deps.report,
   });
+  const tools = createToolTelemetry({
+    tracer,
+    registry,
+    meter,
+    captureContent: () => deps.settings.get().telemetry.captureContent,
+    redact: deps.redact,
+    report: deps.report,
+  });
 
   return {
     instanceId,
+    tools,
     registry,
     prom,
     tracer,

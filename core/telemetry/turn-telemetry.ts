@@ -43,6 +43,11 @@ export interface TurnObserver {
    * may come later (after the answer was delivered) without counting what came in between.
    */
   streamEnded(): void;
+  /**
+   * A model round that asked for tools ended: its `chat <model>` span ends here with that round's
+   * usage, and the next `prompt()` opens the next round's span (tool spans sit between them).
+   */
+  roundEnded(final: ChatResponse): void;
   succeeded(result: TurnSuccess): void;
   failed(error: BrunoError, info: { chunks: number; wallS: number }): void;
 }
@@ -168,6 +173,28 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
         streamEnded() {
           endedAt = performance.now();
         },
+        roundEnded(final) {
+          safely(deps.report, () => {
+            const s = chat as Span | null;
+            const input = final.prompt_eval_count ?? 0;
+            const output = final.eval_count ?? 0;
+            s?.setAttributes({
+              [A.responseModel]: final.model || start.model,
+              [A.finishReasons]: ['tool_calls'],
+              [A.inputTokens]: input,
+              [A.outputTokens]: output,
+              [A.llmTotalTokens]: input + output,
+            });
+            s?.setStatus({ code: SpanStatusCode.OK });
+            s?.end(endedAt ?? performance.now());
+            chat = null;
+            endedAt = null;
+            const labels = { [L.model]: start.model, [L.agentId]: agentId };
+            prom.inputTokens.inc({ ...labels, [L.operation]: 'chat' }, input);
+            prom.outputTokens.inc({ ...labels, [L.operation]: 'chat' }, output);
+            prom.totalTokens.inc(labels, input + output);
+          });
+        },
         succeeded({ final, stats, answer, window, chunks }) {
           safely(deps.report, leave);
           safely(deps.report, () => {
@@ -266,5 +293,5 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
 }
 
 export const noopTurnTelemetry: TurnTelemetry = {
-  startTurn: () => ({ traceId: null, spanContext: null, context: null, prompt() {}, firstChunk() {}, streamEnded() {}, succeeded() {}, failed() {} }),
+  startTurn: () => ({ traceId: null, spanContext: null, context: null, prompt() {}, firstChunk() {}, streamEnded() {}, roundEnded() {}, succeeded() {}, failed() {} }),
 };

@@ -42,7 +42,8 @@ export type FailureKind = Failure['kind'];
 /** A tool call the fake model makes when the chat request offers tools. */
 export interface FakeToolCall {
   name: string;
-  arguments: Record<string, unknown>;
+  /** An object as Ollama sends it; any other JSON value is allowed to play a hostile model. */
+  arguments: unknown;
 }
 
 /** Settings that can be global or overridden per model. */
@@ -61,8 +62,15 @@ export interface ModelBehaviour {
   thinking: number;
   /** A fixed thinking text (overrides `thinking`). Default null. */
   thinkingText: string | null;
-  /** Tool calls emitted after the content when the chat request has `tools`. Default []. */
+  /**
+   * Tool calls the model makes when the chat request has `tools`: a round streams them as
+   * `tool_calls` chunks (no content), then `done`. Once the request carries the tool results
+   * (`role: "tool"` messages after the last user message) the model answers from them instead.
+   * Default [].
+   */
   toolCalls: FakeToolCall[];
+  /** How many rounds of tool calls the model makes before it answers (default 1; large = a looping model). */
+  toolRounds: number;
   /** Failure mode, or null for none. Default null. */
   failure: Failure | null;
   /**
@@ -167,6 +175,7 @@ export function defaultBehaviour(): Behaviour {
     thinking: 0,
     thinkingText: null,
     toolCalls: [],
+    toolRounds: 1,
     failure: null,
     numCtx: 4096,
     models: DEFAULT_MODELS.map((m) => ({ ...m })),
@@ -200,6 +209,7 @@ export function behaviourForModel(b: Behaviour, modelName: string): ModelBehavio
     thinking: b.thinking,
     thinkingText: b.thinkingText,
     toolCalls: b.toolCalls,
+    toolRounds: b.toolRounds,
     failure: b.failure,
     numCtx: b.numCtx,
   };
@@ -324,9 +334,8 @@ function checkToolCalls(path: string, value: unknown): FakeToolCall[] {
   return value.map((call, i) => {
     if (!isRecord(call)) fail(`${path}[${i}]`, '{name, arguments}', call);
     const name = checkString(`${path}[${i}].name`, call.name);
-    const args = call.arguments ?? {};
-    if (!isRecord(args)) fail(`${path}[${i}].arguments`, 'an object', args);
-    return { name, arguments: args };
+    // Not only objects: a test can make the model send a string or a list (hostile output).
+    return { name, arguments: call.arguments === undefined ? {} : call.arguments };
   });
 }
 
@@ -345,6 +354,7 @@ function checkModelBehaviour(path: string, value: Record<string, unknown>, extra
         break;
       case 'replyTokens':
       case 'thinking':
+      case 'toolRounds':
         out[key] = checkNumber(p, v, { integer: true, min: 0 });
         break;
       case 'numCtx':

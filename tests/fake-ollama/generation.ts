@@ -56,7 +56,7 @@ export function buildEvents(
         if (c < content.length) return { kind: 'content', text: content.at(c) };
         const index = c - content.length;
         const call = toolCalls[index] ?? { name: '', arguments: {} };
-        return { kind: 'tool', name: call.name, arguments: call.arguments, index };
+        return { kind: 'tool', name: call.name, arguments: call.arguments as Record<string, unknown>, index };
       },
     },
   };

@@ -18,10 +18,11 @@ import {
   behaviourForModel,
   behaviourToJson,
   defaultBehaviour,
+  displayName,
   findOverride,
   validatePatch,
 } from './behaviour';
-import { allocatedContext, embeddingLength, findModel, showBody, tagsEntry } from './catalog';
+import { allocatedContext, capabilities, embeddingLength, findModel, showBody, tagsEntry } from './catalog';
 import { elapsedNs, monoNs, nowRfc3339, parseKeepAlive, sleep, untilAborted } from './clock';
 import type { Embedder } from './embed';
 import { hashEmbedder, truncateDimensions } from './embed';
@@ -29,7 +30,8 @@ import type { GenerationPlan } from './generation';
 import { buildEvents, defaultHttpMessage, runGeneration } from './generation';
 import { decodeRequest, readBody, sendError, sendJson, sendText } from './http-io';
 import { LoadedModels } from './loaded-models';
-import { countMessageTokens, countTokens, fakeTokenIds, listSequence, replySequence, thinkingSequence } from './tokens';
+import { countMessageTokens, countTokens, fakeTokenIds, listSequence, replySequence, splitIntoTokens, thinkingSequence } from './tokens';
+import { answerFromTools, toolTurn } from './tool-turn';
 
 /** One request the fake received (control requests under /__fake/ are not logged). */
 export interface LoggedRequest {
@@ -147,6 +149,10 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     const prompt = typeof body.prompt === 'string' ? body.prompt : '';
     const system = typeof body.system === 'string' ? body.system : '';
 
+    // Ollama refuses tools for a model without the capability (400, before loading it).
+    if (endpoint === 'chat' && Array.isArray(body.tools) && body.tools.length > 0 && !capabilities(model).includes('tools')) {
+      return sendError(res, 400, `registry.ollama.ai/library/${displayName(model)} does not support tools`);
+    }
     const mb = behaviourForModel(behaviour, modelName);
     const failure = takeFailure(modelName, endpoint);
     if (failure?.kind === 'http') return sendError(res, failure.status, failure.message ?? defaultHttpMessage(failure.status));
@@ -178,10 +184,14 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
 
       const withTools = endpoint === 'chat' && Array.isArray(body.tools) && body.tools.length > 0;
       const numPredict = typeof options.num_predict === 'number' ? options.num_predict : -1;
+      const turn = endpoint === 'chat' ? toolTurn(messageList) : { rounds: 0, results: [] };
+      // A round of tool calls streams only the calls; the round after answers from the results.
+      const callsTools = withTools && mb.toolCalls.length > 0 && turn.rounds < mb.toolRounds;
+      const reply = callsTools ? listSequence([]) : turn.results.length > 0 ? listSequence(splitIntoTokens(answerFromTools(turn.results))) : replySequence(mb);
       const { events, cut } = buildEvents(
         body.think === false ? listSequence([]) : thinkingSequence(mb),
-        replySequence(mb),
-        withTools ? mb.toolCalls : [],
+        reply,
+        callsTools ? mb.toolCalls : [],
         numPredict,
       );
       const plan: GenerationPlan = {

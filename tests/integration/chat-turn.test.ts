@@ -24,7 +24,7 @@ describe('a chat turn against the fake Ollama', () => {
   it('streams the reply and ends with stats that match what Ollama reported', async () => {
     fake.configure({ replyText: 'The NAS is fine, its disks are healthy.', tokensPerSecond: 200, promptEvalMs: 150 });
     const turn = await runTurn(core, { message: 'How is the NAS?' });
-    expect(turn.end.type).toBe('done');
+    expect(turn.end.type, JSON.stringify(turn.end)).toBe('done');
     expect(turn.text).toBe('The NAS is fine, its disks are healthy.');
     if (turn.end.type !== 'done') return;
     const { stats } = turn.end;

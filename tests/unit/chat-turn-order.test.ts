@@ -63,6 +63,7 @@ function loggedTelemetry(log: string[]): TurnTelemetry {
         prompt: () => log.push('telemetry prompt'),
         firstChunk: () => log.push('telemetry firstChunk'),
         streamEnded: () => log.push('telemetry streamEnded'),
+        roundEnded: () => log.push('telemetry roundEnded'),
         succeeded: () => log.push('telemetry succeeded'),
         failed: (error) => log.push(`telemetry failed ${error.code}`),
       };

@@ -5,6 +5,7 @@ describe('contract', () => {
   it('lists its channels at runtime', () => {
     expect(invokeChannels).toEqual([
       'chat.send',
+      'chat.approve',
       'chat.stop',
       'models.list',
       'health.get',

@@ -221,6 +221,26 @@ describe('streamed chat', () => {
     const plain = await ollama.chat({ model: 'llama3.1:8b', messages: USER });
     expect(plain.message.tool_calls).toBeUndefined();
   });
+
+  it('answers from the tool results once they come back, and refuses tools for a model without the capability', async () => {
+    fake.configure({ toolCalls: [{ name: 'get_disk_usage', arguments: { node: 'storage-1' } }] });
+    const tools = [{ type: 'function', function: { name: 'get_disk_usage', parameters: { type: 'object' } } }];
+    const messages = [
+      ...USER,
+      { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_disk_usage', arguments: { node: 'storage-1' } } }] },
+      { role: 'tool', content: '93% used', tool_name: 'get_disk_usage' },
+    ];
+    const answer = await ollama.chat({ model: 'llama3.1:8b', messages, tools });
+    expect(answer.message.tool_calls).toBeUndefined();
+    expect(answer.message.content).toBe('From get_disk_usage: 93% used');
+    // toolRounds: 2 calls again after the first round's results.
+    fake.configure({ toolRounds: 2 });
+    expect((await ollama.chat({ model: 'llama3.1:8b', messages, tools })).message.tool_calls).toHaveLength(1);
+    fake.configure({ models: [{ name: 'plain:1b', family: 'llama', parameterSize: '1B', quantization: 'Q4_K_M', size: 1e9, maxContext: 4096, capabilities: ['completion'] }] });
+    await expect(ollama.chat({ model: 'plain:1b', messages: USER, tools })).rejects.toMatchObject({ status_code: 400, error: 'registry.ollama.ai/library/plain:1b does not support tools' });
+    const show = await ollama.show({ model: 'plain:1b' });
+    expect(show.capabilities).toEqual(['completion']);
+  });
 });
 
 describe('stream:false and /api/generate', () => {

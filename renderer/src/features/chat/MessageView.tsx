@@ -5,6 +5,7 @@ import type { ChatMessage } from './slice';
 import { SourcesList } from './SourcesList';
 import { StallNotice } from './StallNotice';
 import { StatsLine } from './StatsLine';
+import { ToolCallsView } from './ToolCallsView';
 
 /**
  * One message. Answers are Markdown (model output is untrusted: rendered as React elements,
@@ -40,6 +41,7 @@ export const MessageView = memo(function MessageView({ message, isLast }: { mess
           <div className="message-text">{message.thinking}</div>
         </details>
       )}
+      {message.toolCalls && message.toolCalls.length > 0 && <ToolCallsView calls={message.toolCalls} />}
       {role === 'user' ? (
         <div className="message-text">{message.text}</div>
       ) : (

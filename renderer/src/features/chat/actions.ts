@@ -12,6 +12,8 @@ declare module '../../shared/state' {
 export interface ChatActions {
   send(text: string): Promise<void>;
   stop(): Promise<void>;
+  /** Run (allow) or Deny a tool call of the active turn that waits for approval. */
+  approveTool(callId: string, allow: boolean): Promise<void>;
   /** Sends the question of the last turn again (after an error or a stop). */
   retry(): Promise<void>;
   newChat(): void;
@@ -62,6 +64,16 @@ export function createChatActions({ store, bridge, newTurnId = randomId, stopGra
       if (activeTurnId) return;
       const lastUser = [...messages].reverse().find((m) => m.role === 'user');
       if (lastUser) await actions.send(lastUser.text);
+    },
+
+    async approveTool(callId, allow) {
+      const turnId = chat().activeTurnId;
+      if (!turnId) return;
+      try {
+        await bridge.invoke('chat.approve', { turnId, callId, allow });
+      } catch (err) {
+        chat().showError(toUiError(err));
+      }
     },
 
     async stop() {

@@ -2,7 +2,7 @@
  * The chat's slice: the messages of the open conversation, the running turn and the banner error.
  * Streamed chunks pass through a frame buffer (frame-buffer.ts), not one state update per token.
  */
-import type { ChatEventBatch, ConversationDetail, ConversationMessage, MessageSource, TurnEvent, TurnStats } from '../../../../core/common';
+import type { ChatEventBatch, ConversationDetail, ConversationMessage, MessageSource, ToolCallView, TurnEvent, TurnStats } from '../../../../core/common';
 import type { UiError } from '../../bridge/errors';
 import type { GetState as Get, SetState as Set } from '../../shared/state';
 import { createFrameBuffer, type PendingText, type ScheduleFrame } from './frame-buffer';
@@ -31,6 +31,8 @@ export interface ChatMessage {
   /** Knowledge-base sources the answer cites as [n]. */
   sources: MessageSource[];
   traceId: string | null;
+  /** The tool calls of the answer, latest state per call id, in the order they were asked for. */
+  toolCalls?: ToolCallView[];
 }
 
 export interface ChatSlice {
@@ -82,6 +84,7 @@ export function fromStored(m: ConversationMessage): ChatMessage {
     error: m.error,
     sources: m.sources,
     traceId: m.traceId ?? m.stats?.trace_id ?? null,
+    ...(m.toolCalls?.length ? { toolCalls: m.toolCalls } : {}),
   };
 }
 
@@ -166,6 +169,17 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
           case 'thinking':
             buffer.append(batch.turnId, 'thinking', event.text);
             break;
+          case 'tool': {
+            // Text streamed before the call belongs above it; then the call's latest state replaces the older one.
+            buffer.flushNow();
+            const call = event.call;
+            patchAssistant(batch.turnId, (m) => {
+              const calls = m.toolCalls ?? [];
+              const at = calls.findIndex((c) => c.id === call.id);
+              return { ...m, toolCalls: at === -1 ? [...calls, call] : calls.map((c, i) => (i === at ? call : c)) };
+            });
+            break;
+          }
           case 'done':
           case 'error':
             endTurn(batch.turnId, event);
