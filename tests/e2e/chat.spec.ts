@@ -8,7 +8,7 @@ test('sends a message and shows the answer streaming, then the stats line', asyn
   // The token left the address bar (kept in sessionStorage instead).
   expect(page.url()).toBe(`${app.origin}/`);
   await expect(chat.health).toContainText('Ollama 0.32.15');
-  await expect(chat.modelPicker.locator('option', { hasText: 'llama3.1:8b' })).toHaveCount(1);
+  await expect(chat.modelPicker.locator('option:not([data-testid="model-default"])', { hasText: 'llama3.1:8b' })).toHaveCount(1);
 
   fake.configure({ tokensPerSecond: 20, replyTokens: 60 }); // ~3 s of streaming
   // Shift+Enter is a new line, Enter sends.

@@ -113,7 +113,7 @@ for (const scheme of ['light', 'dark'] as const) {
       const stored = await invokeApi<MemoryEntry[]>(app, 'memory.list', {});
       const facts = [
         { type: 'semantic', text: 'The NAS (TrueNAS) lives at 10.0.0.5 and holds the MinIO bucket for backups' },
-        { type: 'procedural', text: 'Answer in short bullet points and name the host first' },
+        { type: 'procedural', text: 'Keep answers short and name the host first' },
       ];
       for (const f of facts) if (!stored.some((m) => m.text === f.text)) await invokeApi(app, 'memory.add', f);
       await page.getByTestId('tab-memory').click();
