@@ -71,10 +71,16 @@ export function formatSince(iso: string | null, now = Date.now()): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 5) return 'just now';
   if (s < 60) return `${s} s ago`;
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
   return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/** "1 fact", "2 facts": a count with its noun. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 export function formatModelOption(model: ModelInfo): string {
@@ -84,6 +90,12 @@ export function formatModelOption(model: ModelInfo): string {
     : [];
   const inside = [details, model.isDefault ? 'default' : null, ...loadedDetails].filter(Boolean).join(', ');
   return `${model.name}${inside ? ` (${inside})` : ''}${model.loaded ? ' — loaded' : ''}`;
+}
+
+/** The picker's first option: the configured default, by name and whether it is loaded. */
+export function formatDefaultOption(model: ModelInfo | undefined): string {
+  if (!model) return 'Default model';
+  return `Default (${model.name})${model.loaded ? ' — loaded' : ''}`;
 }
 
 export function describeHealth(health: HealthState | null): { tone: 'ok' | 'down' | 'unknown'; label: string; title: string } {

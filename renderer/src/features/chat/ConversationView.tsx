@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useApp } from '../../shared/context';
 import { selectMessages } from './selectors';
+import { EmptyChat } from './EmptyChat';
 import { MessageView } from './MessageView';
 
 /** Within this distance of the bottom, the view follows a growing answer. */
@@ -44,11 +45,7 @@ export function ConversationView() {
 
   return (
     <main ref={scrollRef} className="conversation" data-testid="conversation" aria-label="Conversation" aria-live="polite">
-      {messages.length === 0 && (
-        <p className="empty muted" data-testid="conversation-empty">
-          Ask about your homelab.
-        </p>
-      )}
+      {messages.length === 0 && <EmptyChat />}
       {messages.map((m, i) => (
         <MessageView key={m.id} message={m} isLast={i === messages.length - 1} />
       ))}

@@ -24,8 +24,9 @@ export function LivePanel() {
         time={false}
         title="Token rate in this answer"
         testId="chart-current"
-        series={[{ label: 'tok/s', stroke: '#2f6feb', unit: 'tok/s' }]}
+        series={[{ label: 'tok/s', stroke: '#2f6feb', unit: 'tok/s', emptyMax: 50 }]}
         height={140}
+        emptyText="No data yet: the rate appears while an answer streams"
       />
     </aside>
   );

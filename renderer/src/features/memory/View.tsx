@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useApp, useActions } from '../../shared/context';
-import { formatSince } from '../../shared/format';
+import { countOf, formatSince } from '../../shared/format';
 import { selectMemory } from './selectors';
 import { type MemoryFilter } from './slice';
 
@@ -27,7 +27,7 @@ export function MemoryView() {
           <h2>Memory</h2>
           {info && (
             <span className="muted" data-testid="memory-info">
-              {info.entries.semantic} facts · {info.entries.procedural} instructions · {info.persistent ? 'saved to disk' : 'not persistent'}
+              {countOf(info.entries.semantic, 'fact')} · {countOf(info.entries.procedural, 'instruction')} · {info.persistent ? 'saved to disk' : 'not persistent'}
             </span>
           )}
         </header>

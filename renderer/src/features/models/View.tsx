@@ -1,6 +1,6 @@
 import type { ChangeEvent } from 'react';
 import { useApp } from '../../shared/context';
-import { formatModelOption } from '../../shared/format';
+import { formatDefaultOption, formatModelOption } from '../../shared/format';
 import { selectIsTurnRunning } from '../chat/selectors';
 import { selectModelList, selectModelsError, selectModelsStatus, selectSelectedModel, selectSelectModel } from './selectors';
 
@@ -16,14 +16,15 @@ export function ModelPicker() {
   const onChange = (e: ChangeEvent<HTMLSelectElement>) => select(e.target.value === DEFAULT ? null : e.target.value);
   // A chosen model that the list no longer has is still shown, so the choice is not silently lost.
   const missing = selected !== null && !list.some((m) => m.name === selected);
-  const defaultName = list.find((m) => m.isDefault)?.name;
+  const defaultModel = list.find((m) => m.isDefault);
+  const defaultName = defaultModel?.name;
   return (
     <label className="model-picker" title={error ?? undefined}>
       <span className="visually-hidden">Model</span>
       <select aria-label="Model" data-testid="model-picker" value={selected ?? DEFAULT} onChange={onChange} disabled={running}>
-        {/* The default model is named on its own option (one option per model name). */}
-        <option value={DEFAULT} title={defaultName ? `The configured chat model, ${defaultName}` : undefined}>
-          Default model
+        {/* "Default" follows the configured model (a settings change moves it); the name says which it is now. */}
+        <option value={DEFAULT} data-testid="model-default" data-loaded={defaultModel?.loaded ? 'true' : 'false'} title={defaultName ? `The configured chat model, ${defaultName}` : undefined}>
+          {formatDefaultOption(defaultModel)}
         </option>
         {missing && <option value={selected}>{selected} (not listed)</option>}
         {list.map((m) => (

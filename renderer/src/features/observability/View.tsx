@@ -40,11 +40,12 @@ export function ObservabilityView() {
             title="Recent turns: TTFT and tokens/s"
             testId="chart-recent"
             series={[
-              { label: 'TTFT', stroke: '#d9822b', scale: 's', unit: 's' },
-              { label: 'tok/s', stroke: '#2f6feb', scale: 'tps', unit: 'tok/s' },
+              { label: 'TTFT', stroke: '#d9822b', scale: 's', unit: 's', emptyMax: 2 },
+              { label: 'tok/s', stroke: '#2f6feb', scale: 'tps', unit: 'tok/s', emptyMax: 50 },
             ]}
+            emptyText="No data yet: each finished answer adds a point"
           />
-          <LiveChart metrics={live} read={readCurrent} time={false} title="Token rate in the current answer" testId="chart-current-obs" series={[{ label: 'tok/s', stroke: '#2f6feb', unit: 'tok/s' }]} />
+          <LiveChart metrics={live} read={readCurrent} time={false} title="Token rate in the current answer" testId="chart-current-obs" series={[{ label: 'tok/s', stroke: '#2f6feb', unit: 'tok/s', emptyMax: 50 }]} emptyText="No data yet: the rate appears while an answer streams" />
         </div>
       </section>
       <AlertsList />
