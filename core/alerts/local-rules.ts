@@ -1,5 +1,5 @@
 import { alertSeverities, type AlertSeverity } from '../common/alerts';
-import { httpMetricNames as H, ollamaMetricNames as O, promMetricNames as P, ragMetricNames as R } from '../common/metric-names';
+import { httpMetricNames as H, ollamaMetricNames as O, llmMetricNames as P, ragMetricNames as R } from '../common/metric-names';
 import { above, below, type LocalAlertRule } from './local-rule';
 import { histogramQuantile, sumBy, type MetricHistory, type SeriesPoint } from './metric-history';
 import { normalizeExpr, parseAlertRules, type ShippedAlertRule } from './shipped-rules';

@@ -8,7 +8,7 @@
  * - `agent_ollama_context_usage_ratio` is a ratio (0..1): panels multiply by 100 for percent,
  *   and the OllamaHighContextUsage alert compares with 0.9, not "90%".
  */
-export const promMetricNames = {
+export const llmMetricNames = {
   inputTokens: 'agent_ollama_input_tokens_total',
   outputTokens: 'agent_ollama_output_tokens_total',
   totalTokens: 'agent_ollama_tokens_total',
@@ -119,7 +119,7 @@ export type ToolCallOutcome = 'ok' | 'error' | 'timeout' | 'denied';
 
 /** Every metric family name the app exports to Prometheus (resources/ may use only these). */
 export const allPromMetricNames: readonly string[] = [
-  ...Object.values(promMetricNames),
+  ...Object.values(llmMetricNames),
   ...Object.values(ollamaMetricNames),
   ...Object.values(runtimeMetricNames),
   ...Object.values(ragMetricNames),
@@ -128,7 +128,7 @@ export const allPromMetricNames: readonly string[] = [
   ...Object.values(toolMetricNames),
 ];
 
-export type PromMetricName = (typeof promMetricNames)[keyof typeof promMetricNames];
+export type PromMetricName = (typeof llmMetricNames)[keyof typeof llmMetricNames];
 
 /** Label names. None is unbounded: no user, conversation, turn or trace id is ever a label. */
 export const metricLabels = {

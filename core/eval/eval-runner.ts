@@ -10,7 +10,7 @@ import type { KbEvalInput } from '../common/methods/kb';
 import type { KbEvalReport, KbEvalRun, KbEvalTrigger } from '../common/knowledge';
 import type { KnowledgeBase } from '../rag';
 import { createEvalHistory, evalSetName, runFromReport, type EvalHistory } from './eval-history';
-import { recordEvalRun, type EvalGauges } from './eval-metrics';
+import { recordEvalRun, type EvalGauges } from './eval-gauges';
 import { parseEvalQueries } from './queries';
 import { runEval } from './run-eval';
 

@@ -1,9 +1,9 @@
 export { parseEvalQueries, type EvalQuery } from './queries';
 export { runEval, evalDefaults, evalModes, type EvalOptions, type EvalReport, type ModeReport, type QueryReport } from './run-eval';
-export { evalGauges, recordEvalReport, recordEvalRun, type EvalGauges } from './eval-metrics';
+export { evalGauges, recordEvalReport, recordEvalRun, type EvalGauges } from './eval-gauges';
 export { createEvalRunner, type EvalRunner, type EvalRunnerDeps } from './eval-runner';
 export { createEvalHistory, evalHistoryFile, type EvalHistory } from './eval-history';
-export { reciprocalRank, hitAtK, ndcgAtK, dcgAtK, gainsOf, firstRelevantRank, hitCutoffs, scoreQuery, meanScores, type QueryScores, type MeanScores } from './metrics';
+export { reciprocalRank, hitAtK, ndcgAtK, dcgAtK, gainsOf, firstRelevantRank, hitCutoffs, scoreQuery, meanScores, type QueryScores, type MeanScores } from './ranking-scores';
 export { resolveLabel } from './labels';
 export {
   createDriftTracker,

@@ -7,7 +7,7 @@ import { BrunoError } from '../common/errors';
 import type { FusionMethod, KbEvalModeReport, KbEvalQueryReport, KbEvalReport, SearchMode } from '../common/knowledge';
 import type { KnowledgeBase } from '../rag';
 import { resolveLabel } from './labels';
-import { meanScores, scoreQuery, type QueryScores } from './metrics';
+import { meanScores, scoreQuery, type QueryScores } from './ranking-scores';
 import type { EvalQuery } from './queries';
 
 export const evalDefaults = { depth: 10 } as const;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
-import { metricBuckets, metricLabels as L, promMetricNames as N } from '../common/metric-names';
+import { metricBuckets, metricLabels as L, llmMetricNames as N } from '../common/metric-names';
 
 export type MetricsRegistry = Registry<OpenMetricsContentType>;
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../fake-ollama';
 import { createAlertsService, loadAlertRules } from '../../core/alerts';
 import { createCore, type Core } from '../../core/runtime';
-import { ollamaMetricNames as O, promMetricNames as P, runtimeMetricNames } from '../../core/common/metric-names';
+import { ollamaMetricNames as O, llmMetricNames as P, runtimeMetricNames } from '../../core/common/metric-names';
 import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { createOllamaMetrics, loadedModelsFromPs } from '../../core/telemetry/ollama-metrics';
 import { testSettings } from '../support/core-harness';
