@@ -89,8 +89,10 @@ describe('agent-bruno ingest / search', () => {
     const dataDir = tempDir();
     // Small commits and slow embeddings, so the kill lands between commits.
     writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ knowledge: { writeBatchChunks: 4, embedBatchSize: 4 } }));
-    const root = corpus(30);
-    await fake.configure({ promptEvalMs: 60 });
+    // Twice as many files as the kill waits for: the pipelined ingestion writes ahead of its progress line.
+    const files = 60;
+    const root = corpus(files);
+    await fake.configure({ promptEvalMs: 100 });
     try {
       const child = spawn(process.execPath, [cliBin, 'ingest', root], { env: { PATH: process.env.PATH ?? '', ...envFor(dataDir) }, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
@@ -99,7 +101,7 @@ describe('agent-bruno ingest / search', () => {
         const timer = setTimeout(() => reject(new Error(`no progress: ${err}`)), 20_000);
         child.stderr.on('data', (d: Buffer) => {
           err += d.toString();
-          const done = [...err.matchAll(/files (\d+)\/30/g)].map((m) => Number(m[1]));
+          const done = [...err.matchAll(new RegExp(`files (\\d+)/${files}`, 'g'))].map((m) => Number(m[1]));
           if (done.some((n) => n >= 8)) {
             clearTimeout(timer);
             resolve();
@@ -114,16 +116,16 @@ describe('agent-bruno ingest / search', () => {
     const store = join(dataDir, 'lancedb');
     const partial = await storeCounts(store);
     expect(partial.files).toBeGreaterThan(0);
-    expect(partial.files).toBeLessThan(30);
+    expect(partial.files).toBeLessThan(files);
 
     const resumed = await runCliProcess(['ingest', root, '--json'], envFor(dataDir), 60_000);
     expect(resumed.code).toBe(0);
     const summary = JSON.parse(resumed.stdout);
     expect(summary.filesUnchanged).toBe(partial.files);
-    expect(summary.filesIngested).toBe(30 - partial.files);
+    expect(summary.filesIngested).toBe(files - partial.files);
 
     const after = await storeCounts(store);
-    expect(after.files).toBe(30);
+    expect(after.files).toBe(files);
     expect(after.ids).toBe(after.rows);
     expect(after.rows).toBe(after.fileChunks);
     // the same corpus ingested in one go has exactly as many chunks
