@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { BrunoError } from './errors';
-import { forbiddenKeyPath } from './hostile-keys';
+import { refuseForbiddenKeys } from './hostile-keys';
 import type { MethodHandlers, OutputOf } from './method';
 import { contractMethods } from './methods';
 
@@ -37,8 +37,7 @@ export function parseInvokeInput(channel: unknown, payload: unknown): unknown {
   if (!isInvokeChannel(channel)) {
     throw new BrunoError('unknown_channel', `Unknown method '${String(channel).slice(0, 64)}'. Known: ${invokeChannels.join(', ')}`);
   }
-  const hostile = forbiddenKeyPath(payload);
-  if (hostile) throw new BrunoError('invalid_request', `Invalid input for ${channel}: ${hostile}: '${hostile.split('.').at(-1)}' is not a field of any method`);
+  refuseForbiddenKeys(payload, `Invalid input for ${channel}`);
   const result = (contractMethods[channel].input as z.ZodType).safeParse(payload ?? undefined);
   if (!result.success) {
     const fields = result.error.issues

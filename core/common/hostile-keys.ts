@@ -5,7 +5,15 @@
  * transport refuses them anywhere in an input (parseInvokeInput), and the settings code refuses
  * them in paths and files (core/config/tree-paths.ts).
  */
+import { BrunoError } from './errors';
+
 export const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Throws `invalid_request` naming the first forbidden key of `value`; `what` opens the message. */
+export function refuseForbiddenKeys(value: unknown, what: string): void {
+  const hostile = forbiddenKeyPath(value);
+  if (hostile) throw new BrunoError('invalid_request', `${what}: ${hostile}: '${hostile.split('.').at(-1)}' is not a field of any method`);
+}
 
 /**
  * The first forbidden own key of a value (depth first), as a dotted path; null when there is none.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { chatSendInput } from '../common/contract';
 import { BrunoError } from '../common/errors';
-import { forbiddenKeyPath } from '../common/hostile-keys';
+import { refuseForbiddenKeys } from '../common/hostile-keys';
 import type { Agent } from '../agent';
 import { createEventBatcher } from '../agent';
 import { readJsonBody, startNdjson } from './http-helpers';
@@ -13,8 +13,7 @@ import { readJsonBody, startNdjson } from './http-helpers';
  */
 export async function handleChat(req: IncomingMessage, res: ServerResponse, agent: Agent): Promise<void> {
   const body = await readJsonBody(req, res);
-  const hostile = forbiddenKeyPath(body);
-  if (hostile) throw new BrunoError('invalid_request', `Invalid chat request: ${hostile}: '${hostile.split('.').at(-1)}' is not a field`);
+  refuseForbiddenKeys(body, 'Invalid chat request');
   const parsed = chatSendInput.safeParse(body);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');

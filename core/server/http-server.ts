@@ -10,7 +10,7 @@ import { handleInvoke, handleEvents } from './bridge-endpoints';
 import { handleChat } from './chat-endpoint';
 import { decodePathPart, pathOf, readJsonBody, sendError, sendJson } from './http-helpers';
 import { createHttpMetrics } from './http-metrics';
-import { serveStatic } from './static-files';
+import { createStaticFiles } from './static-files';
 
 export interface HttpServerOptions {
   core: Core;
@@ -29,7 +29,7 @@ export interface RunningHttpServer {
 
 /** Headless mode: the renderer and the contract over HTTP, plus the public chat API. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const staticDir = resolve(options.staticDir);
+  const staticFiles = createStaticFiles(resolve(options.staticDir));
   const { core, token } = options;
   const mcp = createBrunoMcp({ handlers: core.handlers, events: core.events, version: appVersion });
 
@@ -49,7 +49,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     if (!path.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new BrunoError('not_found', `No ${req.method} route for ${path}`);
-      return serveStatic(staticDir, path, res);
+      return staticFiles(path, res);
     }
     if (!hasValidBearer(req, token)) {
       return sendJson(res, 401, { error: { code: 'unauthorized', message: unauthorizedMessage } });

@@ -52,15 +52,26 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-/** Serves the built renderer; unknown paths get index.html; nothing outside `root` is reachable. */
-export async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<void> {
+/**
+ * Serves the built renderer; unknown paths get index.html; nothing outside `root` is reachable.
+ * The root's real path is resolved once it exists (not on every request); until the UI is built
+ * each request says so.
+ */
+export function createStaticFiles(root: string): (urlPath: string, res: ServerResponse) => Promise<void> {
+  let realRoot: string | null = null;
+  return async (urlPath, res) => {
+    realRoot ??= await realpath(root).catch(() => null);
+    return serveStatic(root, realRoot ?? root, urlPath, res);
+  };
+}
+
+async function serveStatic(root: string, realRoot: string, urlPath: string, res: ServerResponse): Promise<void> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
     return plain(res, 400, 'The path has a malformed percent-encoding.');
   }
-  const realRoot = await realpath(root).catch(() => root);
   const candidate = normalize(join(root, decoded));
   const file = (isInside(root, candidate) ? await openInside(realRoot, candidate) : null) ?? (await openInside(realRoot, join(root, 'index.html')));
   if (!file) {

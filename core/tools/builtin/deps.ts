@@ -20,3 +20,8 @@ export interface BuiltinToolDeps {
   memory?: { listMemories(input: { query?: string }): Promise<MemoryEntry[]> };
   now?: () => number;
 }
+
+/** Why both Prometheus tools cannot run, or null: one message that says what to set. */
+export function prometheusUnavailable(deps: BuiltinToolDeps): string | null {
+  return deps.settings().prometheusUrl ? null : 'no Prometheus configured: set PROMETHEUS_URL (Settings, Prometheus URL)';
+}

@@ -2,7 +2,7 @@ import type { Tool } from '../tool';
 import { failed, formatValue, isoSeconds, ok, seriesName, table } from './compact-text';
 import { apiUrl, getJson } from './http-json';
 import { parseDuration, parseTime, stringArg } from './tool-args';
-import type { BuiltinToolDeps } from './deps';
+import { prometheusUnavailable, type BuiltinToolDeps } from './deps';
 
 interface Sample {
   metric?: Record<string, string>;
@@ -55,7 +55,7 @@ export function prometheusQueryTool(deps: BuiltinToolDeps): Tool {
     },
     readOnly: true,
     source: 'builtin',
-    unavailable: () => (deps.settings().prometheusUrl ? null : 'no Prometheus configured: set PROMETHEUS_URL (Settings, Prometheus URL)'),
+    unavailable: () => prometheusUnavailable(deps),
     async run(args, { signal }) {
       const base = deps.settings().prometheusUrl;
       if (!base) return failed('no Prometheus is configured');

@@ -1,6 +1,6 @@
 import type { Tool } from '../tool';
 import { failed, isoSeconds, ok, table } from './compact-text';
-import type { BuiltinToolDeps } from './deps';
+import { prometheusUnavailable, type BuiltinToolDeps } from './deps';
 import { apiUrl, getJson } from './http-json';
 import { stringArg } from './tool-args';
 
@@ -19,7 +19,7 @@ export function prometheusTargetsTool(deps: BuiltinToolDeps): Tool {
     parameters: { type: 'object', properties: { job: { type: 'string', description: 'only targets of this job' } } },
     readOnly: true,
     source: 'builtin',
-    unavailable: () => (deps.settings().prometheusUrl ? null : 'no Prometheus configured: set PROMETHEUS_URL (Settings, Prometheus URL)'),
+    unavailable: () => prometheusUnavailable(deps),
     async run(args, { signal }) {
       const base = deps.settings().prometheusUrl;
       if (!base) return failed('no Prometheus is configured');
