@@ -37,6 +37,10 @@ describe('markdown parser', () => {
     expect(strip(parseMarkdown('text\n\n---'))).toEqual([{ type: 'paragraph', children: [{ type: 'text', text: 'text' }] }, { type: 'hr' }]);
     expect(strip(parseMarkdown('- item\n---')).map((b) => b.type)).toEqual(['list', 'hr']);
     expect(strip(parseMarkdown('- item\n  ===\n'))[0]).toMatchObject({ type: 'list', items: [[{ type: 'heading', level: 1 }]] });
+    // Streaming "Steps:\n- one": the lone dash at the end is a list item coming, not an underline yet.
+    expect(strip(parseMarkdown('Steps:\n-')).map((b) => b.type)).toEqual(['paragraph', 'list']);
+    expect(strip(parseMarkdown('Steps:\n- one')).map((b) => b.type)).toEqual(['paragraph', 'list']);
+    expect(strip(parseMarkdown('Title\n=\nbody'))[0]).toMatchObject({ type: 'heading', level: 1 });
   });
 
   it('keeps snake_case and lone stars literal', () => {

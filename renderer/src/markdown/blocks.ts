@@ -133,7 +133,9 @@ function parseBlocksInto(
     i++;
     while (i < lines.length && !blankRe.test(lines[i]!)) {
       const underline = setextRe.exec(lines[i]!);
-      if (underline) {
+      // A lone `-` or `=` as the very last line is not taken yet: streamed, it is most often the
+      // start of a list item ("Steps:\n- one") and would flash the paragraph as a heading.
+      if (underline && (underline[1]!.length > 1 || i + 1 < lines.length)) {
         level = underline[1]![0] === '=' ? 1 : 2;
         i++;
         break;
