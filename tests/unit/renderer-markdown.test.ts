@@ -23,6 +23,26 @@ describe('markdown parser', () => {
     });
   });
 
+  it('parses setext headings: text underlined with = (level 1) or - (level 2)', () => {
+    expect(strip(parseMarkdown('Title\n=====\n\nbody'))).toEqual([
+      { type: 'heading', level: 1, children: [{ type: 'text', text: 'Title' }] },
+      { type: 'paragraph', children: [{ type: 'text', text: 'body' }] },
+    ]);
+    // `---` under text is a heading, not a rule; the heading may span lines and hold inline Markdown.
+    expect(strip(parseMarkdown('Disk **usage**\nper host\n---\nafter'))).toEqual([
+      { type: 'heading', level: 2, children: [{ type: 'text', text: 'Disk ' }, { type: 'strong', children: [{ type: 'text', text: 'usage' }] }, { type: 'br' }, { type: 'text', text: 'per host' }] },
+      { type: 'paragraph', children: [{ type: 'text', text: 'after' }] },
+    ]);
+    // Without text right above it, a dash line stays a rule; after a list item it ends the list.
+    expect(strip(parseMarkdown('text\n\n---'))).toEqual([{ type: 'paragraph', children: [{ type: 'text', text: 'text' }] }, { type: 'hr' }]);
+    expect(strip(parseMarkdown('- item\n---')).map((b) => b.type)).toEqual(['list', 'hr']);
+    expect(strip(parseMarkdown('- item\n  ===\n'))[0]).toMatchObject({ type: 'list', items: [[{ type: 'heading', level: 1 }]] });
+    // Streaming "Steps:\n- one": the lone dash at the end is a list item coming, not an underline yet.
+    expect(strip(parseMarkdown('Steps:\n-')).map((b) => b.type)).toEqual(['paragraph', 'list']);
+    expect(strip(parseMarkdown('Steps:\n- one')).map((b) => b.type)).toEqual(['paragraph', 'list']);
+    expect(strip(parseMarkdown('Title\n=\nbody'))[0]).toMatchObject({ type: 'heading', level: 1 });
+  });
+
   it('keeps snake_case and lone stars literal', () => {
     expect(inlineText(parseInline('use snake_case_name and 2 * 3'))).toBe('use snake_case_name and 2 * 3');
     expect(parseInline('use snake_case_name').every((n) => n.type === 'text')).toBe(true);
@@ -104,6 +124,9 @@ describe('parsing a growing answer', () => {
     const { parseMarkdown } = await import('../../renderer/src/markdown/parse');
     const answer = [
       '# Backups',
+      '',
+      'Status of the NAS',
+      '=================',
       '',
       'The NAS is backed up **nightly** at 02:00 [1].',
       '',

@@ -1,5 +1,5 @@
 /**
- * Block-level Markdown of untrusted model output: paragraphs, ATX headings, fenced code, lists
+ * Block-level Markdown of untrusted model output: paragraphs, ATX and setext headings, fenced code, lists
  * (nested by indentation), blockquotes, GFM tables (capped), rules. Inline text goes to inline.ts
  * (or the caller's `options.inline`, resume.ts's cache while streaming). Nesting depth is capped.
  */
@@ -14,6 +14,8 @@ const quoteRe = /^ {0,3}> ?(.*)$/;
 const listItemRe = /^( {0,12})([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$/;
 const tableDelimRe = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
 const blankRe = /^[ \t]*$/;
+/** A setext underline: the paragraph above it is a heading (`=` level 1, `-` level 2). */
+const setextRe = /^ {0,3}(=+|-+)[ \t]*$/;
 
 export function parseMarkdown(source: string, options: ParseOptions = {}): TopBlock[] {
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
@@ -124,15 +126,28 @@ function parseBlocksInto(
       }
     }
 
-    // Paragraph: until a blank line or the start of another block.
+    // Paragraph: until a blank line or the start of another block; a setext underline (checked
+    // first: `---` under text is a heading, not a rule) makes it a heading.
     const para: string[] = [line];
+    let level: 1 | 2 | null = null;
     i++;
-    while (i < lines.length && !blankRe.test(lines[i]!) && !startsBlock(lines[i]!)) {
+    while (i < lines.length && !blankRe.test(lines[i]!)) {
+      const underline = setextRe.exec(lines[i]!);
+      // A lone `-` or `=` as the very last line is not taken yet: streamed, it is most often the
+      // start of a list item ("Steps:\n- one") and would flash the paragraph as a heading.
+      if (underline && (underline[1]!.length > 1 || i + 1 < lines.length)) {
+        level = underline[1]![0] === '=' ? 1 : 2;
+        i++;
+        break;
+      }
+      if (startsBlock(lines[i]!)) break;
       if (lines[i]!.includes('|') && i + 1 < lines.length && tableDelimRe.test(lines[i + 1]!)) break;
       para.push(lines[i]!);
       i++;
     }
-    emit({ type: 'paragraph', children: inline(para.map((l) => l.trim()).join('\n')) }, start, i);
+    const body = para.map((l) => l.trim()).join('\n');
+    if (level) emit({ type: 'heading', level, children: parseInline(body, depth) }, start, i);
+    else emit({ type: 'paragraph', children: inline(body) }, start, i);
   }
 }
 

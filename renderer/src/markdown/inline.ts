@@ -8,23 +8,11 @@
  */
 
 import { MAX_DEPTH, type Inline } from './ast';
+import { safeHref } from './safe-href';
+
+export { safeHref };
 
 const EMPHASIS_WINDOW = 2000;
-
-/** Only absolute http(s) URLs without credentials; everything else (javascript:, data:, relative) is dropped. */
-export function safeHref(raw: string): string | null {
-  const trimmed = raw.trim().replace(/^<|>$/g, '');
-  if (!/^https?:\/\//i.test(trimmed)) return null;
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  if (url.username || url.password) return null;
-  return url.href;
-}
 
 const punctuation = /[!-/:-@[-`{-~]/;
 
