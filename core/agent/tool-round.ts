@@ -210,6 +210,7 @@ export async function runToolRound(calls: readonly ToolCall[], content: string, 
       } else if (!allowed) {
         ctx.emit({ ...view, status: 'awaiting_approval' });
         allowed = await ctx.approvals.wait(call.id, ctx.signal, approvalTimeoutMs);
+        if (allowed) observer.approved?.();
         text = allowed ? '' : 'The user denied this tool call.';
       } else {
         text = '';

@@ -67,7 +67,7 @@ async function openChat(page: Page): Promise<ChatPage> {
   return chat;
 }
 
-const chatRequests = (fake: { requests: Array<{ path: string; body: unknown }> }) =>
+const chatRequests = (fake: { requests: ReadonlyArray<{ path: string; body: unknown }> }) =>
   fake.requests.filter((r) => r.path === '/api/chat').map((r) => r.body as { tools?: Array<{ function: { name: string } }>; messages: Array<{ role: string; content: string; tool_name?: string }> });
 
 test.describe('tools in the UI', () => {
@@ -84,6 +84,9 @@ test.describe('tools in the UI', () => {
     await expect(call).toContainText(TOOL);
     await expect(call.locator('.tool-call-args')).toHaveText(JSON.stringify({ note }));
     await expect(call.getByTestId('tool-call-status')).toHaveText('waiting for you');
+    // The answer says what it waits for (not "the model may be loading").
+    await expect(chat.lastAnswer().getByTestId('tool-notice')).toHaveText(`Waiting for you: Run or Deny ${TOOL}`);
+    await expect(chat.lastAnswer().getByText('Waiting for the model…')).toHaveCount(0);
     await saveScreenshot(page, 'tool-approval', testInfo);
     // Nothing ran while it waits.
     expect(await savedNotes()).not.toContain(note);
@@ -126,6 +129,11 @@ test.describe('tools in the UI', () => {
     expect(await indent(toolRow)).toBe(await indent(modelRows[0]!));
     expect(await indent(toolRow)).not.toBe('0px');
     await expect(toolSpan.locator('.span-keys')).toContainText('tool.source=fixture');
+    // The span covers the wait for Run and the run; its `approved` event marks where one ends.
+    await toolSpan.locator('summary').click();
+    await expect(toolSpan.locator('.span-attrs')).toContainText('event: approved');
+    await toolSpan.locator('summary').click();
+    await page.getByTestId('trace-view').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await saveScreenshot(page, 'tool-trace', testInfo);
   });
 

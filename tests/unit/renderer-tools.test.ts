@@ -176,3 +176,22 @@ describe('trace waterfall: model rounds and tool calls', () => {
     expect(rows.map((r) => `${r.depth}:${r.span.spanId}:${spanRole(r.span)}`)).toEqual(['0:turn:other', '1:chat-1:model', '1:tool:tool', '1:chat-2:model']);
   });
 });
+
+describe('chat slice: tool events', () => {
+  it('keep the latest state per call in order, and count as activity for the stall notice', () => {
+    let t = 1000;
+    const store = createAppStore({ scheduleFrame: (cb) => cb(), now: () => t });
+    const chat = () => store.getState().chat;
+    chat().beginTurn({ turnId: 't', text: 'q', model: null });
+    expect(chat().lastChunkAt).toBeNull();
+    t = 5000;
+    const call = { id: 'call_1', name: 'fixture.write_note', arguments: { note: 'x' }, status: 'awaiting_approval' as const };
+    chat().receiveBatch({ turnId: 't', conversationId: 'c', events: [{ type: 'tool', call }] });
+    expect(chat().lastChunkAt).toBe(5000);
+    t = 9000;
+    chat().receiveBatch({ turnId: 't', conversationId: 'c', events: [{ type: 'tool', call: { ...call, status: 'running' } }, { type: 'tool', call: { ...call, id: 'call_2', status: 'running' } }] });
+    chat().receiveBatch({ turnId: 't', conversationId: 'c', events: [{ type: 'tool', call: { ...call, status: 'ok', result: 'saved x', durationMs: 3 } }] });
+    expect(chat().lastChunkAt).toBe(9000);
+    expect(chat().messages[1]!.toolCalls!.map((c) => `${c.id}:${c.status}`)).toEqual(['call_1:ok', 'call_2:running']);
+  });
+});
