@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bridge, InvokeChannel, McpServerHealth, SettingsUpdateResult, SpanRecord, ToolInfo } from '../../core/common';
 import { createAppStore } from '../../renderer/src/app/store';
+import { createChatActions } from '../../renderer/src/features/chat/actions';
 import { orderSpans, spanRole } from '../../renderer/src/features/observability/TraceView';
 import { createToolsActions, policyPatch } from '../../renderer/src/features/tools/actions';
 import { describeServer, shortDescription, toolGroups, toolState, toolsSummary } from '../../renderer/src/features/tools/tools-view';
@@ -193,5 +194,27 @@ describe('chat slice: tool events', () => {
     chat().receiveBatch({ turnId: 't', conversationId: 'c', events: [{ type: 'tool', call: { ...call, status: 'ok', result: 'saved x', durationMs: 3 } }] });
     expect(chat().lastChunkAt).toBe(9000);
     expect(chat().messages[1]!.toolCalls!.map((c) => `${c.id}:${c.status}`)).toEqual(['call_1:ok', 'call_2:running']);
+  });
+});
+
+describe('Run / Deny', () => {
+  it('answers chat.approve for the active turn; says false when it did not get there, or no turn runs', async () => {
+    let fail = false;
+    const { bridge, calls } = fakeBridge({
+      'chat.approve': async () => {
+        if (fail) throw new Error('connection lost');
+        return { accepted: true };
+      },
+    });
+    const store = createAppStore({ scheduleFrame: (cb) => cb() });
+    const actions = createChatActions({ store, bridge });
+    expect(await actions.approveTool('call_1', true)).toBe(false);
+    expect(calls).toEqual([]);
+    store.getState().chat.beginTurn({ turnId: 't1', text: 'q', model: null });
+    expect(await actions.approveTool('call_1', false)).toBe(true);
+    expect(calls).toEqual([['chat.approve', { turnId: 't1', callId: 'call_1', allow: false }]]);
+    fail = true;
+    expect(await actions.approveTool('call_1', true)).toBe(false);
+    expect(store.getState().chat.error?.message).toMatch(/connection lost/);
   });
 });
