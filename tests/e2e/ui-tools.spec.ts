@@ -194,6 +194,9 @@ test.describe('tools in the UI', () => {
     await section.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     expect(await layoutProblems(page)).toEqual([]);
     await saveScreenshot(page, 'settings-tools', testInfo);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await layoutProblems(page), 'dark').toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // allow: saved at once, still there after a reload, and the next turn runs it without asking.
     await row(TOOL).getByTestId('tool-policy').selectOption('allow');
