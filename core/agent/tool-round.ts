@@ -2,7 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { ToolCallView } from '../common/tools';
 import type { ToolCallOutcome } from '../common/metric-names';
 import type { Message, ModelCapabilities, OllamaTool, ToolCall } from '../llm';
-import type { ToolCallObserver, ToolTelemetry } from '../telemetry/tool-telemetry';
+import { noopToolTelemetry, type ToolCallObserver, type ToolTelemetry } from '../telemetry/tool-telemetry';
 import type { Tool, ToolRegistry, ToolResult } from '../tools';
 import type { ApprovalGate } from './approvals';
 
@@ -189,7 +189,7 @@ export async function runToolRound(calls: readonly ToolCall[], content: string, 
   let runMs = 0;
   for (const call of parsed) {
     const view: ToolCallView = { id: call.id, name: call.name, arguments: call.shown, status: 'running' };
-    const observer = (ctx.telemetry ?? { startCall: () => ({ context: null, end() {} }) }).startCall({
+    const observer: ToolCallObserver = (ctx.telemetry ?? noopToolTelemetry).startCall({
       tool: call.entry ? call.name : null,
       callId: call.id,
       type: call.entry?.tool.source === 'builtin' ? 'function' : 'extension',
@@ -210,6 +210,7 @@ export async function runToolRound(calls: readonly ToolCall[], content: string, 
       } else if (!allowed) {
         ctx.emit({ ...view, status: 'awaiting_approval' });
         allowed = await ctx.approvals.wait(call.id, ctx.signal, approvalTimeoutMs);
+        if (allowed) observer.approved?.();
         text = allowed ? '' : 'The user denied this tool call.';
       } else {
         text = '';

@@ -17,6 +17,8 @@ export interface ToolInfo {
   readOnly: boolean;
   /** The policy in effect (the user's, else the default for its kind). */
   policy: ToolPolicy;
+  /** What it gets when the user has not chosen: allow for a read-only tool, ask otherwise (core/tools). */
+  defaultPolicy: ToolPolicy;
   /** null when the tool can run; else why not, in words that say what to set ("set PROMETHEUS_URL"). */
   unavailable: string | null;
 }

@@ -26,6 +26,11 @@ export interface ToolCallEnd {
 export interface ToolCallObserver {
   /** The tool call's span as a parent for what the tool does (an HTTP client span). */
   readonly context: Context | null;
+  /**
+   * The user pressed Run on an ask-tool: an `approved` event on the span, so the waterfall shows
+   * where the wait for the person ends and the run begins (the span covers both).
+   */
+  approved?(): void;
   end(end: ToolCallEnd): void;
 }
 
@@ -77,6 +82,9 @@ export function createToolTelemetry(deps: ToolTelemetryDeps): ToolTelemetry {
       });
       return {
         context: span ? trace.setSpan(start.parent ?? ROOT_CONTEXT, span) : null,
+        approved() {
+          safely(deps.report, () => (span as Span | null)?.addEvent('approved'));
+        },
         end(end) {
           safely(deps.report, () => {
             const s = span as Span | null;

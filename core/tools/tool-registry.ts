@@ -64,6 +64,7 @@ export function createToolRegistry(deps: ToolRegistryDeps): ToolRegistry {
         source: tool.source,
         readOnly: tool.readOnly,
         policy: policyOf(tool),
+        defaultPolicy: defaultPolicy(tool),
         unavailable: tool.unavailable(),
       })),
     active() {

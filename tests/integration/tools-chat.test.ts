@@ -297,19 +297,24 @@ describe("policy 'ask'", () => {
     await ended;
     off();
     expect(await decided).toEqual({ accepted: true });
-    return events;
+    const end = events.at(-1)!;
+    const spanEvents = end.type === 'done' ? (c.telemetry.spans(end.stats.trace_id!).find((s) => s.name === 'execute_tool prometheus_query')?.events ?? []).map((e) => e.name) : [];
+    return { events, spanEvents };
   }
 
   it('waits for chat.approve: Run runs the call', async () => {
-    const events = await sendAndDecide(true);
+    const { events, spanEvents } = await sendAndDecide(true);
     expect(toolEvents(events).map((x) => x.status)).toEqual(['awaiting_approval', 'running', 'ok']);
     expect(events.at(-1)!.type).toBe('done');
+    // The span covers the wait and the run; `approved` marks where the wait ended.
+    expect(spanEvents).toEqual(['approved']);
   });
 
   it('waits for chat.approve: Deny gives the model a refusal', async () => {
-    const events = await sendAndDecide(false);
+    const { events, spanEvents } = await sendAndDecide(false);
     expect(toolEvents(events).map((x) => x.status)).toEqual(['awaiting_approval', 'denied']);
     expect(toolEvents(events)[1]!.result).toBe('The user denied this tool call.');
     expect(events.at(-1)!.type).toBe('done');
+    expect(spanEvents).toEqual(['denied']);
   });
 });

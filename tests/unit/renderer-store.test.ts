@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TurnStats } from '../../core/common';
 import { createAppStore, type AppStore } from '../../renderer/src/app/store';
 import { selectCanSend, selectIsTurnRunning } from '../../renderer/src/features/chat/selectors';
-import { formatStats } from '../../renderer/src/shared/format';
+import { formatStats, statParts } from '../../renderer/src/shared/format';
 
 /** A hand-cranked animation frame: callbacks run only when the test says a frame passed. */
 function manualFrames() {
@@ -210,5 +210,18 @@ describe('formatStats', () => {
   it('shows TTFT, tokens/s, tokens in/out, duration and done reason', () => {
     expect(formatStats(stats)).toEqual(['TTFT 0.12 s', '42.6 tok/s', '12 in / 34 out', 'context 0.6% of 8,192', '1.61 s', 'done: stop', 'llama3.1:8b']);
     expect(formatStats({ ...stats, ttft_s: null, tokens_per_second: null, done_reason: null })).toContain('done: unknown');
+  });
+
+  it('counts model rounds and tool time apart from generation when the turn used tools', () => {
+    const withTools = { ...stats, model_rounds: 2, tool_calls: 1, tool_duration_s: 0.3404 };
+    expect(formatStats(withTools)).toEqual(['2 model rounds', 'tools 340 ms', 'TTFT 0.12 s', '42.6 tok/s', '12 in / 34 out', 'context 0.6% of 8,192', '1.61 s', 'done: stop', 'llama3.1:8b']);
+    const part = statParts(withTools).find((p) => p.key === 'tools')!;
+    expect(part).toMatchObject({ value: '340.4' });
+    expect(part.title).toMatch(/^1 tool call;/);
+    // Tools offered but not called, and a turn without tools: nothing about tools.
+    expect(formatStats({ ...stats, model_rounds: 1, tool_calls: 0, tool_duration_s: 0 })[0]).toBe('TTFT 0.12 s');
+    expect(statParts(stats).map((p) => p.key)).not.toContain('rounds');
+    // A denied-only round: two requests, no tool time.
+    expect(formatStats({ ...stats, model_rounds: 2, tool_calls: 1, tool_duration_s: 0 }).slice(0, 2)).toEqual(['2 model rounds', 'tools 0 ms']);
   });
 });

@@ -20,6 +20,8 @@ describe('tool registry', () => {
       policies: () => ({ c: 'off' }),
     });
     expect(registry.list().map((t) => [t.name, t.policy])).toEqual([['a', 'allow'], ['b', 'ask'], ['c', 'off']]);
+    // The Settings view shows what a tool falls back to, so a user sees which choices are theirs.
+    expect(registry.list().map((t) => t.defaultPolicy)).toEqual(['allow', 'ask', 'allow']);
     expect(registry.active().map((a) => [a.tool.name, a.policy])).toEqual([['a', 'allow'], ['b', 'ask']]);
   });
 

@@ -14,6 +14,7 @@ import { createMemoryActions } from '../features/memory/actions';
 import { createModelsActions } from '../features/models/actions';
 import { createObservabilityActions } from '../features/observability/actions';
 import { createSettingsActions } from '../features/settings/actions';
+import { createToolsActions } from '../features/tools/actions';
 import { createLiveMetrics, type LiveMetrics } from '../shared/live/live-metrics';
 import type { AppActions, AppStore } from '../shared/state';
 
@@ -52,6 +53,7 @@ export function createController(deps: ControllerDeps): Controller {
   const knowledge = createKnowledgeActions({ store, bridge, ...(deps.pickPaths ? { pickPaths: deps.pickPaths } : {}) });
   const memory = createMemoryActions({ store, bridge });
   const settings = createSettingsActions({ store, bridge });
+  const tools = createToolsActions({ store, bridge });
 
   const onConnection = (next: ConnectionState, previous: ConnectionState['status']) => {
     store.getState().connection.update(next);
@@ -120,5 +122,5 @@ export function createController(deps: ControllerDeps): Controller {
     return () => offs.forEach((off) => off());
   };
 
-  return { start, live, ...chatActions, ...conversations, ...models, ...observability, ...knowledge, ...memory, ...settings };
+  return { start, live, ...chatActions, ...conversations, ...models, ...observability, ...knowledge, ...memory, ...settings, ...tools };
 }

@@ -8,6 +8,7 @@ import { createMemorySlice } from '../features/memory/slice';
 import { createModelsSlice } from '../features/models/slice';
 import { createAlertsSlice, createHealthSlice, createTraceSlice } from '../features/observability/slice';
 import { createSettingsSlice } from '../features/settings/slice';
+import { createToolsSlice } from '../features/tools/slice';
 import { createConnectionSlice, createUiSlice, type AppState, type AppStore } from '../shared/state';
 
 export type { AppStore } from '../shared/state';
@@ -35,6 +36,7 @@ export function createAppStore(options: AppStoreOptions = {}): AppStore {
     kb: createKbSlice(set),
     memory: createMemorySlice(set),
     settings: createSettingsSlice(set),
+    tools: createToolsSlice(set),
     ui: createUiSlice(set),
   }));
 }

@@ -4,7 +4,7 @@ const seconds = (value: number) => (value < 10 ? `${value.toFixed(2)} s` : `${va
 
 export interface StatPart {
   /** Stable key (also `data-stat` in the page, which e2e tests read). */
-  key: 'ttft' | 'tps' | 'tokens' | 'context' | 'duration' | 'done' | 'model';
+  key: 'rounds' | 'tools' | 'ttft' | 'tps' | 'tokens' | 'context' | 'duration' | 'done' | 'model';
   text: string;
   /** The raw number(s) behind the text, for tests and tooltips. */
   value: string;
@@ -14,6 +14,20 @@ export interface StatPart {
 /** The parts of the stats line under a finished answer, in reading order. */
 export function statParts(stats: TurnStats): StatPart[] {
   const parts: StatPart[] = [];
+  // A turn that used tools: how many model requests it took and the time tools ran, apart from
+  // generation (tok/s and TTFT stay the model's own numbers). A turn without tools shows neither.
+  const rounds = stats.model_rounds ?? 1;
+  const toolCalls = stats.tool_calls ?? 0;
+  if (rounds > 1 || toolCalls > 0) {
+    parts.push({ key: 'rounds', text: countOf(rounds, 'model round'), value: String(rounds), title: 'Model requests in this answer (each round of tool calls adds one)' });
+    const toolMs = Math.max(0, (stats.tool_duration_s ?? 0) * 1000);
+    parts.push({
+      key: 'tools',
+      text: `tools ${toolMs === 0 ? '0 ms' : formatMs(toolMs)}`,
+      value: String(toolMs),
+      title: `${countOf(toolCalls, 'tool call')}; time spent running tools, not generating (waiting for Run / Deny not counted)`,
+    });
+  }
   parts.push({ key: 'ttft', text: `TTFT ${stats.ttft_s === null ? '–' : seconds(stats.ttft_s)}`, value: String(stats.ttft_s), title: 'Time to first token' });
   parts.push({
     key: 'tps',

@@ -56,7 +56,7 @@ export const MessageView = memo(function MessageView({ message, isLast }: { mess
           {status === 'streaming' && <span className="cursor" aria-hidden="true" />}
         </div>
       )}
-      {status === 'streaming' && message.text === '' && <div className="muted">Waiting for the model…</div>}
+      {status === 'streaming' && message.text === '' && !message.toolCalls?.some((c) => c.status === 'awaiting_approval' || c.status === 'running') && <div className="muted">Waiting for the model…</div>}
       {status === 'streaming' && <StallNotice />}
       {status === 'stopped' && (
         <div className="message-note" data-testid="message-stopped">

@@ -5,7 +5,7 @@ import { useAppStore, useActions } from '../../shared/context';
 export const STALL_AFTER_MS = 3000;
 const SLOW_TOKENS_PER_SECOND = 5;
 
-type Notice = { kind: 'waiting' | 'stalled' | 'slow'; text: string } | null;
+type Notice = { kind: 'waiting' | 'stalled' | 'slow' | 'tool'; text: string } | null;
 
 /**
  * Tells a stalled stream from a slow one, which other chat UIs show identically: "stalled for
@@ -19,10 +19,15 @@ export function StallNotice() {
   const [notice, setNotice] = useState<Notice>(null);
   useEffect(() => {
     const tick = () => {
-      const { turnStartedAt, lastChunkAt } = store.getState().chat;
+      const { turnStartedAt, lastChunkAt, activeTurnId, messages } = store.getState().chat;
       const now = Date.now();
       let next: Notice = null;
-      if (lastChunkAt === null) {
+      // While a tool waits for the user or runs, no token is due: say what the turn waits for.
+      const calls = messages.find((m) => m.role === 'assistant' && m.turnId === activeTurnId)?.toolCalls ?? [];
+      const pending = calls.find((c) => c.status === 'awaiting_approval') ?? calls.find((c) => c.status === 'running');
+      if (pending) {
+        next = { kind: 'tool', text: pending.status === 'awaiting_approval' ? `Waiting for you: Run or Deny ${pending.name}` : `Running ${pending.name}…` };
+      } else if (lastChunkAt === null) {
         const waited = turnStartedAt === null ? 0 : now - turnStartedAt;
         if (waited >= STALL_AFTER_MS) next = { kind: 'waiting', text: `Waiting for the first token for ${Math.floor(waited / 1000)} s (the model may be loading)` };
       } else if (now - lastChunkAt >= STALL_AFTER_MS) {

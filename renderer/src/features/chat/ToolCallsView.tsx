@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ToolCallView } from '../../../../core/common';
 import { useActions } from '../../shared/context';
 
@@ -15,6 +16,20 @@ const statusText: Record<ToolCallView['status'], string> = {
  */
 export function ToolCallsView({ calls }: { calls: readonly ToolCallView[] }) {
   const actions = useActions();
+  // One answer per call: a second click (or a click on the other button) while the first travels
+  // would only be refused by the core, so the buttons go quiet at once.
+  const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
+  const decide = (id: string, allow: boolean) => {
+    setDecided((d) => new Set(d).add(id));
+    void actions.approveTool(id, allow).then((sent) => {
+      if (!sent)
+        setDecided((d) => {
+          const next = new Set(d);
+          next.delete(id);
+          return next;
+        });
+    });
+  };
   return (
     <div className="tool-calls" data-testid="tool-calls">
       {calls.map((call) => (
@@ -29,10 +44,10 @@ export function ToolCallsView({ calls }: { calls: readonly ToolCallView[] }) {
           </div>
           {call.status === 'awaiting_approval' && (
             <div className="tool-call-actions">
-              <button type="button" className="button button-small" data-testid="tool-run" onClick={() => void actions.approveTool(call.id, true)}>
+              <button type="button" className="button button-small" data-testid="tool-run" disabled={decided.has(call.id)} onClick={() => decide(call.id, true)}>
                 Run
               </button>
-              <button type="button" className="button button-small" data-testid="tool-deny" onClick={() => void actions.approveTool(call.id, false)}>
+              <button type="button" className="button button-small" data-testid="tool-deny" disabled={decided.has(call.id)} onClick={() => decide(call.id, false)}>
                 Deny
               </button>
             </div>

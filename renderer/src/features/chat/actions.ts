@@ -13,7 +13,8 @@ export interface ChatActions {
   send(text: string): Promise<void>;
   stop(): Promise<void>;
   /** Run (allow) or Deny a tool call of the active turn that waits for approval. */
-  approveTool(callId: string, allow: boolean): Promise<void>;
+  /** Resolves false when the answer did not reach the core (the buttons come back). */
+  approveTool(callId: string, allow: boolean): Promise<boolean>;
   /** Sends the question of the last turn again (after an error or a stop). */
   retry(): Promise<void>;
   newChat(): void;
@@ -68,11 +69,13 @@ export function createChatActions({ store, bridge, newTurnId = randomId, stopGra
 
     async approveTool(callId, allow) {
       const turnId = chat().activeTurnId;
-      if (!turnId) return;
+      if (!turnId) return false;
       try {
         await bridge.invoke('chat.approve', { turnId, callId, allow });
+        return true;
       } catch (err) {
         chat().showError(toUiError(err));
+        return false;
       }
     },
 

@@ -178,6 +178,9 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
               const at = calls.findIndex((c) => c.id === call.id);
               return { ...m, toolCalls: at === -1 ? [...calls, call] : calls.map((c, i) => (i === at ? call : c)) };
             });
+            // The model answered (with a call) and the turn moves: the stall notice counts from here,
+            // not from the last token before a tool that ran or waited for Run / Deny.
+            patchChat({ lastChunkAt: now() });
             break;
           }
           case 'done':

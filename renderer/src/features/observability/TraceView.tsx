@@ -18,7 +18,25 @@ const KEY_ATTRIBUTES = [
   A.errorType,
   'rag.hits',
   'rag.mode',
+  A.toolType,
+  A.toolSource,
+  A.toolTruncated,
 ];
+
+/**
+ * What a span stands for in a turn, so the waterfall tells model rounds and tool calls apart at a
+ * glance: `chat <model>` (one per model request) and `execute_tool <name>` (GenAI conventions).
+ */
+export type SpanRole = 'model' | 'tool' | 'other';
+
+export function spanRole(span: Pick<SpanRecord, 'attributes'>): SpanRole {
+  const operation = span.attributes[A.operationName];
+  if (operation === 'execute_tool') return 'tool';
+  if (operation === 'chat') return 'model';
+  return 'other';
+}
+
+const roleLabel: Record<SpanRole, string | null> = { model: 'model', tool: 'tool', other: null };
 
 interface Row {
   span: SpanRecord;
@@ -108,11 +126,14 @@ export function TraceView() {
 
 function SpanRow({ span, depth, left, width }: { span: SpanRecord; depth: number; left: number; width: number }) {
   const keys = KEY_ATTRIBUTES.filter((k) => span.attributes[k] !== undefined);
+  const role = spanRole(span);
+  const label = roleLabel[role];
   return (
-    <li className={`span-row span-${span.status}`} data-testid="span-row" data-name={span.name}>
+    <li className={`span-row span-${span.status} span-role-${role}`} data-testid="span-row" data-name={span.name} data-role={role}>
       <details>
         <summary className="span-summary">
-          <span className="span-name" style={{ paddingLeft: `${depth * 14}px` }}>
+          <span className="span-name" style={{ paddingLeft: `${depth * 14}px` }} title={span.name}>
+            {label && <span className={`span-tag span-tag-${role}`}>{label}</span>}
             {span.name}
           </span>
           <span className="span-bar-track" aria-hidden="true">

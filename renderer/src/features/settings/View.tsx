@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useApp, useActions } from '../../shared/context';
 import { selectModelList } from '../models/selectors';
+import { ToolsSection } from '../tools/ToolsSection';
 import { selectSettings } from './selectors';
 import { draftFrom, errorsByField, isLive, patchFrom, settingsGroups, type Draft, type FieldDef, type PiiRow } from './settings-fields';
 
@@ -93,6 +94,7 @@ export function SettingsView() {
           )}
         </div>
       </form>
+      <ToolsSection />
     </div>
   );
 }

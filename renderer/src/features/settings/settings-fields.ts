@@ -59,6 +59,15 @@ export const settingsGroups: FieldGroup[] = [
       { path: 'alertmanagerUrl', label: 'Alertmanager URL', kind: 'url', nullable: true, test: 'alertmanager' },
     ],
   },
+  {
+    // Which tools are on is the Tools section below (each saved at once); these bound every call.
+    title: 'Tool limits',
+    fields: [
+      { path: 'tools.maxRounds', label: 'Tool rounds per answer', kind: 'number', help: 'Model -> tools -> model rounds before the model must answer; 0 offers no tools.' },
+      { path: 'tools.callTimeoutMs', label: 'Tool call timeout (ms)', kind: 'number' },
+      { path: 'tools.resultTokenBudget', label: 'Tool result budget (tokens)', kind: 'number', help: 'A longer result is cut, and the model is told so.' },
+    ],
+  },
 ];
 
 export const allFields = settingsGroups.flatMap((g) => g.fields);
