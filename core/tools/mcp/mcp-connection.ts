@@ -213,7 +213,7 @@ export function startMcpConnection(options: McpConnectionOptions): McpConnection
       void attempt();
     }, delay);
     retryTimer.unref?.();
-    log('warn', `MCP server '${name}' is down: ${reason}; next attempt in ${Math.round(delay / 1000)} s`, { server: name, transport: transportKind });
+    log('warn', `MCP server '${name}' is down: ${reason}; next attempt in ${Math.round(delay / 1000)} s`, { server: name, transport: transportKind, retryInMs: delay });
     changed();
     settleFirst();
   }
