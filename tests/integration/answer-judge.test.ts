@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertsService, loadAlertRules } from '../../core/alerts';
 import type { AnswerJudgment } from '../../core/common';
 import type { Core } from '../../core/runtime';
 import { startFakeOllama, type FakeOllama } from '../fake-ollama';
@@ -217,4 +218,35 @@ describe('the answer judge', () => {
     await core.close();
     expect(performance.now() - closing).toBeLessThan(1200);
   }, 20_000);
+
+  it('judged hallucinations fire HighHallucinationRate in the local evaluator (the shipped rule), not before 5 judged answers', async () => {
+    fake.reset();
+    fake.configure({ structured: { values: { faithfulness: 0.5, hallucination: true } } });
+    const { core } = await judgedCore();
+    await core.knowledge.ingest([docs]);
+    let now = Date.parse('2026-12-07T10:00:00Z');
+    const rules = loadAlertRules();
+    expect(rules.local.map((r) => r.name)).toEqual(expect.arrayContaining(['HighHallucinationRate', 'AnswerJudgeFailing']));
+    const service = createAlertsService({ registry: core.telemetry.registry, rules: rules.local, remoteOnlyRules: [], prometheusUrl: null, alertmanagerUrl: null, intervalMs: 3_600_000, onChange: () => {}, now: () => now });
+    const hallucination = async () => (await service.refresh()).alerts.find((a) => a.name === 'HighHallucinationRate');
+    for (let i = 0; i < 5; i++) {
+      await runTurn(core, { message: 'When is the NAS backed up?' });
+      await core.judge.idle();
+      now += 60_000;
+      // The first judged answer is already in the first sample: 4 increases so far at most.
+      expect(await hallucination(), `after ${i + 1} judged answers`).toBeUndefined();
+    }
+    await runTurn(core, { message: 'When is the NAS backed up?' });
+    await core.judge.idle();
+    now += 60_000;
+    expect(await hallucination()).toMatchObject({ state: 'pending', severity: 'high', source: 'local' });
+    now += 10 * 60_000;
+    const firing = await hallucination();
+    expect(firing).toMatchObject({ state: 'firing', summary: 'High hallucination rate detected' });
+    expect(firing!.description).toBe('100% of the judged answers of the last hour state what their sources do not support (threshold 10%).');
+    // Severity from faithfulness 0.5: medium.
+    expect(sampleValue(await metrics(core), 'agent_answer_hallucination_detected_total', { model: 'llama3.1:8b', severity: 'medium' })).toBe(6);
+    service.stop();
+    await core.close();
+  });
 });
