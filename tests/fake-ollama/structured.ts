@@ -8,9 +8,9 @@
 
 export interface StructuredBehaviour {
   /** Values by property name, used wherever the schema has that property (unchecked on purpose). */
-  values: Record<string, unknown>;
+  values?: Record<string, unknown>;
   /** 'valid' (default): JSON matching the schema; 'malformed': a truncated, unparseable object. */
-  mode: 'valid' | 'malformed';
+  mode?: 'valid' | 'malformed';
 }
 
 export const defaultStructured = (): StructuredBehaviour => ({ values: {}, mode: 'valid' });
@@ -62,7 +62,8 @@ function valueFor(schema: unknown, values: Record<string, unknown>, depth: numbe
 
 /** The content of a structured reply to `format`. */
 export function structuredReply(format: unknown, behaviour: StructuredBehaviour): string {
-  const document = format === 'json' ? { ...behaviour.values } : valueFor(format, behaviour.values, 0);
+  const values = behaviour.values ?? {};
+  const document = format === 'json' ? { ...values } : valueFor(format, values, 0);
   const text = JSON.stringify(document) ?? 'null';
   // Cut inside the object: what a model that ran out of tokens (or ignores the format) sends.
   return behaviour.mode === 'malformed' ? `${text.slice(0, Math.max(1, Math.floor(text.length / 2)))}` : text;

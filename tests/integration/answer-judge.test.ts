@@ -116,7 +116,7 @@ describe('the answer judge', () => {
 
   it('BRUNO_JUDGE_SAMPLE_RATE=0 (the default): no judge request reaches Ollama', async () => {
     fake.reset();
-    for (const env of [{ BRUNO_JUDGE_SAMPLE_RATE: '0' }, {}]) {
+    for (const env of [{ BRUNO_JUDGE_SAMPLE_RATE: '0' }, {}] as Record<string, string>[]) {
       const core = testCore({ OLLAMA_HOST: fake.url, BRUNO_METRICS_ADDR: '', ...env });
       for (let i = 0; i < 3; i++) expect((await runTurn(core, { message: `question ${i}` })).end.type).toBe('done');
       await new Promise((r) => setTimeout(r, 50));
