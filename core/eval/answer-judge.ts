@@ -39,6 +39,9 @@ export interface AnswerJudgeDeps {
   random?: () => number;
 }
 
+/** Tokens a judge may generate: the verdict's JSON with a 300-character explanation fits in half. */
+export const judgeMaxTokens = 512;
+
 export interface AnswerJudge {
   /** Samples the turn and queues it; returns at once and never throws. */
   submit(turn: AnsweredTurn): void;
@@ -67,8 +70,9 @@ export function createAnswerJudge(deps: AnswerJudgeDeps): AnswerJudge {
         model: judgeModel,
         messages: judgeMessages(turn),
         format: hasSources ? judgeSchemas.withSources : judgeSchemas.withoutSources,
-        // A grader should be repeatable: the same answer gets the same scores.
-        options: { temperature: 0 },
+        // A grader should be repeatable (the same answer, the same scores), and a verdict is a
+        // hundred tokens or so: a model that rambles on is cut off, and its broken JSON counted.
+        options: { temperature: 0, num_predict: judgeMaxTokens },
         signal: AbortSignal.any([closer.signal, AbortSignal.timeout(timeoutMs)]),
       });
     } catch (err) {

@@ -56,8 +56,11 @@ export interface CoreDeps {
    * running its own MCP servers could start itself again, without end).
    */
   mcp?: { clients?: boolean; timing?: Partial<McpTiming> };
-  /** Test seams for the answer judge (a short timeout, a fixed dice). */
-  judge?: Pick<AnswerJudgeDeps, 'timeoutMs' | 'random'>;
+  /**
+   * The answer judge: `enabled: false` judges nothing whatever `judge.sampleRate` says (one-shot
+   * CLI commands: they exit before a judge could end). Plus test seams (a short timeout, a dice).
+   */
+  judge?: { enabled?: boolean } & Pick<AnswerJudgeDeps, 'timeoutMs' | 'random'>;
 }
 
 /** Wires the collaborators of one core instance; nothing here is a module-level singleton. */
@@ -187,11 +190,12 @@ export function createCore(deps: CoreDeps): Core {
   const judgeLogger = rootLogger.child({ logger: 'judge' });
   const judge = createAnswerJudge({
     chat: (request) => client.chat(request),
-    settings: () => store.get().judge,
+    settings: () => (deps.judge?.enabled === false ? { sampleRate: 0, model: null } : store.get().judge),
     onJudged: (judgment) => events.emit('chat.judged', judgment),
     telemetry: createJudgeTelemetry({ registry: telemetry.registry, tracer: telemetry.tracer, otelLogger: telemetry.otelLogger, report: reportTelemetry }),
     log: (level, message, context) => judgeLogger[level](message, context),
-    ...deps.judge,
+    ...(deps.judge?.timeoutMs !== undefined ? { timeoutMs: deps.judge.timeoutMs } : {}),
+    ...(deps.judge?.random ? { random: deps.judge.random } : {}),
   });
   const agent = createAgent({
     onAnswered: (turn) => judge.submit(turn),

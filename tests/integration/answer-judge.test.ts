@@ -12,6 +12,7 @@ import { createAlertsService, loadAlertRules } from '../../core/alerts';
 import type { AnswerJudgment } from '../../core/common';
 import type { Core } from '../../core/runtime';
 import { startFakeOllama, type FakeOllama } from '../fake-ollama';
+import { assertBuilt, runCliProcess } from '../support/built-app';
 import { runTurn, tempDir, testCore } from '../support/core-harness';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { parseExposition, sampleValue } from '../support/prom-text';
@@ -59,8 +60,8 @@ describe('the answer judge', () => {
     // One judge request: not streamed, temperature 0, `format` the schema, the sources in the prompt.
     const [request] = judgeRequests();
     expect(judgeRequests()).toHaveLength(1);
-    const body = request!.body as { model: string; stream: boolean; format: { properties: Record<string, unknown>; required: string[] }; options: { temperature: number }; messages: { content: string }[] };
-    expect(body).toMatchObject({ model: 'llama3.1:8b', stream: false, options: { temperature: 0 } });
+    const body = request!.body as { model: string; stream: boolean; format: { properties: Record<string, unknown>; required: string[] }; options: { temperature: number; num_predict: number }; messages: { content: string }[] };
+    expect(body).toMatchObject({ model: 'llama3.1:8b', stream: false, options: { temperature: 0, num_predict: 512 } });
     expect(body.format.required.sort()).toEqual(['answer_relevance', 'context_relevance', 'explanation', 'faithfulness', 'hallucination']);
     expect(body.messages.at(-1)!.content).toMatch(/QUESTION:[\s\S]*When is the NAS backed up\?[\s\S]*SOURCES:[\s\S]*restic[\s\S]*ANSWER:[\s\S]*02:00/);
 
@@ -248,5 +249,14 @@ describe('the answer judge', () => {
     expect(sampleValue(await metrics(core), 'agent_answer_hallucination_detected_total', { model: 'llama3.1:8b', severity: 'medium' })).toBe(6);
     service.stop();
     await core.close();
+  });
+
+  it('a one-shot `agent-bruno ask` never starts a judge (it would exit before the judge ends)', async () => {
+    assertBuilt();
+    fake.reset();
+    const result = await runCliProcess(['ask', 'hello'], { OLLAMA_HOST: fake.url, BRUNO_DATA_DIR: tempDir(), BRUNO_JUDGE_SAMPLE_RATE: '1', BRUNO_METRICS_ADDR: '' });
+    expect(result.code).toBe(0);
+    expect(fake.requests.filter((r) => r.path === '/api/chat')).toHaveLength(1);
+    expect(judgeRequests()).toHaveLength(0);
   });
 });
