@@ -6,6 +6,7 @@ import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import type { ToolCallView } from '../common/tools';
 import { classifyOllamaError, missingDoneMessage, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient, type ToolCall } from '../llm';
 import type { ConversationStore, StoredMessage, TurnMemory, TurnOutcome, TurnRecorder } from '../memory';
+import type { AnsweredTurn } from '../eval';
 import { noopTurnTelemetry, type TurnTelemetry } from '../telemetry/turn-telemetry';
 import { createSampleThrottle } from './sample-throttle';
 import { startStreamWatchdog } from './stream-watchdog';
@@ -32,6 +33,11 @@ export interface ChatTurnDeps {
   clockIso?: () => string;
   /** Tools the model may call (tool-round.ts); without it the turn never offers any. */
   tools?: TurnTools;
+  /**
+   * Told about every answered turn once its `done` went out and it was recorded (the answer
+   * judge samples these). Must return at once; a throw costs a warning, never the turn.
+   */
+  onAnswered?: (turn: AnsweredTurn) => void;
 }
 
 export interface ChatTurnRequest {
@@ -242,6 +248,16 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     // the log line); its times end with the stream (streamEnded above), not here.
     void recorder.end(outcome('done', { model: stats.model, stats, sources })).catch(() => {});
     observer.succeeded({ final, stats, answer, window, chunks });
+    if (deps.onAnswered) {
+      try {
+        // What the answer may be grounded in: the sources block and the tools' results.
+        const toolResults = messages.filter((m) => m.role === 'tool').map((m) => `Result of the tool ${m.tool_name ?? ''}:\n${m.content}`);
+        const context = [sources.length ? retrieved!.promptBlock : '', ...toolResults].filter(Boolean).join('\n\n');
+        deps.onAnswered({ turnId: request.turnId, conversationId: request.conversationId, messageId: assistantId, model: stats.model, question: request.message, answer, context, traceId: observer.traceId, parent: observer.context });
+      } catch (err) {
+        deps.warn?.('the answered-turn listener failed (the turn is done)', err);
+      }
+    }
     return done;
   } catch (err) {
     const abortReason = watchdog.fired?.reason ?? (controller.signal.aborted ? 'cancelled' : undefined);

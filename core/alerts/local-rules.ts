@@ -1,5 +1,5 @@
 import { alertSeverities, type AlertSeverity } from '../common/alerts';
-import { httpMetricNames as H, ollamaMetricNames as O, llmMetricNames as P, ragMetricNames as R } from '../common/metric-names';
+import { httpMetricNames as H, judgeMetricNames as J, ollamaMetricNames as O, llmMetricNames as P, ragMetricNames as R } from '../common/metric-names';
 import { above, below, type LocalAlertRule } from './local-rule';
 import { histogramQuantile, sumBy, type MetricHistory, type SeriesPoint } from './metric-history';
 import { normalizeExpr, parseAlertRules, type ShippedAlertRule } from './shipped-rules';
@@ -95,6 +95,23 @@ export const localImplementations: Record<string, { implements: string; evaluate
         const ratio = hit / (hit + m.value);
         return ratio < 0.3 ? [{ labels: m.labels, value: ratio }] : [];
       });
+    },
+  },
+  HighHallucinationRate: {
+    implements: `sum(rate(${J.hallucinations}[1h])) / sum(rate(${J.faithfulness}_count[1h])) > 0.10 and sum(increase(${J.faithfulness}_count[1h])) >= 5`,
+    evaluate: (h) => {
+      const judged = sumBy(h.increase(`${J.faithfulness}_count`, 3_600_000), [])[0]?.value ?? 0;
+      if (judged < 5) return [];
+      return above(ratio(h.rate(J.hallucinations, 3_600_000), h.rate(`${J.faithfulness}_count`, 3_600_000)), 0.1);
+    },
+  },
+  AnswerJudgeFailing: {
+    implements: `sum(rate(${J.evaluations}{status=~"invalid|error"}[30m])) / sum(rate(${J.evaluations}{status=~"ok|invalid|error"}[30m])) > 0.5 and sum(increase(${J.evaluations}{status=~"invalid|error"}[30m])) >= 3`,
+    evaluate: (h) => {
+      const m30 = 30 * 60_000;
+      const failed = sumBy(h.increase(J.evaluations, m30, { status: '~invalid|error' }), [])[0]?.value ?? 0;
+      if (failed < 3) return [];
+      return above(ratio(h.rate(J.evaluations, m30, { status: '~invalid|error' }), h.rate(J.evaluations, m30, { status: '~ok|invalid|error' })), 0.5);
     },
   },
   RAGSlowRetrieval: {

@@ -65,11 +65,25 @@ export class MetricHistory {
    * resets handled; a series needs two points in the window).
    */
   rate(name: string, windowMs: number, match: Labels = {}): SeriesPoint[] {
+    return this.changes(name, windowMs, match).map(({ labels, increase, spanS }) => ({ labels, value: increase / spanS }));
+  }
+
+  /**
+   * Increase over the last `windowMs`, per series, as measured (counter resets handled). PromQL's
+   * `increase()` also extrapolates to the window's edges; for a series younger than the window
+   * (the case here: a count that just started) it adds at most half a sample interval, which a
+   * threshold on a count of events does not notice.
+   */
+  increase(name: string, windowMs: number, match: Labels = {}): SeriesPoint[] {
+    return this.changes(name, windowMs, match).map(({ labels, increase }) => ({ labels, value: increase }));
+  }
+
+  private changes(name: string, windowMs: number, match: Labels): { labels: Labels; increase: number; spanS: number }[] {
     const last = this.snapshots.at(-1);
     if (!last) return [];
     const inWindow = this.snapshots.filter((s) => s.t >= last.t - windowMs);
     if (inWindow.length < 2) return [];
-    const out: SeriesPoint[] = [];
+    const out: { labels: Labels; increase: number; spanS: number }[] = [];
     for (const [key, point] of last.samples.get(name) ?? []) {
       if (!matches(point.labels, match)) continue;
       let increase = 0;
@@ -83,7 +97,7 @@ export class MetricHistory {
         prev = v;
       }
       if (!first || first.t === last.t) continue;
-      out.push({ labels: point.labels, value: increase / ((last.t - first.t) / 1000) });
+      out.push({ labels: point.labels, increase, spanS: (last.t - first.t) / 1000 });
     }
     return out;
   }

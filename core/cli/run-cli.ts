@@ -94,7 +94,9 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
   const buildAnnIndex = command !== 'search' && command !== 'eval';
   // MCP servers (tools for a turn) only where a turn runs; never under `mcp`, which could start itself.
   const mcp = { clients: command === 'serve' || command === 'ask' };
-  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, mcp, backgroundEval: command === 'serve' })))(settings);
+  // The answer judge runs after an answer, in the background: only where the process stays up.
+  const judge = { enabled: command === 'serve' || command === 'mcp' };
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, mcp, judge, backgroundEval: command === 'serve' })))(settings);
   try {
     switch (command) {
       case 'ask':

@@ -5,6 +5,7 @@
  */
 import type { AlertsState } from './alerts';
 import type { HealthState } from './health';
+import type { AnswerJudgment } from './judge';
 import type { KbProgressEvent } from './knowledge';
 import type { ConversationsChanged } from './memory';
 import type { TurnSample } from './telemetry';
@@ -28,6 +29,8 @@ const contractEvents = {
   conversations: event<ConversationsChanged>(),
   /** Progress of a knowledge base job, ending with one `done` (summary) or `error`. */
   'kb.progress': event<KbProgressEvent>(),
+  /** A finished answer was scored by the answer judge (sampled; after its `done`, never before). */
+  'chat.judged': event<AnswerJudgment>(),
 };
 
 export type EventChannel = keyof typeof contractEvents;

@@ -14,3 +14,4 @@ export * from './memory';
 export * from './knowledge';
 export * from './settings';
 export * from './tools';
+export * from './judge';

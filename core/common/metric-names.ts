@@ -114,6 +114,32 @@ export const toolMetricNames = {
   duration: 'agent_tool_duration_seconds',
 } as const;
 
+/**
+ * The answer judge (seed 2.3, LLM-as-judge; core/eval/answer-judge.ts). The three scores are
+ * histograms with the seed's 0.0..1.0 buckets, labelled by the answering `model`. Corrections:
+ * - the seed's context score is `agent_context_relevance_judge_score` (its name is kept; issue 16
+ *   wrote `agent_context_relevance_score`, which the seed does not use);
+ * - `agent_answer_hallucination_detected_total{severity}` counts flagged answers; severity follows
+ *   the faithfulness score (high < 0.3 <= medium < 0.6 <= low), so it needs no second verdict;
+ * - the judge's own health, which the seed lacks: `agent_judge_evaluations_total{status}` and
+ *   `agent_judge_duration_seconds`.
+ */
+export const judgeMetricNames = {
+  faithfulness: 'agent_answer_faithfulness_score',
+  answerRelevance: 'agent_answer_relevance_score',
+  contextRelevance: 'agent_context_relevance_judge_score',
+  hallucinations: 'agent_answer_hallucination_detected_total',
+  evaluations: 'agent_judge_evaluations_total',
+  duration: 'agent_judge_duration_seconds',
+} as const;
+
+/**
+ * `status` of agent_judge_evaluations_total: `ok` (scored), `invalid` (the judge's reply was not
+ * the JSON the schema asks for), `error` (Ollama failed or timed out), `dropped` (a judge was
+ * already running and one was waiting: the sample is skipped, never queued without bound).
+ */
+export type JudgeOutcome = 'ok' | 'invalid' | 'error' | 'dropped';
+
 /** `status` values of agent_tool_calls_total. */
 export type ToolCallOutcome = 'ok' | 'error' | 'timeout' | 'denied';
 
@@ -126,6 +152,7 @@ export const allPromMetricNames: readonly string[] = [
   ...Object.values(memoryMetricNames),
   ...Object.values(httpMetricNames),
   ...Object.values(toolMetricNames),
+  ...Object.values(judgeMetricNames),
 ];
 
 export type PromMetricName = (typeof llmMetricNames)[keyof typeof llmMetricNames];
@@ -138,6 +165,7 @@ export const metricLabels = {
   status: 'status',
   signal: 'signal',
   tool: 'tool',
+  severity: 'severity',
 } as const;
 
 /** `operation` label values (the seed's: generate/embed; chat is ours). */
@@ -150,6 +178,10 @@ export const metricBuckets = {
   modelLoadDuration: [0.5, 1, 2, 5, 10, 30, 60, 120],
   /** A tool call is an HTTP query or a search: milliseconds to the 15 s default timeout. */
   toolDuration: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+  /** The seed's buckets for the judge's 0..1 scores. */
+  judgeScore: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+  /** A judge call is one non-streamed answer of a local model: seconds to minutes. */
+  judgeDuration: [0.5, 1, 2, 5, 10, 20, 30, 60, 120],
 } as const;
 
 /** OpenTelemetry GenAI client metrics (semantic conventions, development status). */
@@ -188,6 +220,8 @@ export const spanNames = {
   keywordSearch: 'keyword_search',
   fusionRerank: 'fusion_rerank',
   executeTool: (tool: string) => `execute_tool ${tool}`,
+  /** The answer judge, a child of the turn's `agent.turn` span that starts after the turn ended. */
+  evaluateAnswer: 'evaluate_answer',
 } as const;
 
 /** Span attribute keys (GenAI semantic conventions + the seed's `llm.*` / `ollama.*`). */
@@ -233,7 +267,15 @@ export const spanAttributes = {
   toolSource: 'bruno.tool.source',
   toolTruncated: 'bruno.tool.result_truncated',
   modelRounds: 'bruno.turn.model_rounds',
+  evaluationName: 'gen_ai.evaluation.name',
+  evaluationScoreValue: 'gen_ai.evaluation.score.value',
+  evaluationScoreLabel: 'gen_ai.evaluation.score.label',
+  evaluationExplanation: 'gen_ai.evaluation.explanation',
+  judgeOutcome: 'bruno.judge.outcome',
 } as const;
+
+/** The GenAI event that carries one evaluation score (semantic conventions, development status). */
+export const evaluationEventName = 'gen_ai.evaluation.result';
 
 export const providerName = 'ollama';
 export const defaultAgentId = 'agent-bruno';

@@ -98,6 +98,13 @@ export const settingsSchema = z.strictObject({
       intervalHours: z.coerce.number({ error: 'must be a number of hours' }).min(0).max(24 * 90, 'must be at most 2160 hours (90 days)'),
     }),
   }),
+  /** The answer judge (LLM-as-judge after `done`, off the answer's path; core/eval/answer-judge.ts). */
+  judge: z.strictObject({
+    /** Share of finished turns judged (0 = none, 1 = every one). */
+    sampleRate: z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be a number from 0 to 1').max(1, 'must be a number from 0 to 1'),
+    /** The model that judges; null = the model that answered. */
+    model: z.string().trim().min(1, 'must name a model, e.g. llama3.1:8b (or null for the chat model)').max(200).nullable(),
+  }),
   /** Tools the model may call in a turn (core/tools) and their limits. */
   tools: z.strictObject({
     /** The user's choice per tool name; a tool not named here gets its default (defaultPolicy). */

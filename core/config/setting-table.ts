@@ -83,6 +83,10 @@ export const settingRows: readonly SettingRow[] = [
   { path: 'knowledge.eval.set', default: null, env: env('BRUNO_EVAL_SET'), live: true },
   { path: 'knowledge.eval.afterIngest', default: true, env: env('BRUNO_EVAL_AFTER_INGEST', { parse: truthy }), live: true },
   { path: 'knowledge.eval.intervalHours', default: 0, env: env('BRUNO_EVAL_INTERVAL_HOURS') },
+  // The answer judge (core/eval/answer-judge.ts): off by default so a homelab GPU is not loaded
+  // unasked; null model = the chat model. Both live: the next finished turn reads them.
+  { path: 'judge.sampleRate', default: 0, env: env('BRUNO_JUDGE_SAMPLE_RATE'), live: true },
+  { path: 'judge.model', default: null, env: env('BRUNO_JUDGE_MODEL'), live: true },
   { path: 'tools.policy', default: {}, live: true },
   // A small model that has not answered after five rounds of tools is looping.
   { path: 'tools.maxRounds', default: 5, env: env('BRUNO_TOOL_MAX_ROUNDS'), live: true },

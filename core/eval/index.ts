@@ -21,3 +21,6 @@ export {
   type EmbeddingBaseline,
 } from './drift';
 export { evalHandlers } from './eval-methods';
+export { createAnswerJudge, type AnswerJudge, type AnswerJudgeDeps, type AnsweredTurn } from './answer-judge';
+export { createJudgeTelemetry, noopJudgeTelemetry, type JudgeTelemetry, type JudgeTelemetryDeps } from './judge-telemetry';
+export { judgeMessages, judgeSchemas, parseVerdict, hallucinationSeverity, JudgeReplyError, type JudgeInput } from './judge-verdict';

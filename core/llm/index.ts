@@ -1,4 +1,4 @@
-export { createOllamaClient, type OllamaClient, type OllamaClientConfig, type ChatStreamRequest, type ChatResponse, type EmbedResponse, type Message, type RunningModel, type RunningModels, type ChatBatches } from './ollama-client';
+export { createOllamaClient, type OllamaClient, type OllamaClientConfig, type ChatStreamRequest, type ChatOnceRequest, type ChatResponse, type EmbedResponse, type Message, type RunningModel, type RunningModels, type ChatBatches } from './ollama-client';
 export { missingDoneMessage } from './chat-stream';
 export { defaultMaxLineChars, type MalformedLineSink } from './ndjson-reader';
 export { classifyOllamaError, type AbortReason, type ErrorContext } from './ollama-errors';

@@ -27,6 +27,16 @@ export interface ChatStreamRequest {
   signal?: AbortSignal;
 }
 
+/** One whole (not streamed) answer, optionally held to a JSON schema (Ollama structured outputs). */
+export interface ChatOnceRequest {
+  model: string;
+  messages: Message[];
+  /** `"json"` or a JSON Schema object: the answer's content is then a JSON document matching it. */
+  format?: string | Record<string, unknown>;
+  options?: Partial<Options>;
+  signal?: AbortSignal;
+}
+
 export interface RequestOptions {
   signal?: AbortSignal;
 }
@@ -41,6 +51,8 @@ export interface OllamaClient {
   readonly host: string;
   /** The answer as it streams: one batch of chunks per network read (see chat-stream.ts). */
   chatStream(request: ChatStreamRequest): Promise<ChatBatches>;
+  /** `/api/chat` with `stream: false` (the answer judge): one response with the metrics. */
+  chat(request: ChatOnceRequest): Promise<ChatResponse>;
   version(options?: RequestOptions): Promise<string>;
   list(options?: RequestOptions): Promise<ListResponse>;
   ps(options?: RequestOptions): Promise<RunningModels>;
@@ -70,6 +82,14 @@ export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
         request: { model: request.model, messages: request.messages, ...(request.tools?.length ? { tools: request.tools } : {}), ...(request.options ? { options: request.options } : {}) },
         signal: request.signal,
         read: { onMalformed },
+      }),
+    chat: (request) =>
+      clientFor(request.signal).chat({
+        model: request.model,
+        messages: request.messages,
+        stream: false,
+        ...(request.format !== undefined ? { format: request.format } : {}),
+        ...(request.options ? { options: request.options } : {}),
       }),
     async version(options) {
       return (await clientFor(options?.signal).version()).version;

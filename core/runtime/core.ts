@@ -6,6 +6,7 @@ import type { Logger } from '../telemetry/logging';
 import type { Embed } from '../llm';
 import type { MemoryStore } from '../memory';
 import type { KnowledgeBase } from '../rag';
+import type { AnswerJudge } from '../eval';
 
 /** A running core: what Electron's main process, the headless server and the CLI each host. */
 export interface Core {
@@ -25,6 +26,8 @@ export interface Core {
   readonly knowledge: KnowledgeBase;
   /** Metrics registry, tracer, export health; `startMetricsEndpoint()` for long-running hosts. */
   readonly telemetry: Telemetry;
+  /** Scores sampled answers after their `done` (settings `judge.*`); `idle()` waits for it. */
+  readonly judge: Pick<AnswerJudge, 'idle'>;
   /** Structured JSON logs (PII-redacted) to the rotating file and OTLP. */
   readonly logger: Logger;
   /** The MCP servers the core is a client of (their tools are in the tool registry). */

@@ -6,7 +6,7 @@ import { createHealthMonitor, healthHandlers, probeOllama } from '../health';
 import { createContextWindowResolver, createModelCapabilities, createOllamaClient, modelsHandlers } from '../llm';
 import { conversationsHandlers, createMemoryMetrics, createMemoryStore, memoryHandlers, type MemoryStoreDeps } from '../memory';
 import { createKnowledgeBase, createTurnRetrieval, kbHandlers } from '../rag';
-import { createDriftTracker, createEvalRunner, evalGauges, evalHandlers, loadBaseline, refreshBaseline } from '../eval';
+import { createAnswerJudge, createDriftTracker, createEvalRunner, createJudgeTelemetry, evalGauges, evalHandlers, loadBaseline, refreshBaseline, type AnswerJudgeDeps } from '../eval';
 import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
@@ -56,6 +56,11 @@ export interface CoreDeps {
    * running its own MCP servers could start itself again, without end).
    */
   mcp?: { clients?: boolean; timing?: Partial<McpTiming> };
+  /**
+   * The answer judge: `enabled: false` judges nothing whatever `judge.sampleRate` says (one-shot
+   * CLI commands: they exit before a judge could end). Plus test seams (a short timeout, a dice).
+   */
+  judge?: { enabled?: boolean } & Pick<AnswerJudgeDeps, 'timeoutMs' | 'random'>;
 }
 
 /** Wires the collaborators of one core instance; nothing here is a module-level singleton. */
@@ -181,7 +186,19 @@ export function createCore(deps: CoreDeps): Core {
     memory: { listMemories: (input) => memory.listMemories(input) },
   });
   const tools = createToolRegistry({ sources: [builtinTools, ...(mcpTools ? [mcpTools] : [])], policies: () => store.get().tools.policy, warn });
+  // The answer judge scores sampled turns after their `done`, one at a time, off the answer's path.
+  const judgeLogger = rootLogger.child({ logger: 'judge' });
+  const judge = createAnswerJudge({
+    chat: (request) => client.chat(request),
+    settings: () => (deps.judge?.enabled === false ? { sampleRate: 0, model: null } : store.get().judge),
+    onJudged: (judgment) => events.emit('chat.judged', judgment),
+    telemetry: createJudgeTelemetry({ registry: telemetry.registry, tracer: telemetry.tracer, otelLogger: telemetry.otelLogger, report: reportTelemetry }),
+    log: (level, message, context) => judgeLogger[level](message, context),
+    ...(deps.judge?.timeoutMs !== undefined ? { timeoutMs: deps.judge.timeoutMs } : {}),
+    ...(deps.judge?.random ? { random: deps.judge.random } : {}),
+  });
   const agent = createAgent({
+    onAnswered: (turn) => judge.submit(turn),
     tools: { registry: tools, capabilities: createModelCapabilities(client), limits: () => store.get().tools, telemetry: telemetry.tools },
     client,
     retrieve: retrieval.retrieve,
@@ -245,6 +262,7 @@ export function createCore(deps: CoreDeps): Core {
     memory,
     knowledge,
     telemetry,
+    judge,
     logger: rootLogger,
     mcp: { health: () => mcpTools?.health() ?? [], settled: (timeoutMs) => mcpTools?.settled(timeoutMs) ?? Promise.resolve() },
     close() {
@@ -253,6 +271,7 @@ export function createCore(deps: CoreDeps): Core {
         alerts.stop();
         await evalRunner?.stop();
         await agent.stopAll();
+        await judge.close();
         // Ends the stdio servers' processes.
         await mcpTools?.close();
         await memory.close();

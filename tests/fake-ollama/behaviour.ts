@@ -9,6 +9,8 @@
  * `tokensPerSecond: Infinity`, which travels as `null` or `"Infinity"` over HTTP.
  */
 
+import { defaultStructured, type StructuredBehaviour } from './structured';
+
 /** The endpoints a failure can be limited to (`embed` covers /api/embed and /api/embeddings). */
 export type FakeEndpoint = 'chat' | 'generate' | 'embed';
 
@@ -79,6 +81,11 @@ export interface ModelBehaviour {
    * `PARAMETER num_ctx` and appears in /api/show `parameters`.
    */
   numCtx: number;
+  /**
+   * Replies to requests with `format` (structured outputs, structured.ts): a JSON document built
+   * from the schema, with `values` by property name; `mode: 'malformed'` sends broken JSON.
+   */
+  structured: StructuredBehaviour;
 }
 
 /** A model the fake server "has pulled". */
@@ -178,6 +185,7 @@ export function defaultBehaviour(): Behaviour {
     toolRounds: 1,
     failure: null,
     numCtx: 4096,
+    structured: defaultStructured(),
     models: DEFAULT_MODELS.map((m) => ({ ...m })),
     perModel: {},
     preload: [],
@@ -212,6 +220,7 @@ export function behaviourForModel(b: Behaviour, modelName: string): ModelBehavio
     toolRounds: b.toolRounds,
     failure: b.failure,
     numCtx: b.numCtx,
+    structured: b.structured,
   };
   const override = findOverride(b, modelName);
   if (override) Object.assign(resolved, stripUndefined(override));
@@ -339,6 +348,16 @@ function checkToolCalls(path: string, value: unknown): FakeToolCall[] {
   });
 }
 
+function checkStructured(path: string, value: unknown): StructuredBehaviour {
+  if (!isRecord(value)) fail(path, '{values?, mode?}', value);
+  for (const key of Object.keys(value)) {
+    if (key !== 'values' && key !== 'mode') throw new BehaviourError(`${path}: unknown option '${key}'`);
+  }
+  if (value.values !== undefined && !isRecord(value.values)) fail(`${path}.values`, 'an object of values by property name', value.values);
+  if (value.mode !== undefined && value.mode !== 'valid' && value.mode !== 'malformed') fail(`${path}.mode`, 'valid|malformed', value.mode);
+  return { values: (value.values as Record<string, unknown> | undefined) ?? {}, mode: (value.mode as StructuredBehaviour['mode'] | undefined) ?? 'valid' };
+}
+
 function checkModelBehaviour(path: string, value: Record<string, unknown>, extraKeys: readonly string[]): Partial<ModelBehaviour> {
   const out: Partial<ModelBehaviour> = {};
   for (const [key, v] of Object.entries(value)) {
@@ -369,6 +388,9 @@ function checkModelBehaviour(path: string, value: Record<string, unknown>, extra
         break;
       case 'failure':
         out.failure = checkFailure(p, v);
+        break;
+      case 'structured':
+        out.structured = checkStructured(p, v);
         break;
       default:
         if (!extraKeys.includes(key)) {

@@ -32,6 +32,7 @@ import { decodeRequest, readBody, sendError, sendJson, sendText } from './http-i
 import { LoadedModels } from './loaded-models';
 import { countMessageTokens, countTokens, fakeTokenIds, listSequence, replySequence, splitIntoTokens, thinkingSequence } from './tokens';
 import { answerFromTools, toolTurn } from './tool-turn';
+import { structuredReply, wantsStructured } from './structured';
 
 /** One request the fake received (control requests under /__fake/ are not logged). */
 export interface LoggedRequest {
@@ -187,7 +188,13 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       const turn = endpoint === 'chat' ? toolTurn(messageList) : { rounds: 0, results: [] };
       // A round of tool calls streams only the calls; the round after answers from the results.
       const callsTools = withTools && mb.toolCalls.length > 0 && turn.rounds < mb.toolRounds;
-      const reply = callsTools ? listSequence([]) : turn.results.length > 0 ? listSequence(splitIntoTokens(answerFromTools(turn.results))) : replySequence(mb);
+      const reply = callsTools
+        ? listSequence([])
+        : wantsStructured(body.format)
+          ? listSequence(splitIntoTokens(structuredReply(body.format, mb.structured)))
+          : turn.results.length > 0
+            ? listSequence(splitIntoTokens(answerFromTools(turn.results)))
+            : replySequence(mb);
       const { events, cut } = buildEvents(
         body.think === false ? listSequence([]) : thinkingSequence(mb),
         reply,

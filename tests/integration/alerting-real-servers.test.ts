@@ -2,7 +2,8 @@
  * The ops pack tested for real: Debian's Prometheus 2.42 loads the shipped rules (a copy with
  * `for` shortened) and scrapes the app's /metrics in headless mode; Alertmanager 0.25 receives the
  * alerts; the app reads both (remote mode). Slow generation from the fake Ollama fires
- * OllamaSlowTokenGeneration, fast generation resolves it.
+ * OllamaSlowTokenGeneration, fast generation resolves it; answers the (fake) judge flags fire
+ * HighHallucinationRate; an Ollama that stops fires OllamaDown.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -224,6 +225,29 @@ describe('alerting against the real Prometheus and Alertmanager', () => {
     }, 20_000, 'the app to stop reporting the alert from Prometheus');
     expect(state.error).toBeNull();
   }, 60_000);
+
+  it('answers the judge flags fire HighHallucinationRate in Prometheus; the app lists it (judge turned on live)', async () => {
+    const docs = join(scratch, 'judge-docs');
+    mkdirSync(docs);
+    writeFileSync(join(docs, 'ups.md'), '# UPS\n\nThe UPS shuts the NAS down after 10 minutes on battery.\n');
+    await invoke('kb.ingest', { paths: [docs] });
+    await eventually(async () => (await invoke<{ root: string; chunks: number }[]>('kb.sources')).some((s) => s.root.endsWith('judge-docs') && s.chunks > 0), 20_000, 'the ingestion to finish');
+    await invoke('settings.update', { patch: { judge: { sampleRate: 1 } } });
+    fake.configure({ structured: { values: { faithfulness: 0.1, answer_relevance: 0.9, context_relevance: 0.8, hallucination: true } } });
+    const judged = async () => Number((await promQuery('sum(agent_answer_faithfulness_score_count)'))[0]?.value[1] ?? 0);
+    // The first judged answer creates the series; once scraped, the next ones are an increase.
+    await chat('What does the UPS do on battery?');
+    await eventually(async () => ((await judged()) >= 1 ? true : null), 15_000, 'the judge series to be scraped');
+    for (let i = 0; i < 6; i++) await chat(`What does the UPS do on battery? (${i})`);
+    await eventually(async () => ((await judged()) >= 7 ? true : null), 20_000, 'Prometheus to see 7 judged answers');
+    const isHallucination = (a: { labels: Record<string, string> }) => a.labels.alertname === 'HighHallucinationRate';
+    const firing = await eventually(async () => (await promAlerts()).find((a) => isHallucination(a) && a.state === 'firing'), 20_000, 'HighHallucinationRate to fire');
+    expect(firing.labels).toMatchObject({ severity: 'high', component: 'llm', ml_category: 'quality' });
+    expect((await promQuery('sum(agent_answer_hallucination_detected_total{severity="high"})'))[0]?.value[1]).toBe('7');
+    const alert = await eventually(async () => (await invoke<AlertsState>('alerts.list')).alerts.find((a) => a.name === 'HighHallucinationRate' && a.state === 'firing'), 20_000, 'the app to list HighHallucinationRate');
+    expect(alert.description).toMatch(/^100% of the judged answers of the last hour state what their sources do not support/);
+    await invoke('settings.update', { patch: { judge: { sampleRate: 0 } } });
+  }, 90_000);
 
   it('an Ollama that stops with no chat running fires OllamaDown in Prometheus and reaches the app', async () => {
     const up = await eventually(async () => (await promQuery('agent_ollama_up'))[0], 10_000, 'agent_ollama_up to be scraped');

@@ -32,7 +32,7 @@ describe('contract', () => {
       'settings.test',
       'tools.list',
     ]);
-    expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample', 'alerts', 'conversations', 'kb.progress']);
+    expect(eventChannels).toEqual(['chat.event', 'health', 'turn.sample', 'alerts', 'conversations', 'kb.progress', 'chat.judged']);
     expect(isInvokeChannel('chat.send')).toBe(true);
     expect(isInvokeChannel('toString')).toBe(false);
     expect(isInvokeChannel('__proto__')).toBe(false);

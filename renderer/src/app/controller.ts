@@ -109,6 +109,7 @@ export function createController(deps: ControllerDeps): Controller {
       }),
       bridge.on('conversations', (change) => conversations.conversationsChanged(change)),
       bridge.on('kb.progress', (event) => knowledge.kbProgress(event)),
+      bridge.on('chat.judged', (judgment) => chat().receiveJudgment(judgment)),
     ];
     if (deps.commands) offs.push(deps.commands.onCommand(runCommand));
     let previous: ConnectionState['status'] = 'connecting';

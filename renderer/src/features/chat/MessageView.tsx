@@ -2,6 +2,7 @@ import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import { useActions } from '../../shared/context';
 import { Markdown } from '../../markdown/render';
 import type { ChatMessage } from './slice';
+import { AnswerScores } from './AnswerScores';
 import { SourcesList } from './SourcesList';
 import { StallNotice } from './StallNotice';
 import { StatsLine } from './StatsLine';
@@ -75,6 +76,7 @@ export const MessageView = memo(function MessageView({ message, isLast }: { mess
       )}
       {message.sources.length > 0 && <SourcesList ref={sourcesRef} sources={message.sources} highlight={highlight} />}
       {message.stats && <StatsLine stats={message.stats} traceId={message.traceId} />}
+      {role === 'assistant' && status === 'done' && <AnswerScores turnId={message.turnId} />}
       {role === 'assistant' && status !== 'streaming' && (
         <div className="message-actions">
           {isLast && ended && (

@@ -23,3 +23,6 @@ export const selectLastStats = (s: AppState) => {
   }
   return null;
 };
+
+/** The answer judge's scores of one turn, if it was judged this session. */
+export const selectScoresOf = (turnId: string) => (s: AppState) => (Object.hasOwn(s.chat.scores, turnId) ? s.chat.scores[turnId]! : null);

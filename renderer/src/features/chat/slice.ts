@@ -2,7 +2,7 @@
  * The chat's slice: the messages of the open conversation, the running turn and the banner error.
  * Streamed chunks pass through a frame buffer (frame-buffer.ts), not one state update per token.
  */
-import type { ChatEventBatch, ConversationDetail, ConversationMessage, MessageSource, ToolCallView, TurnEvent, TurnStats } from '../../../../core/common';
+import type { AnswerJudgment, AnswerScores, ChatEventBatch, ConversationDetail, ConversationMessage, MessageSource, ToolCallView, TurnEvent, TurnStats } from '../../../../core/common';
 import type { UiError } from '../../bridge/errors';
 import type { GetState as Get, SetState as Set } from '../../shared/state';
 import { createFrameBuffer, type PendingText, type ScheduleFrame } from './frame-buffer';
@@ -47,6 +47,11 @@ export interface ChatSlice {
   /** When the running turn began and when its last chunk reached the page (ms, page clock). */
   turnStartedAt: number | null;
   lastChunkAt: number | null;
+  /**
+   * The answer judge's scores by turn id, as `chat.judged` events bring them (after the turn's
+   * done). Apart from the messages, so reloading a conversation keeps them; the newest 200 only.
+   */
+  scores: Record<string, AnswerScores>;
 
   beginTurn(turn: { turnId: string; text: string; model: string | null }): void;
   turnAccepted(accepted: { turnId: string; conversationId: string }): void;
@@ -64,7 +69,11 @@ export interface ChatSlice {
   loadConversation(detail: ConversationDetail): void;
   /** Sources and trace id of finished turns, from the stored conversation. */
   attachDetails(detail: ConversationDetail): void;
+  /** The answer judge scored a turn (any conversation: it shows when that one is open). */
+  receiveJudgment(judgment: AnswerJudgment): void;
 }
+
+const maxScores = 200;
 
 
 export const assistantIdOf = (turnId: string) => `${turnId}:assistant`;
@@ -137,6 +146,7 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
     error: null,
     turnStartedAt: null,
     lastChunkAt: null,
+    scores: {},
 
     beginTurn({ turnId, text, model }) {
       const base = { turnId, thinking: '', model, stats: null, error: null, sources: [] as MessageSource[], traceId: null };
@@ -226,6 +236,18 @@ export function createChatSlice(set: Set, get: Get, scheduleFrame: ScheduleFrame
 
     loadConversation(detail: ConversationDetail) {
       patchChat((chat) => (chat.activeTurnId ? {} : { conversationId: detail.id, messages: detail.messages.map(fromStored), error: null }));
+    },
+
+    receiveJudgment({ turnId, scores }) {
+      patchChat((chat) => {
+        // A null-prototype copy: a turn id is a key from the wire, never a path to a prototype.
+        const next: Record<string, AnswerScores> = Object.assign(Object.create(null) as Record<string, AnswerScores>, chat.scores);
+        delete next[turnId];
+        next[turnId] = scores;
+        const keys = Object.keys(next);
+        for (const old of keys.slice(0, Math.max(0, keys.length - maxScores))) delete next[old];
+        return { scores: next };
+      });
     },
 
     attachDetails(detail: ConversationDetail) {
