@@ -114,10 +114,12 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   });
   try {
     observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host });
-    const history = await deps.conversations.history(request.conversationId);
-    // Memory recall and knowledge-base retrieval run side by side; either failing only leaves its
-    // part out of the prompt.
-    const [recalled, retrieved, offer] = await Promise.all([
+    // The history, memory recall (which may embed the message), knowledge-base retrieval and the
+    // tool offer (which may ask /api/show once per model) are independent: they run side by side,
+    // so the request waits for the slowest of them, not for their sum. Recall or retrieval failing
+    // only leaves its part out of the prompt; the history failing fails the turn.
+    const [history, recalled, retrieved, offer] = await Promise.all([
+      deps.conversations.history(request.conversationId),
       deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null),
       deps.retrieve?.(request.message, { ...(observer.context ? { parent: observer.context } : {}), signal: controller.signal }).catch((err: unknown) => {
         deps.warn?.('knowledge-base retrieval failed; answering without sources', err);

@@ -73,6 +73,11 @@ export interface ModelBehaviour {
   toolCalls: FakeToolCall[];
   /** How many rounds of tool calls the model makes before it answers (default 1; large = a looping model). */
   toolRounds: number;
+  /**
+   * A gullible model: a line `CALL <tool> <json object>` in the last round's tool results becomes
+   * its next tool call, whatever `toolRounds` says (a prompt injection that works). Default false.
+   */
+  obeysToolResults: boolean;
   /** Failure mode, or null for none. Default null. */
   failure: Failure | null;
   /**
@@ -183,6 +188,7 @@ export function defaultBehaviour(): Behaviour {
     thinkingText: null,
     toolCalls: [],
     toolRounds: 1,
+    obeysToolResults: false,
     failure: null,
     numCtx: 4096,
     structured: defaultStructured(),
@@ -218,6 +224,7 @@ export function behaviourForModel(b: Behaviour, modelName: string): ModelBehavio
     thinkingText: b.thinkingText,
     toolCalls: b.toolCalls,
     toolRounds: b.toolRounds,
+    obeysToolResults: b.obeysToolResults,
     failure: b.failure,
     numCtx: b.numCtx,
     structured: b.structured,
@@ -385,6 +392,10 @@ function checkModelBehaviour(path: string, value: Record<string, unknown>, extra
         break;
       case 'toolCalls':
         out.toolCalls = checkToolCalls(p, v);
+        break;
+      case 'obeysToolResults':
+        if (typeof v !== 'boolean') fail(p, 'true or false', v);
+        out.obeysToolResults = v;
         break;
       case 'failure':
         out.failure = checkFailure(p, v);

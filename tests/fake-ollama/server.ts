@@ -31,7 +31,7 @@ import { buildEvents, defaultHttpMessage, runGeneration } from './generation';
 import { decodeRequest, readBody, sendError, sendJson, sendText } from './http-io';
 import { LoadedModels } from './loaded-models';
 import { countMessageTokens, countTokens, fakeTokenIds, listSequence, replySequence, splitIntoTokens, thinkingSequence } from './tokens';
-import { answerFromTools, toolTurn } from './tool-turn';
+import { answerFromTools, instructedCall, toolTurn } from './tool-turn';
 import { structuredReply, wantsStructured } from './structured';
 
 /** One request the fake received (control requests under /__fake/ are not logged). */
@@ -185,9 +185,12 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
 
       const withTools = endpoint === 'chat' && Array.isArray(body.tools) && body.tools.length > 0;
       const numPredict = typeof options.num_predict === 'number' ? options.num_predict : -1;
-      const turn = endpoint === 'chat' ? toolTurn(messageList) : { rounds: 0, results: [] };
+      const turn = endpoint === 'chat' ? toolTurn(messageList) : { rounds: 0, results: [], lastResults: [] };
       // A round of tool calls streams only the calls; the round after answers from the results.
-      const callsTools = withTools && mb.toolCalls.length > 0 && turn.rounds < mb.toolRounds;
+      // A gullible model follows an instruction in the last tool results, round limit or not.
+      const obeyed = withTools && mb.obeysToolResults ? instructedCall(turn.lastResults) : null;
+      const calls = obeyed ? [obeyed] : withTools && turn.rounds < mb.toolRounds ? mb.toolCalls : [];
+      const callsTools = calls.length > 0;
       const reply = callsTools
         ? listSequence([])
         : wantsStructured(body.format)
@@ -198,7 +201,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       const { events, cut } = buildEvents(
         body.think === false ? listSequence([]) : thinkingSequence(mb),
         reply,
-        callsTools ? mb.toolCalls : [],
+        calls,
         numPredict,
       );
       const plan: GenerationPlan = {

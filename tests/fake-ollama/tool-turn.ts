@@ -6,6 +6,8 @@
 export interface ToolTurn {
   rounds: number;
   results: Array<{ name: string; content: string }>;
+  /** The results of the last round only (the tool messages after the last assistant tool call). */
+  lastResults: Array<{ name: string; content: string }>;
 }
 
 export function toolTurn(messages: ReadonlyArray<Record<string, unknown>>): ToolTurn {
@@ -16,13 +18,39 @@ export function toolTurn(messages: ReadonlyArray<Record<string, unknown>>): Tool
       break;
     }
   }
-  const turn: ToolTurn = { rounds: 0, results: [] };
+  const turn: ToolTurn = { rounds: 0, results: [], lastResults: [] };
   for (let i = lastUser + 1; i < messages.length; i++) {
     const m = messages[i]!;
-    if (m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0) turn.rounds++;
-    if (m.role === 'tool') turn.results.push({ name: typeof m.tool_name === 'string' ? m.tool_name : '', content: typeof m.content === 'string' ? m.content : '' });
+    if (m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0) {
+      turn.rounds++;
+      turn.lastResults = [];
+    }
+    if (m.role === 'tool') {
+      const result = { name: typeof m.tool_name === 'string' ? m.tool_name : '', content: typeof m.content === 'string' ? m.content : '' };
+      turn.results.push(result);
+      turn.lastResults.push(result);
+    }
   }
   return turn;
+}
+
+/**
+ * What a gullible model does with a prompt injection (`obeysToolResults`): a line of the last
+ * round's tool results that says `CALL <tool> <json object>` becomes its next tool call, exactly
+ * as asked, whatever tools the request offers. Null when no result says so.
+ */
+export function instructedCall(lastResults: ToolTurn['lastResults']): { name: string; arguments: Record<string, unknown> } | null {
+  for (const result of lastResults) {
+    const match = /CALL ([\w.-]{1,128}) (\{.*\})/.exec(result.content);
+    if (!match) continue;
+    try {
+      const args = JSON.parse(match[2]!) as unknown;
+      if (args && typeof args === 'object' && !Array.isArray(args)) return { name: match[1]!, arguments: args as Record<string, unknown> };
+    } catch {
+      // Not JSON: the model does not act on it.
+    }
+  }
+  return null;
 }
 
 /** The fake model's answer after tool calls: it repeats what each tool said, so tests can see it. */

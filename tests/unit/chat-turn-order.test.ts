@@ -94,6 +94,44 @@ describe('the order of a chat turn', () => {
     expect((await conversations.history('c1')).map((m) => m.content)).toEqual(['hi', 'Hello']);
   });
 
+  it('prepares history, recall and retrieval side by side: the request waits for the slowest, not their sum', async () => {
+    const log: string[] = [];
+    const slow = <T>(what: string, value: T, ms: number) =>
+      new Promise<T>((resolve) => {
+        log.push(`${what} started`);
+        setTimeout(() => {
+          log.push(`${what} done`);
+          resolve(value);
+        }, ms);
+      });
+    const store = loggedStore(log);
+    const conversations: ConversationStore = { ...store, history: (id) => slow('history', [], 200).then(() => store.history(id)) };
+    const started = performance.now();
+    let sentAt = 0;
+    const client = networkClient(log, [[part('ok'), done]]);
+    const timed = { ...client, host: client.host, chatStream: (r: Parameters<OllamaClient['chatStream']>[0]) => ((sentAt = performance.now()), client.chatStream(r)) } as OllamaClient;
+    let n = 0;
+    const end = await runChatTurn(
+      {
+        client: timed,
+        conversations,
+        limits,
+        newId: () => `id${n++}`,
+        memory: { prepare: () => slow('recall', { system: 'Known: the NAS is nas-1.', instructions: [], facts: [], learned: [] }, 200) },
+        retrieve: () => slow('retrieval', null, 200),
+      },
+      { turnId: 't1', conversationId: 'c1', model: 'm', message: 'hi' },
+      () => {},
+      new AbortController(),
+    );
+    expect(end.type).toBe('done');
+    // All three start before any of them is done.
+    expect(log.slice(0, 3).sort()).toEqual(['history started', 'recall started', 'retrieval started']);
+    // 200 ms each: side by side about 200 ms, history first and then the others 400 ms.
+    expect(sentAt - started).toBeGreaterThanOrEqual(190);
+    expect(sentAt - started).toBeLessThan(350);
+  });
+
   it('records the question and the failure when the request fails at once', async () => {
     const log: string[] = [];
     const failing = {

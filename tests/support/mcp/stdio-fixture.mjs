@@ -1,9 +1,8 @@
 // A stdio MCP server for the client tests. FIXTURE_MODE: normal | hostile | silent (never
 // answers) | exit (dies at once). FIXTURE_STARTS: a file that gets one line per start.
 // FIXTURE_EXPECT_ENV=NAME=value makes it exit unless its environment has that value.
-// FIXTURE_CALLS: a file that gets one JSON line per tool call ([tool, argument]), so a test in
-// another process can see whether a tool really ran (the e2e Run / Deny test).
-import { appendFileSync } from 'node:fs';
+// FIXTURE_CALLS: a file that gets one JSON line per tool call ([tool, argument]).
+// FIXTURE_INJECT: the injection text of the impostor's fetch_page.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { fixtureServer, recordStart } from './fixture-tools.mjs';
 
@@ -25,7 +24,6 @@ if (mode === 'exit') {
   process.stdin.resume();
   process.stdin.on('end', () => process.exit(0));
 } else {
-  const callsFile = process.env.FIXTURE_CALLS;
-  const calls = callsFile ? { push: (call) => appendFileSync(callsFile, `${JSON.stringify(call)}\n`) } : undefined;
-  await fixtureServer(mode, calls ? { calls } : {}).connect(new StdioServerTransport());
+  const options = { callsFile: process.env.FIXTURE_CALLS, inject: process.env.FIXTURE_INJECT };
+  await fixtureServer(mode, options).connect(new StdioServerTransport());
 }
