@@ -1,7 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import { BrunoError } from '../common/errors';
 import type { MessageSource } from '../common/turn';
-import type { TurnSample } from '../common/telemetry';
+import type { TraceCarrier, TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import type { ToolCallView } from '../common/tools';
 import { classifyOllamaError, missingDoneMessage, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient, type ToolCall } from '../llm';
@@ -48,6 +48,8 @@ export interface ChatTurnRequest {
   /** A person answers 'ask' tools through `approvals` (chat.approve); else they are refused. */
   canApprove?: boolean;
   approvals?: ApprovalGate;
+  /** W3C trace context to join (the turn's root span becomes a child of it). */
+  trace?: TraceCarrier;
 }
 
 const noRecorder: TurnRecorder = { progress() {}, async end() {} };
@@ -113,7 +115,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     ...rest,
   });
   try {
-    observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host });
+    observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host, ...(request.trace ? { trace: request.trace } : {}) });
     const history = await deps.conversations.history(request.conversationId);
     // Memory recall and knowledge-base retrieval run side by side; either failing only leaves its
     // part out of the prompt.
@@ -209,6 +211,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         signal: controller.signal,
         parent: observer.context,
         telemetry: deps.tools?.telemetry,
+        audit: deps.tools?.audit,
         newId: deps.newId,
         now,
       });

@@ -2,6 +2,8 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span,
 import type { BrunoError } from '../common/errors';
 import { metricLabels as L, providerName, spanAttributes as A, spanNames } from '../common/metric-names';
 import type { TurnStats } from '../common/turn';
+import type { TraceCarrier } from '../common/telemetry';
+import { extractTraceContext } from './trace-context';
 import type { ChatResponse, ContextWindow, Message } from '../llm';
 import type { GenAiMetrics } from './genai-metrics';
 import type { PromMetrics } from './prom-metrics';
@@ -17,6 +19,8 @@ export interface TurnStart {
    * `prompt()` is called, so work done before the request (memory recall) is not counted in it.
    */
   messages?: Message[];
+  /** The caller's W3C trace context: the root span is its child (a malformed one is ignored). */
+  trace?: TraceCarrier;
 }
 
 export interface TurnSuccess {
@@ -110,10 +114,12 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
         leaveQueue();
         prom.turnsInFlight.dec();
       };
+      // The caller's context (its span, its baggage) is the parent; without one the turn is a root.
+      const parent = extractTraceContext(start.trace);
       safely(deps.report, () => {
-        root = deps.tracer.startSpan(spanNames.turn, { attributes: { [A.turnId]: start.turnId, [A.conversationId]: start.conversationId } });
+        root = deps.tracer.startSpan(spanNames.turn, { attributes: { [A.turnId]: start.turnId, [A.conversationId]: start.conversationId } }, parent);
       });
-      const context = root ? trace.setSpan(ROOT_CONTEXT, root) : null;
+      const context = root ? trace.setSpan(parent, root) : null;
       const startChat = (messages: Message[]) => safely(deps.report, () => {
         startedAt = performance.now();
         chat = deps.tracer.startSpan(
