@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { TraceCarrier } from '../common/telemetry';
 
@@ -47,18 +47,3 @@ export function injectTraceContext(context: Context): TraceCarrier {
   return carrier;
 }
 
-/** Only the W3C fields of a request's headers, first value of each (Node gives arrays for repeats). */
-export function traceCarrierOf(headers: HeaderRecord): TraceCarrier | undefined {
-  const carrier: TraceCarrier = {};
-  for (const key of carrierKeys) {
-    const raw = headers[key];
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof value === 'string' && value !== '') carrier[key] = value;
-  }
-  return Object.keys(carrier).length ? carrier : undefined;
-}
-
-/** Whether a context carries a valid remote parent (for tests and for the span's `link` logic). */
-export function hasParentSpan(context: Context): boolean {
-  return !!trace.getSpanContext(context);
-}
