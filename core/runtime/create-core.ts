@@ -143,6 +143,7 @@ export function createCore(deps: CoreDeps): Core {
     registry: telemetry.registry,
     logger: rootLogger,
     report: reportTelemetry,
+    slowRetrievalMs: () => store.get().telemetry.slowRetrievalMs,
     emit: (event) => events.emit('kb.progress', event),
     buildAnnIndex: deps.buildAnnIndex ?? true,
   });
@@ -212,6 +213,7 @@ export function createCore(deps: CoreDeps): Core {
     defaultModel: () => store.get().chatModel,
     contextWindows: createContextWindowResolver(client),
     telemetry: telemetry.turns,
+    log: rootLogger.child({ logger: 'agent' }),
     onSample: (sample) => events.emit('turn.sample', sample),
   });
   // Alerts from the shipped rule files: evaluated in-process, or read from Prometheus/Alertmanager.

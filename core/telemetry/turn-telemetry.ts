@@ -60,7 +60,7 @@ export interface TurnTelemetry {
   startTurn(start: TurnStart): TurnObserver;
 }
 
-export type TelemetryLog = (level: 'info' | 'warn' | 'error', message: string, context: Record<string, unknown>, span: SpanContext | null) => void;
+export type TelemetryLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, context: Record<string, unknown>, span: SpanContext | null) => void;
 
 export interface TurnTelemetryDeps {
   tracer: Tracer;
@@ -72,7 +72,20 @@ export interface TurnTelemetryDeps {
   redact: (text: string) => string;
   log: TelemetryLog;
   report: (err: unknown) => void;
+  /** The seed's slow-generation thresholds (settings telemetry.slow*, live); 0 turns one off. */
+  slow?: () => SlowThresholds;
 }
+
+export interface SlowThresholds {
+  firstTokenMs: number;
+  tokensPerSecond: number;
+}
+
+/**
+ * Tokens per second over fewer output tokens than this says more about the prompt than the
+ * model (a two-token answer's rate is noise), so the slow-generation warning skips such turns.
+ */
+const minTokensForRate = 16;
 
 function serverOf(host: string): { address: string; port: number } {
   try {
@@ -157,6 +170,18 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
         [A.requestModel]: start.model,
         [A.serverAddress]: server.address,
         [A.serverPort]: server.port,
+      };
+
+      /** The seed's "High LLM latency detected" warnings (observability guide 1.1), with their thresholds. */
+      const slowWarnings = (model: string, stats: TurnStats, span: SpanContext | null) => {
+        const slow = deps.slow?.();
+        if (!slow) return;
+        if (slow.firstTokenMs > 0 && stats.ttft_s !== null && stats.ttft_s * 1000 > slow.firstTokenMs) {
+          deps.log('warn', 'Slow generation: the first token took longer than the threshold', { component: 'inference_monitor', model, latency_ms: Math.round(stats.ttft_s * 1000), threshold_ms: slow.firstTokenMs, load_duration_seconds: stats.load_duration_s }, span);
+        }
+        if (slow.tokensPerSecond > 0 && stats.tokens_per_second !== null && stats.output_tokens >= minTokensForRate && stats.tokens_per_second < slow.tokensPerSecond) {
+          deps.log('warn', 'Slow generation: fewer tokens per second than the threshold', { component: 'inference_monitor', model, tokens_per_second: Math.round(stats.tokens_per_second * 100) / 100, threshold_tokens_per_second: slow.tokensPerSecond, output_tokens: stats.output_tokens }, span);
+        }
       };
 
       const observer: TurnObserver = {
@@ -268,6 +293,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
               },
               currentSpanContext(),
             );
+            slowWarnings(model, stats, currentSpanContext());
           });
         },
         failed(error, { wallS }) {
