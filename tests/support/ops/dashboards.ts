@@ -77,8 +77,8 @@ export function inputsOf(dashboard: Dashboard): string[] {
   return ((dashboard.__inputs ?? []) as { name: string }[]).map((i) => i.name);
 }
 
-/** Prometheus dashboards (the metric ones) and the Loki logs dashboard are checked apart. */
-export const isLogsDashboard = (dashboard: Dashboard): boolean => inputsOf(dashboard).includes('DS_LOKI');
+/** Prometheus dashboards (the metric ones) and the Loki logs dashboard are checked apart (either form). */
+export const isLogsDashboard = (dashboard: Dashboard): boolean => panelsOf(dashboard).some((p) => p.datasource?.type === 'loki');
 
 function datasourceVariable(name: string, label: string, pluginId: string): Json {
   return { name, label, type: 'datasource', query: pluginId, current: {}, options: [], regex: '', hide: 0, refresh: 1, skipUrlSync: false };
