@@ -247,6 +247,7 @@ function createMainWindow(opts: {
     target: win.webContents,
     isAllowedSender: (url) => isAppRendererUrl(url, source),
     log,
+    audit: core.audit,
   });
   win.once('ready-to-show', () => {
     if (state.fullScreen) win.setFullScreen(true);
