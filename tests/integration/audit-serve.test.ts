@@ -93,6 +93,9 @@ describe('audit lines of agent-bruno serve', () => {
 
     const missing = await newAuditLines(async () => (await fetch(`${url}/api/v1/invoke/health.get`, { method: 'POST', body: '{}' })).text());
     expect(missing.map((l) => [l.context.event_type, l.context.reason, l.context.endpoint])).toEqual([['auth_refused', 'no bearer token', '/api/v1/invoke/health.get']]);
+    const mcp = await newAuditLines(async () => expect((await fetch(`${url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${wrongToken}` }, body: '{}' })).status).toBe(401));
+    expect(mcp.map((l) => [l.context.event_type, l.context.endpoint])).toEqual([['auth_refused', '/mcp']]);
+    expect(logText()).not.toContain(wrongToken);
   });
 
   it('a foreign Host on the API and on /metrics is one audit line each', async () => {
