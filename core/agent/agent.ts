@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BrunoError } from '../common/errors';
+import type { TraceCarrier } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import { createApprovalGate, type ApprovalGate } from './approvals';
 import { runChatTurn, type ChatTurnDeps } from './chat-turn';
@@ -14,6 +15,8 @@ export interface StartTurnInput {
    * the public HTTP endpoint and MCP refuse 'ask' tools at once with a result the model reads.
    */
   canApprove?: boolean | undefined;
+  /** The caller's W3C trace context (the HTTP request's server span): the turn joins that trace. */
+  trace?: TraceCarrier | undefined;
 }
 
 export interface RunningTurn {
@@ -53,7 +56,7 @@ export function createAgent(deps: AgentDeps): Agent {
       const approvals = createApprovalGate();
       const finished = runChatTurn(
         turnDeps,
-        { turnId, conversationId, model: input.model ?? deps.defaultModel(), message: input.message, canApprove: input.canApprove ?? false, approvals },
+        { turnId, conversationId, model: input.model ?? deps.defaultModel(), message: input.message, canApprove: input.canApprove ?? false, approvals, ...(input.trace ? { trace: input.trace } : {}) },
         emit,
         controller,
       ).finally(() => running.delete(turnId));

@@ -1,7 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import { BrunoError } from '../common/errors';
 import type { MessageSource } from '../common/turn';
-import type { TurnSample } from '../common/telemetry';
+import type { TraceCarrier, TurnSample } from '../common/telemetry';
 import type { TurnEndEvent, TurnEvent } from '../common/turn';
 import type { ToolCallView } from '../common/tools';
 import { classifyOllamaError, missingDoneMessage, reloadThresholdNs, type ChatResponse, type ContextWindowResolver, type Message, type OllamaClient, type ToolCall } from '../llm';
@@ -13,6 +13,7 @@ import { startStreamWatchdog } from './stream-watchdog';
 import { createApprovalGate, type ApprovalGate } from './approvals';
 import { lastRoundNote, prepareToolOffer, runToolRound, type ToolOffer, type TurnTools } from './tool-round';
 import { computeTurnStats } from './turn-stats';
+import type { Logger } from '../telemetry/logging';
 
 export interface ChatTurnDeps {
   client: OllamaClient;
@@ -38,6 +39,8 @@ export interface ChatTurnDeps {
    * judge samples these). Must return at once; a throw costs a warning, never the turn.
    */
   onAnswered?: (turn: AnsweredTurn) => void;
+  /** `BRUNO_LOG_LEVEL=debug`: the turn's stages (context, each model round, tools, the end). */
+  log?: Pick<Logger, 'debug' | 'isLevelEnabled'>;
 }
 
 export interface ChatTurnRequest {
@@ -48,6 +51,8 @@ export interface ChatTurnRequest {
   /** A person answers 'ask' tools through `approvals` (chat.approve); else they are refused. */
   canApprove?: boolean;
   approvals?: ApprovalGate;
+  /** W3C trace context to join (the turn's root span becomes a child of it). */
+  trace?: TraceCarrier;
 }
 
 const noRecorder: TurnRecorder = { progress() {}, async end() {} };
@@ -98,6 +103,24 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     };
   };
 
+  // Built only when debug lines are kept: a turn at info pays one boolean check per stage.
+  const debugOn = deps.log?.isLevelEnabled('debug') ?? false;
+  const stage = (name: string, fields: Record<string, unknown>) => {
+    if (!debugOn) return;
+    try {
+      deps.log!.debug(`turn stage: ${name}`, { component: 'agent', turn_id: request.turnId, elapsed_ms: Math.round(now() - startedAt), ...fields }, observer?.spanContext ?? undefined);
+    } catch {
+      // A debug line never costs the turn.
+    }
+  };
+  /** How long one of the parallel preparations took, for the debug line. */
+  const timed = <T>(work: Promise<T> | undefined, into: { ms: number | null }): Promise<T> | undefined => {
+    if (!debugOn || !work) return work;
+    const began = now();
+    return work.finally(() => (into.ms = Math.round((now() - began) * 10) / 10));
+  };
+  const prepMs = { recall: { ms: null as number | null }, retrieval: { ms: null as number | null }, tools: { ms: null as number | null } };
+
   const userMessage: StoredMessage = { id: deps.newId(), role: 'user', content: request.message, createdAt: clockIso() };
   const assistantId = deps.newId();
   const outcome = (status: TurnOutcome['status'], rest: Partial<TurnOutcome> = {}): TurnOutcome => ({
@@ -113,24 +136,33 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     ...rest,
   });
   try {
-    observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host });
+    observer = (deps.telemetry ?? noopTurnTelemetry).startTurn({ turnId: request.turnId, conversationId: request.conversationId, model: request.model, host: deps.client.host, ...(request.trace ? { trace: request.trace } : {}) });
     // The history, memory recall (which may embed the message), knowledge-base retrieval and the
     // tool offer (which may ask /api/show once per model) are independent: they run side by side,
     // so the request waits for the slowest of them, not for their sum. Recall or retrieval failing
     // only leaves its part out of the prompt; the history failing fails the turn.
     const [history, recalled, retrieved, offer] = await Promise.all([
       deps.conversations.history(request.conversationId),
-      deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }).catch(() => null),
-      deps.retrieve?.(request.message, { ...(observer.context ? { parent: observer.context } : {}), signal: controller.signal }).catch((err: unknown) => {
+      timed(deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }), prepMs.recall)?.catch(() => null),
+      timed(deps.retrieve?.(request.message, { ...(observer.context ? { parent: observer.context } : {}), signal: controller.signal }), prepMs.retrieval)?.catch((err: unknown) => {
         deps.warn?.('knowledge-base retrieval failed; answering without sources', err);
         return null;
       }),
-      prepareToolOffer(deps.tools, request.model, controller.signal).catch((err: unknown): ToolOffer | null => {
+      timed(prepareToolOffer(deps.tools, request.model, controller.signal), prepMs.tools)!.catch((err: unknown): ToolOffer | null => {
         deps.warn?.('tools could not be prepared; answering without tools', err);
         return null;
       }),
     ]);
     sources = retrieved?.sources ?? [];
+    stage('context ready', {
+      history_messages: history.length,
+      recall_ms: prepMs.recall.ms,
+      memory_recalled: !!recalled?.system,
+      retrieval_ms: prepMs.retrieval.ms,
+      sources: sources.length,
+      tools_ms: prepMs.tools.ms,
+      tools_offered: offer?.wire.length ?? 0,
+    });
     const systemText = [recalled?.system, sources.length ? retrieved!.promptBlock : null].filter(Boolean).join('\n\n');
     const system: Message[] = systemText ? [{ role: 'system', content: systemText }] : [];
     const messages: Message[] = [...system, ...[...history, userMessage].map(({ role, content }) => ({ role, content }))];
@@ -147,6 +179,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     for (;;) {
       const withTools = offer !== null && rounds <= offer.limits.maxRounds;
       observer.prompt(messages);
+      stage('model request', { round: rounds, model: request.model, messages: messages.length, with_tools: withTools });
       watchdog.requestSent();
       const opening = deps.client.chatStream({ model: request.model, messages, ...(withTools ? { tools: offer.wire } : {}), signal: controller.signal });
       // The question is recorded while the request travels: a setImmediate runs once fetch has put
@@ -199,6 +232,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       if (!final) throw new Error(missingDoneMessage);
       watchdog.stop();
       observer.streamEnded();
+      stage('model round ended', { round: rounds, chunks, tool_calls: roundCalls.length, done_reason: final.done_reason ?? null, eval_count: final.eval_count ?? null });
       if (!withTools || roundCalls.length === 0) break;
       // A tool round: the stream's watchdog is off while tools run (their own timeouts apply).
       observer.roundEnded(final);
@@ -211,11 +245,13 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         signal: controller.signal,
         parent: observer.context,
         telemetry: deps.tools?.telemetry,
+        audit: deps.tools?.audit,
         newId: deps.newId,
         now,
       });
       toolViews.push(...round.views);
       toolMs += round.runMs;
+      stage('tools ran', { round: rounds, calls: round.views.map((v) => ({ tool: v.name, status: v.status, duration_ms: v.durationMs ?? null })), run_ms: Math.round(round.runMs) });
       messages.push(...round.messages);
       rounds++;
       // Past the round limit the model answers without tools, told why.
@@ -260,6 +296,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         deps.warn?.('the answered-turn listener failed (the turn is done)', err);
       }
     }
+    stage('done', { rounds, output_tokens: stats.output_tokens, ttft_s: stats.ttft_s, tool_calls: toolViews.length });
     return done;
   } catch (err) {
     const abortReason = watchdog.fired?.reason ?? (controller.signal.aborted ? 'cancelled' : undefined);
@@ -268,6 +305,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         ? err
         : classifyOllamaError(err, { host: deps.client.host, model: request.model, abortReason, abortAfterMs: watchdog.fired?.afterMs ?? 0, chunksReceived: chunks });
     observer?.failed(error, { chunks, wallS: (now() - startedAt) / 1000 });
+    stage('failed', { rounds, chunks, error_type: error.code });
     // A stopped answer stays part of the conversation (the user saw it and may refer to it); a
     // failed one is recorded but left out of the history, so "try again" does not send it twice.
     await begun;

@@ -3,6 +3,7 @@ import type { ToolCallView } from '../common/tools';
 import type { ToolCallOutcome } from '../common/metric-names';
 import type { Message, ModelCapabilities, OllamaTool, ToolCall } from '../llm';
 import { noopToolTelemetry, type ToolCallObserver, type ToolTelemetry } from '../telemetry/tool-telemetry';
+import type { AuditLog } from '../telemetry/audit-log';
 import type { Tool, ToolRegistry, ToolResult } from '../tools';
 import type { ApprovalGate } from './approvals';
 
@@ -19,6 +20,8 @@ export interface TurnTools {
   /** Read at each turn (the settings are live). */
   limits: () => ToolLimits;
   telemetry?: ToolTelemetry;
+  /** Refused calls (no person to approve, denied, a tool not offered) leave an audit line. */
+  audit?: AuditLog;
 }
 
 /** The tools of one turn, fixed when it starts: a tool enabled mid-turn waits for the next one. */
@@ -117,6 +120,7 @@ export interface ToolRoundContext {
   signal: AbortSignal;
   parent: Context | null;
   telemetry?: ToolTelemetry | undefined;
+  audit?: AuditLog | undefined;
   newId: () => string;
   now: () => number;
 }
@@ -203,6 +207,8 @@ export async function runToolRound(calls: readonly ToolCall[], content: string, 
     if (call.problem || !call.entry || !call.args) {
       outcome = 'error';
       text = call.problem ?? 'This call cannot run.';
+      // A name that is no offered tool (turned off, or made up): the model asked for what it may not use.
+      if (!call.entry) ctx.audit?.record('tool_refused', 'tool call refused', { tool: preview(call.name, 100), call_id: call.id, reason: 'not an offered tool (off or unknown)' });
     } else {
       let allowed = call.entry.policy === 'allow';
       if (!allowed && !ctx.canApprove) {
@@ -217,6 +223,11 @@ export async function runToolRound(calls: readonly ToolCall[], content: string, 
       }
       if (!allowed) {
         outcome = 'denied';
+        ctx.audit?.record('tool_refused', 'tool call refused', {
+          tool: call.name,
+          call_id: call.id,
+          reason: ctx.canApprove ? 'denied by the user or not approved in time' : "policy 'ask' and no person to approve",
+        });
       } else {
         ctx.emit(view);
         const started = ctx.now();

@@ -16,7 +16,7 @@ export async function serveCommand(core: Core, settings: Settings, io: CliIo, st
   io.stdout.write(`API: POST ${server.url}/api/v1/chat with "Authorization: Bearer ${token}". Ollama: ${settings.ollamaHost}. Ctrl-C stops.\n`);
   let metrics: MetricsServer | null = null;
   try {
-    metrics = await startMetricsServer({ registry: core.telemetry.registry, addr: settings.telemetry.metricsAddr, token: settings.telemetry.metricsToken });
+    metrics = await startMetricsServer({ registry: core.telemetry.registry, addr: settings.telemetry.metricsAddr, token: settings.telemetry.metricsToken, audit: core.audit });
     if (metrics) io.stdout.write(`Prometheus metrics: ${metrics.url}\n`);
   } catch (err) {
     // /metrics is an extra: the chat and the UI work without it.

@@ -9,10 +9,20 @@ import { BrunoError } from './errors';
 
 export const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** The `invalid_request` of a forbidden key: its own class, so a transport can audit the refusal. */
+export class ForbiddenKeyError extends BrunoError {
+  constructor(
+    readonly keyPath: string,
+    what: string,
+  ) {
+    super('invalid_request', `${what}: ${keyPath}: '${keyPath.split('.').at(-1)}' is not a field of any method`);
+  }
+}
+
 /** Throws `invalid_request` naming the first forbidden key of `value`; `what` opens the message. */
 export function refuseForbiddenKeys(value: unknown, what: string): void {
   const hostile = forbiddenKeyPath(value);
-  if (hostile) throw new BrunoError('invalid_request', `${what}: ${hostile}: '${hostile.split('.').at(-1)}' is not a field of any method`);
+  if (hostile) throw new ForbiddenKeyError(hostile, what);
 }
 
 /**

@@ -5,6 +5,7 @@
  * folder (core/<domain>/...-methods.ts), typed by `MethodHandlers` so it cannot drift.
  */
 import type { z } from 'zod';
+import type { TraceCarrier } from './telemetry';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O = unknown> {
   readonly input: I;
@@ -39,6 +40,8 @@ export interface MethodContext {
   signal?: AbortSignal;
   /** Progress of long work, for callers that show it (the CLI's progress line). */
   progress?: (done: number, total: number) => void;
+  /** The caller's trace (W3C fields, set by the transport): work the method starts joins it. */
+  trace?: TraceCarrier;
 }
 
 /** The handlers of a registry: one per method, with its validated input and its result type. */

@@ -277,6 +277,24 @@ export const spanAttributes = {
 /** The GenAI event that carries one evaluation score (semantic conventions, development status). */
 export const evaluationEventName = 'gen_ai.evaluation.result';
 
+/** HTTP server spans of the headless API (OpenTelemetry HTTP semantic conventions, stable). */
+export const httpSpanAttributes = {
+  requestMethod: 'http.request.method',
+  route: 'http.route',
+  responseStatusCode: 'http.response.status_code',
+  urlPath: 'url.path',
+  urlScheme: 'url.scheme',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
+  clientAddress: 'client.address',
+  protocolVersion: 'network.protocol.version',
+  userAgent: 'user_agent.original',
+  errorType: 'error.type',
+} as const;
+
+/** `POST /api/v1/chat`: method and route, never the raw target (bounded, as the conventions ask). */
+export const httpServerSpanName = (method: string, route: string) => `${method} ${route}`;
+
 export const providerName = 'ollama';
 export const defaultAgentId = 'agent-bruno';
 export const serviceName = 'agent-bruno-desktop';

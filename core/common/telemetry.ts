@@ -43,3 +43,14 @@ export interface TurnSample {
   contextUsageRatio: number | null;
   final: boolean;
 }
+
+/**
+ * W3C trace context as it crossed a transport (the `traceparent`, `tracestate` and `baggage`
+ * headers of an HTTP request): work started for that request joins the caller's trace. Opaque
+ * strings here; core/telemetry/trace-context.ts parses them, and ignores what is malformed.
+ */
+export interface TraceCarrier {
+  traceparent?: string;
+  tracestate?: string;
+  baggage?: string;
+}

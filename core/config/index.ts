@@ -1,6 +1,6 @@
 export { loadSettings, settingsFileName, defaultTree, type LoadSettingsOptions } from './load-settings';
 export { settingsSchema, mcpServerSchema, type McpServerSettings, hostOf, isLoopbackHost, effectiveMetricExportTimeoutMs, tracesSamplers, type Settings } from './schema';
-export { settingRows, livePaths, type SettingRow, type EnvSource } from './setting-table';
+export { settingRows, livePaths, rowOf, type SettingRow, type EnvSource } from './setting-table';
 export { normalizeOllamaHost } from './ollama-host';
 export { defaultDataDir } from './data-dir';
 export { createSettingsEditor, maskSecrets, secretMask, type SettingsEditor } from './settings-editor';
@@ -8,4 +8,4 @@ export { createSettingsStore, type SettingsStore, type SettingsListener } from '
 export { settingsHandlers } from './settings-methods';
 export { testConnection } from './connection-test';
 export { pinnedByEnv } from './env-bindings';
-export { forbiddenKeys, forbiddenKeyPath } from './tree-paths';
+export { forbiddenKeys, forbiddenKeyPath, getPath } from './tree-paths';

@@ -151,6 +151,12 @@ export const settingsSchema = z.strictObject({
     logLevel: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }),
     /** Extra PII patterns (regex sources) redacted from logs and captured content. */
     piiPatterns: z.array(z.strictObject({ name: z.string().min(1), pattern: z.string().min(1), replacement: z.string().optional() })),
+    /** A turn whose first token took longer logs a warning (0 = never). */
+    slowFirstTokenMs: milliseconds(0, 3_600_000),
+    /** A turn that generated slower logs a warning (0 = never). */
+    slowTokensPerSecond: z.coerce.number({ error: 'must be a number of tokens per second' }).min(0, 'must be 0 or more').max(100_000, 'must be at most 100000'),
+    /** A retrieval (rag_query) that took longer logs a warning (0 = never). */
+    slowRetrievalMs: milliseconds(0, 3_600_000),
   }),
 });
 

@@ -123,6 +123,13 @@ export const settingRows: readonly SettingRow[] = [
   // `warning` is what Python's logging and many operators write.
   { path: 'telemetry.logLevel', default: 'info', env: env('BRUNO_LOG_LEVEL', { parse: (raw) => raw.trim().toLowerCase().replace(/^warning$/, 'warn') }) },
   { path: 'telemetry.piiPatterns', default: [] },
+  // The seed's warnings (observability guide 1.1, 2.2.1, 6.3): a turn logs a warning when its
+  // first token took longer than OllamaSlowTTFT's 3 s, when it generated slower than
+  // OllamaSlowTokenGeneration's 10 tokens/s, or when its retrieval took longer than
+  // LanceDBSlowQueries' 0.5 s. A CPU-only homelab raises them instead of drowning in warnings.
+  { path: 'telemetry.slowFirstTokenMs', default: 3_000, env: env('BRUNO_SLOW_FIRST_TOKEN_MS'), live: true },
+  { path: 'telemetry.slowTokensPerSecond', default: 10, env: env('BRUNO_SLOW_TOKENS_PER_SECOND'), live: true },
+  { path: 'telemetry.slowRetrievalMs', default: 500, env: env('BRUNO_SLOW_RETRIEVAL_MS'), live: true },
 ];
 
 export const livePaths: readonly string[] = settingRows.filter((r) => r.live).map((r) => r.path);

@@ -23,7 +23,32 @@ export interface KbSearch {
 export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
   const { deps, settings, store, model, ann, embedder, measure, wrap } = ctx;
   const { tracer } = deps;
+  const log = deps.logger.child({ logger: 'rag' });
   let annChecked = false;
+
+  /** Debug: the stage timings of every search; warn: one slower than the threshold (LanceDBSlowQueries' 0.5 s). */
+  const logTimings = (result: SearchResult, purpose: string, span: Span) =>
+    safely(deps.report, () => {
+      const t = result.timings;
+      const slowMs = deps.slowRetrievalMs?.() ?? 0;
+      const slow = slowMs > 0 && t.totalMs > slowMs;
+      if (!slow && !log.isLevelEnabled('debug')) return;
+      const round = (ms: number) => Math.round(ms * 10) / 10;
+      const fields = {
+        component: 'vector_store',
+        purpose,
+        search_type: result.mode,
+        result_count: result.hits.length,
+        ann_index: result.annIndex,
+        embed_ms: round(t.embedMs),
+        vector_ms: round(t.vectorMs),
+        fts_ms: round(t.ftsMs),
+        fuse_ms: round(t.fuseMs),
+        execution_time_ms: round(t.totalMs),
+      };
+      if (slow) log.warn('Slow retrieval: the search took longer than the threshold', { ...fields, threshold_ms: slowMs }, span.spanContext());
+      else log.debug('retrieval timings', fields, span.spanContext());
+    });
 
   const spanError = (span: Span, err: unknown) =>
     safely(deps.report, () => {
@@ -135,6 +160,7 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
         span.setAttributes({ total_results: result.hits.length, 'rag.ann_index': result.annIndex, ...(result.embeddingVersion ? { 'rag.embedding_version': result.embeddingVersion } : {}) });
         span.setStatus({ code: SpanStatusCode.OK });
       });
+      logTimings(result, options.purpose, span);
       if (!upkeep.gaugesLoaded) void upkeep.refreshGauges().catch(deps.report);
       return result;
     } catch (err) {

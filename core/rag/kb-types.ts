@@ -25,6 +25,8 @@ export interface KnowledgeBaseDeps {
   registry: MetricsRegistry;
   logger: Logger;
   report: (err: unknown) => void;
+  /** A search slower than this (ms) logs the seed's slow-retrieval warning; 0 or unset = never. Read per search (live). */
+  slowRetrievalMs?: () => number;
   /** `kb.progress` events of jobs started with startIngest/startReingest. */
   emit?: (event: KbProgressEvent) => void;
   /**

@@ -3,6 +3,7 @@ import type { Agent } from '../agent';
 import type { Telemetry } from '../telemetry/create-telemetry';
 import type { SettingsStore } from '../config';
 import type { Logger } from '../telemetry/logging';
+import type { AuditLog } from '../telemetry/audit-log';
 import type { Embed } from '../llm';
 import type { MemoryStore } from '../memory';
 import type { KnowledgeBase } from '../rag';
@@ -30,6 +31,8 @@ export interface Core {
   readonly judge: Pick<AnswerJudge, 'idle'>;
   /** Structured JSON logs (PII-redacted) to the rotating file and OTLP. */
   readonly logger: Logger;
+  /** Audit lines (logger `agent_bruno.audit`, `audit: true`): refused requests, settings and knowledge changes. */
+  readonly audit: AuditLog;
   /** The MCP servers the core is a client of (their tools are in the tool registry). */
   readonly mcp: {
     health(): McpServerHealth[];

@@ -10,6 +10,8 @@ import { createAnswerJudge, createDriftTracker, createEvalRunner, createJudgeTel
 import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
+import { createAuditLog } from '../telemetry/audit-log';
+import { auditedHandlers } from './audited-handlers';
 import { createPiiRedactor } from '../pii';
 import { createBuiltinTools, createMcpTools, createToolRegistry, toolsHandlers, type McpTiming, type McpTools } from '../tools';
 import { serviceName } from '../common/metric-names';
@@ -96,6 +98,7 @@ export function createCore(deps: CoreDeps): Core {
     ...(settings.telemetry.otlpEndpoint ? { emitOtlp: otlpLogSink(telemetry.otelLogger) } : {}),
   });
   logger = rootLogger.child({ logger: 'core' });
+  const audit = createAuditLog(rootLogger);
   const client = createOllamaClient({
     host: settings.ollamaHost,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -140,6 +143,7 @@ export function createCore(deps: CoreDeps): Core {
     registry: telemetry.registry,
     logger: rootLogger,
     report: reportTelemetry,
+    slowRetrievalMs: () => store.get().telemetry.slowRetrievalMs,
     emit: (event) => events.emit('kb.progress', event),
     buildAnnIndex: deps.buildAnnIndex ?? true,
   });
@@ -199,7 +203,7 @@ export function createCore(deps: CoreDeps): Core {
   });
   const agent = createAgent({
     onAnswered: (turn) => judge.submit(turn),
-    tools: { registry: tools, capabilities: createModelCapabilities(client), limits: () => store.get().tools, telemetry: telemetry.tools },
+    tools: { registry: tools, capabilities: createModelCapabilities(client), limits: () => store.get().tools, telemetry: telemetry.tools, audit },
     client,
     retrieve: retrieval.retrieve,
     warn,
@@ -209,6 +213,7 @@ export function createCore(deps: CoreDeps): Core {
     defaultModel: () => store.get().chatModel,
     contextWindows: createContextWindowResolver(client),
     telemetry: telemetry.turns,
+    log: rootLogger.child({ logger: 'agent' }),
     onSample: (sample) => events.emit('turn.sample', sample),
   });
   // Alerts from the shipped rule files: evaluated in-process, or read from Prometheus/Alertmanager.
@@ -238,7 +243,7 @@ export function createCore(deps: CoreDeps): Core {
   healthReady = true;
 
   // Each domain's handlers; the type checks that together they are exactly the contract.
-  const handlers: ContractHandlers = {
+  const handlers: ContractHandlers = auditedHandlers({
     ...chatHandlers({ agent, events }),
     ...modelsHandlers({ client, defaultModel: () => store.get().chatModel }),
     ...healthHandlers({ health }),
@@ -250,7 +255,7 @@ export function createCore(deps: CoreDeps): Core {
     ...evalHandlers({ runner: evalRunner }),
     ...toolsHandlers({ registry: tools }),
     ...settingsHandlers({ store, editor: createSettingsEditor({ store, env: deps.env ?? {} }), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
-  };
+  }, audit);
 
   let closed: Promise<void> | null = null;
   return {
@@ -264,6 +269,7 @@ export function createCore(deps: CoreDeps): Core {
     telemetry,
     judge,
     logger: rootLogger,
+    audit,
     mcp: { health: () => mcpTools?.health() ?? [], settled: (timeoutMs) => mcpTools?.settled(timeoutMs) ?? Promise.resolve() },
     close() {
       closed ??= (async () => {

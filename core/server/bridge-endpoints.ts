@@ -3,6 +3,8 @@ import { invokeMethod, type ContractHandlers } from '../common/contract';
 import type { EventHub } from '../common/emitter';
 import { BrunoError, toErrorInfo } from '../common/errors';
 import type { EventLine, InvokeEnvelope } from '../common/http-api';
+import { ForbiddenKeyError } from '../common/hostile-keys';
+import type { TraceCarrier } from '../common/telemetry';
 import { readJsonBody, sendJson, startNdjson, statusForError } from './http-helpers';
 
 /** Aborted when the client hangs up before the answer is sent (a search it no longer waits for). */
@@ -15,8 +17,15 @@ function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
   return controller.signal;
 }
 
+export interface InvokeOptions {
+  /** The request's server span as W3C fields: a method that starts work (chat.send) joins it. */
+  trace?: TraceCarrier | undefined;
+  /** Told when the input had a key that reaches a prototype (the transport audits it). */
+  onForbiddenKey?: (err: ForbiddenKeyError) => void;
+}
+
 /** `POST /api/v1/invoke/<channel>`: the contract over HTTP, answered with an envelope. */
-export async function handleInvoke(req: IncomingMessage, res: ServerResponse, channel: string, handlers: ContractHandlers): Promise<void> {
+export async function handleInvoke(req: IncomingMessage, res: ServerResponse, channel: string, handlers: ContractHandlers, options: InvokeOptions = {}): Promise<void> {
   // A body that cannot be read (not JSON, too large, too deep) is the request's fault, not the
   // method's: a 400, still in the envelope shape the bridge reads.
   let input: unknown;
@@ -28,8 +37,9 @@ export async function handleInvoke(req: IncomingMessage, res: ServerResponse, ch
   }
   let envelope: InvokeEnvelope<unknown>;
   try {
-    envelope = { ok: true, result: await invokeMethod(handlers, channel, input, { signal: requestSignal(req, res), origin: 'http' }) };
+    envelope = { ok: true, result: await invokeMethod(handlers, channel, input, { signal: requestSignal(req, res), origin: 'http', ...(options.trace ? { trace: options.trace } : {}) }) };
   } catch (err) {
+    if (err instanceof ForbiddenKeyError) options.onForbiddenKey?.(err);
     envelope = { ok: false, error: toErrorInfo(err) };
   }
   sendJson(res, 200, envelope);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { chatSendInput } from '../common/contract';
 import { BrunoError } from '../common/errors';
 import { refuseForbiddenKeys } from '../common/hostile-keys';
+import type { TraceCarrier } from '../common/telemetry';
 import type { Agent } from '../agent';
 import { createEventBatcher } from '../agent';
 import { readJsonBody, startNdjson } from './http-helpers';
@@ -11,7 +12,7 @@ import { readJsonBody, startNdjson } from './http-helpers';
  * answer `application/x-ndjson`: `{"type":"token","text"}`..., then one `done` or `error` line.
  * A client that hangs up stops the turn, so an abandoned request does not keep Ollama busy.
  */
-export async function handleChat(req: IncomingMessage, res: ServerResponse, agent: Agent): Promise<void> {
+export async function handleChat(req: IncomingMessage, res: ServerResponse, agent: Agent, trace?: TraceCarrier): Promise<void> {
   const body = await readJsonBody(req, res);
   refuseForbiddenKeys(body, 'Invalid chat request');
   const parsed = chatSendInput.safeParse(body);
@@ -27,7 +28,8 @@ export async function handleChat(req: IncomingMessage, res: ServerResponse, agen
   const batcher = createEventBatcher((events) => {
     for (const event of events) write(event);
   });
-  const turn = agent.startTurn(parsed.data, (event) => batcher.push(event));
+  // The turn's root span is a child of this request's server span (and so of the caller's trace).
+  const turn = agent.startTurn({ ...parsed.data, ...(trace ? { trace } : {}) }, (event) => batcher.push(event));
   const onClose = () => {
     if (!res.writableEnded) agent.stop(turn.turnId);
   };

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BrunoError } from '../common/errors';
 import { hostOf, isLoopbackHost } from '../config';
@@ -6,6 +6,7 @@ import type { MetricsRegistry } from '../telemetry/prom-metrics';
 import { hasValidBearer, isAllowedHost } from './auth';
 import { openMetricsContentType, openMetricsToPrometheusText, prometheusTextContentType, wantsOpenMetrics } from './metrics-text';
 import { pathOf } from './http-helpers';
+import type { AuditEventType, AuditLog } from '../telemetry/audit-log';
 
 export interface MetricsServer {
   url: string;
@@ -17,6 +18,8 @@ export interface MetricsServerOptions {
   /** host:port; empty = no endpoint. */
   addr: string;
   token?: string | undefined;
+  /** Refused scrapes (foreign Host, missing or wrong token) leave an audit line. */
+  audit?: AuditLog;
 }
 
 /**
@@ -30,9 +33,12 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   const host = hostOf(options.addr).replace(/^\[|\]$/g, '');
   const port = Number(options.addr.slice(options.addr.lastIndexOf(':') + 1));
   const needsToken = !isLoopbackHost(host) || !!options.token;
+  const refused = (req: IncomingMessage, event: AuditEventType, reason: string, status: number) =>
+    options.audit?.record(event, 'request refused', { reason, endpoint: '/metrics', method: req.method ?? 'GET', status_code: status, client_address: req.socket.remoteAddress ?? null });
   const server: Server = createServer(async (req, res) => {
     const path = pathOf(req.url);
     if (!isAllowedHost(req, host)) {
+      refused(req, 'host_refused', 'foreign Host header (DNS rebinding guard)', 421);
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Unexpected Host header\n');
       return;
     }
@@ -41,6 +47,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     if (needsToken && !(options.token && hasValidBearer(req, options.token))) {
+      refused(req, 'auth_refused', req.headers.authorization ? 'wrong bearer token' : 'no bearer token', 401);
       res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('Bearer token required (BRUNO_METRICS_TOKEN)\n');
       return;
     }

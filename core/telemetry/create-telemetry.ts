@@ -58,6 +58,14 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     endpoint: settings.telemetry.otlpEndpoint,
     protocol: settings.telemetry.otlpProtocol,
     onDropped: (signal, count) => prom.telemetryDropped.inc({ [metricLabels.signal]: signal }, count),
+    // A debug line per batch of spans and metrics (failures too: the export health and the drop
+    // counter are where a dead collector shows, not a warning per batch). Never for log batches:
+    // the line would itself be a log record, exported in the next batch, which would log again -
+    // a line every few seconds for as long as the level is debug.
+    onBatch: (batch) => {
+      if (batch.signal === 'logs') return;
+      deps.log('debug', batch.ok ? 'OTLP export batch sent' : 'OTLP export batch failed', { component: 'otlp_export', signal: batch.signal, items: batch.items, duration_ms: Math.round(batch.ms * 10) / 10, ...(batch.error ? { error: batch.error } : {}) }, null);
+    },
   });
   // Pre-create the drop series so dashboards and alerts see 0 instead of "no data".
   for (const signal of ['traces', 'metrics', 'logs'] as const) prom.telemetryDropped.inc({ [metricLabels.signal]: signal }, 0);
@@ -105,6 +113,10 @@ export function createTelemetry(deps: TelemetryDeps): Telemetry {
     redact: deps.redact,
     log: deps.log,
     report: deps.report,
+    slow: () => {
+      const t = deps.settings.get().telemetry;
+      return { firstTokenMs: t.slowFirstTokenMs, tokensPerSecond: t.slowTokensPerSecond };
+    },
   });
   const tools = createToolTelemetry({
     tracer,

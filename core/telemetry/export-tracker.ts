@@ -5,7 +5,17 @@ export interface ExportTrackerOptions {
   protocol: ExportHealth['protocol'];
   /** Mirrors drops into `bruno_telemetry_dropped_total{signal}`. */
   onDropped?: (signal: TelemetrySignal, count: number) => void;
+  /** Each batch that was sent (or failed), for the debug log; must not throw (it is guarded). */
+  onBatch?: (batch: ExportBatch) => void;
   clockIso?: () => string;
+}
+
+export interface ExportBatch {
+  signal: TelemetrySignal;
+  items: number;
+  ms: number;
+  ok: boolean;
+  error?: string;
 }
 
 /**
@@ -44,6 +54,14 @@ export class ExportTracker {
     this.lastError = describe(error);
     this.failing = true;
     this.drop(signal, items);
+  }
+
+  batch(batch: ExportBatch): void {
+    try {
+      this.options.onBatch?.(batch);
+    } catch {
+      // A debug line is not worth an export.
+    }
   }
 
   drop(signal: TelemetrySignal, items: number): void {

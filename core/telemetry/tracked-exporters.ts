@@ -10,10 +10,13 @@ type Callback = (result: ExportResult) => void;
 
 /** Runs one export, reports the outcome to the tracker and frees the gate; never throws. */
 function exportTracked(signal: TelemetrySignal, items: number, tracker: ExportTracker, gate: QueueGate | null, run: (cb: Callback) => void, done: Callback): void {
+  const started = performance.now();
   const settle = (result: ExportResult) => {
     gate?.release(items);
-    if (result.code === ExportResultCode.SUCCESS) tracker.succeeded();
+    const ok = result.code === ExportResultCode.SUCCESS;
+    if (ok) tracker.succeeded();
     else tracker.failed(signal, items, result.error);
+    tracker.batch({ signal, items, ms: performance.now() - started, ok, ...(ok ? {} : { error: result.error?.message ?? 'export failed' }) });
     done(result);
   };
   if (tracker.isPaused) {

@@ -2,6 +2,8 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span,
 import type { BrunoError } from '../common/errors';
 import { metricLabels as L, providerName, spanAttributes as A, spanNames } from '../common/metric-names';
 import type { TurnStats } from '../common/turn';
+import type { TraceCarrier } from '../common/telemetry';
+import { extractTraceContext } from './trace-context';
 import type { ChatResponse, ContextWindow, Message } from '../llm';
 import type { GenAiMetrics } from './genai-metrics';
 import type { PromMetrics } from './prom-metrics';
@@ -17,6 +19,8 @@ export interface TurnStart {
    * `prompt()` is called, so work done before the request (memory recall) is not counted in it.
    */
   messages?: Message[];
+  /** The caller's W3C trace context: the root span is its child (a malformed one is ignored). */
+  trace?: TraceCarrier;
 }
 
 export interface TurnSuccess {
@@ -56,7 +60,7 @@ export interface TurnTelemetry {
   startTurn(start: TurnStart): TurnObserver;
 }
 
-export type TelemetryLog = (level: 'info' | 'warn' | 'error', message: string, context: Record<string, unknown>, span: SpanContext | null) => void;
+export type TelemetryLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, context: Record<string, unknown>, span: SpanContext | null) => void;
 
 export interface TurnTelemetryDeps {
   tracer: Tracer;
@@ -68,7 +72,20 @@ export interface TurnTelemetryDeps {
   redact: (text: string) => string;
   log: TelemetryLog;
   report: (err: unknown) => void;
+  /** The seed's slow-generation thresholds (settings telemetry.slow*, live); 0 turns one off. */
+  slow?: () => SlowThresholds;
 }
+
+export interface SlowThresholds {
+  firstTokenMs: number;
+  tokensPerSecond: number;
+}
+
+/**
+ * Tokens per second over fewer output tokens than this says more about the prompt than the
+ * model (a two-token answer's rate is noise), so the slow-generation warning skips such turns.
+ */
+const minTokensForRate = 16;
 
 function serverOf(host: string): { address: string; port: number } {
   try {
@@ -110,10 +127,12 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
         leaveQueue();
         prom.turnsInFlight.dec();
       };
+      // The caller's context (its span, its baggage) is the parent; without one the turn is a root.
+      const parent = extractTraceContext(start.trace);
       safely(deps.report, () => {
-        root = deps.tracer.startSpan(spanNames.turn, { attributes: { [A.turnId]: start.turnId, [A.conversationId]: start.conversationId } });
+        root = deps.tracer.startSpan(spanNames.turn, { attributes: { [A.turnId]: start.turnId, [A.conversationId]: start.conversationId } }, parent);
       });
-      const context = root ? trace.setSpan(ROOT_CONTEXT, root) : null;
+      const context = root ? trace.setSpan(parent, root) : null;
       const startChat = (messages: Message[]) => safely(deps.report, () => {
         startedAt = performance.now();
         chat = deps.tracer.startSpan(
@@ -151,6 +170,18 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
         [A.requestModel]: start.model,
         [A.serverAddress]: server.address,
         [A.serverPort]: server.port,
+      };
+
+      /** The seed's "High LLM latency detected" warnings (observability guide 1.1), with their thresholds. */
+      const slowWarnings = (model: string, stats: TurnStats, span: SpanContext | null) => {
+        const slow = deps.slow?.();
+        if (!slow) return;
+        if (slow.firstTokenMs > 0 && stats.ttft_s !== null && stats.ttft_s * 1000 > slow.firstTokenMs) {
+          deps.log('warn', 'Slow generation: the first token took longer than the threshold', { component: 'inference_monitor', model, latency_ms: Math.round(stats.ttft_s * 1000), threshold_ms: slow.firstTokenMs, load_duration_seconds: stats.load_duration_s }, span);
+        }
+        if (slow.tokensPerSecond > 0 && stats.tokens_per_second !== null && stats.output_tokens >= minTokensForRate && stats.tokens_per_second < slow.tokensPerSecond) {
+          deps.log('warn', 'Slow generation: fewer tokens per second than the threshold', { component: 'inference_monitor', model, tokens_per_second: Math.round(stats.tokens_per_second * 100) / 100, threshold_tokens_per_second: slow.tokensPerSecond, output_tokens: stats.output_tokens }, span);
+        }
       };
 
       const observer: TurnObserver = {
@@ -262,6 +293,7 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
               },
               currentSpanContext(),
             );
+            slowWarnings(model, stats, currentSpanContext());
           });
         },
         failed(error, { wallS }) {

@@ -89,7 +89,7 @@ function start(): void {
   };
   // /metrics is an extra: a taken port is reported, the app runs on without it.
   const metricsSettings = core.settings.get().telemetry;
-  const metrics = startMetricsServer({ registry: core.telemetry.registry, addr: metricsSettings.metricsAddr, token: metricsSettings.metricsToken }).catch((err: unknown) => {
+  const metrics = startMetricsServer({ registry: core.telemetry.registry, addr: metricsSettings.metricsAddr, token: metricsSettings.metricsToken, audit: core.audit }).catch((err: unknown) => {
     log('/metrics is off', { reason: err instanceof Error ? err.message : String(err) });
     return null;
   });
@@ -102,7 +102,8 @@ function start(): void {
   // One click out: only to the services the user configured, as they are configured now.
   const links = createLiveLinks(core.settings);
   const openExternal = (url: string) => shell.openExternal(url);
-  const openLink = (url: string) => openExternalIfAllowed(url, links.origins(), openExternal, log);
+  const linkRefused = (url: string, reason: string) => core.audit.record('link_refused', 'external link refused', { url, reason, origin: 'ipc' });
+  const openLink = (url: string) => openExternalIfAllowed(url, links.origins(), openExternal, log, linkRefused);
 
   const secretStatus = secrets.status();
   if (!secretStatus.available) log('secrets: not stored on this machine', { reason: secretStatus.reason });
@@ -237,7 +238,7 @@ function createMainWindow(opts: {
   );
   opts.windowState.track(win);
   // In-app navigation and window.open never leave the app; links go through the allow-list.
-  guardWindow(win.webContents, { allowedExternalOrigins: opts.origins, openExternal: opts.openExternal, log });
+  guardWindow(win.webContents, { allowedExternalOrigins: opts.origins, openExternal: opts.openExternal, log, onRefused: (url, reason) => core.audit.record('link_refused', 'external link refused', { url, reason, origin: 'ipc' }) });
   // The window's own IPC scope: no other webContents can reach these handlers.
   const unbind = bindContractToIpc({
     ipc: win.webContents.ipc,
@@ -246,6 +247,7 @@ function createMainWindow(opts: {
     target: win.webContents,
     isAllowedSender: (url) => isAppRendererUrl(url, source),
     log,
+    audit: core.audit,
   });
   win.once('ready-to-show', () => {
     if (state.fullScreen) win.setFullScreen(true);

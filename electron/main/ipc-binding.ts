@@ -10,6 +10,8 @@ import type { EventHub } from '../../core/common/emitter';
 import { BrunoError, toErrorInfo, type ErrorInfo } from '../../core/common/errors';
 import type { InvokeEnvelope } from '../../core/common/http-api';
 import { ipcChannels } from '../ipc-channels';
+import { ForbiddenKeyError } from '../../core/common/hostile-keys';
+import type { AuditLog } from '../../core/telemetry/audit-log';
 import type { Log } from './log';
 import { isFromAppFrame, type InvokeEventLike } from './sender-check';
 
@@ -35,6 +37,8 @@ export interface IpcBindingDeps {
   /** True for the app's own renderer URL (see `isAppRendererUrl`). */
   isAllowedSender: (frameUrl: string) => boolean;
   log: Log;
+  /** Refused calls (a foreign frame, forbidden keys) leave an audit line. */
+  audit?: AuditLog;
 }
 
 export type Unbind = () => void;
@@ -45,7 +49,8 @@ const refusedSender: ErrorInfo = {
 };
 
 export function bindContractToIpc(deps: IpcBindingDeps): Unbind {
-  const { ipc, handlers, events, target, isAllowedSender, log } = deps;
+  const { ipc, handlers, events, target, isAllowedSender, log, audit } = deps;
+  const endpointOf = (channel: unknown) => `ipc:${String(channel).slice(0, 64)}`;
 
   async function answer(event: InvokeEventLike, channel: unknown, payload: unknown): Promise<InvokeEnvelope<unknown>> {
     try {
@@ -55,6 +60,7 @@ export function bindContractToIpc(deps: IpcBindingDeps): Unbind {
           channel: String(channel).slice(0, 64),
           url: frame ? String(frame.url).slice(0, 200) : null,
         });
+        audit?.record('auth_refused', 'request refused', { reason: 'a frame that is not the app renderer', endpoint: endpointOf(channel), origin: 'ipc' });
         return { ok: false, error: refusedSender };
       }
       // The origin the settings editor trusts with stdio MCP commands: only this window sets it.
@@ -62,6 +68,7 @@ export function bindContractToIpc(deps: IpcBindingDeps): Unbind {
       assertCloneable(result, channel as InvokeChannel);
       return { ok: true, result };
     } catch (err) {
+      if (err instanceof ForbiddenKeyError) audit?.record('forbidden_keys_refused', 'request refused', { reason: `forbidden key ${err.keyPath}`, endpoint: endpointOf(channel), origin: 'ipc' });
       const error = toErrorInfo(err);
       if (error.code === 'internal') log('ipc: handler failed', { channel: String(channel).slice(0, 64), error: error.message });
       return { ok: false, error };

@@ -92,6 +92,8 @@ export interface WindowGuardOptions {
   allowedExternalOrigins: () => readonly string[];
   openExternal: (url: string) => Promise<void>;
   log: Log;
+  /** A refused link, for the audit log (the URL as `describeForLog` shows it: no query, no credentials). */
+  onRefused?: (url: string, reason: string) => void;
 }
 
 /**
@@ -99,17 +101,17 @@ export interface WindowGuardOptions {
  * changes are not navigations here), and `window.open` / `target=_blank` never opens a window.
  * A link to an http(s) URL is handed to `openExternalIfAllowed` instead.
  */
-export function guardWindow(webContents: GuardedWebContentsLike, { allowedExternalOrigins, openExternal, log }: WindowGuardOptions): void {
+export function guardWindow(webContents: GuardedWebContentsLike, { allowedExternalOrigins, openExternal, log, onRefused }: WindowGuardOptions): void {
   webContents.on('will-navigate', (event) => {
     event.preventDefault();
-    openExternalIfAllowed(event.url, allowedExternalOrigins(), openExternal, log);
+    openExternalIfAllowed(event.url, allowedExternalOrigins(), openExternal, log, onRefused);
   });
   webContents.on('will-attach-webview', (event) => {
     event.preventDefault();
     log('security: refused to attach a <webview>');
   });
   webContents.setWindowOpenHandler(({ url }) => {
-    openExternalIfAllowed(url, allowedExternalOrigins(), openExternal, log);
+    openExternalIfAllowed(url, allowedExternalOrigins(), openExternal, log, onRefused);
     return { action: 'deny' };
   });
 }
@@ -156,10 +158,12 @@ export function openExternalIfAllowed(
   allowedOrigins: readonly string[],
   openExternal: (url: string) => Promise<void>,
   log: Log,
+  onRefused?: (url: string, reason: string) => void,
 ): boolean {
   const verdict = checkExternalUrl(url, allowedOrigins);
   if (!verdict.ok) {
     log('security: refused to open a link', { url: describeForLog(url), reason: verdict.reason });
+    onRefused?.(describeForLog(url), verdict.reason);
     return false;
   }
   openExternal(verdict.url).catch((err: unknown) => {

@@ -78,6 +78,7 @@ function setup(overrides: Partial<ContractHandlers> = {}) {
   const events = createEventHub();
   const handlers = fakeHandlers(overrides);
   const log = vi.fn();
+  const audit = { record: vi.fn() };
   const unbind = bindContractToIpc({
     ipc: main.ipc,
     handlers,
@@ -85,8 +86,9 @@ function setup(overrides: Partial<ContractHandlers> = {}) {
     target,
     isAllowedSender: (url) => isAppRendererUrl(url, source),
     log,
+    audit,
   });
-  return { ...main, target, events, handlers, log, unbind };
+  return { ...main, target, events, handlers, log, audit, unbind };
 }
 
 describe('IPC binding of the contract', () => {
@@ -116,6 +118,18 @@ describe('IPC binding of the contract', () => {
   it('answers an unknown contract channel with unknown_channel', async () => {
     const { invoke } = setup();
     await expect(invoke('fs.readFile', { path: '/etc/passwd' })).resolves.toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+  });
+
+  it('audits a call from a foreign frame and a payload with a forbidden key, once each; a valid call not at all', async () => {
+    const { invoke, audit } = setup();
+    await invoke('health.get');
+    expect(audit.record).not.toHaveBeenCalled();
+    await invoke('health.get', undefined, { url: 'https://evil.example/', parent: null });
+    await invoke('chat.send', JSON.parse('{"message":"hi","__proto__":{"polluted":1}}'));
+    expect(audit.record.mock.calls.map(([event, , fields]) => [event, (fields as { endpoint: string }).endpoint])).toEqual([
+      ['auth_refused', 'ipc:health.get'],
+      ['forbidden_keys_refused', 'ipc:chat.send'],
+    ]);
   });
 
   it('refuses senders that are not the app renderer, without calling the handler', async () => {

@@ -212,7 +212,16 @@ describe('external-link guard', () => {
     expect(logged).toContain('evil.com/path');
   });
 
-  it('logs, and does not throw, when the system browser fails', async () => {
+  it('tells the audit hook about a refused link once, without query or credentials; an allowed one not at all', () => {
+    const onRefused = vi.fn();
+    openExternalIfAllowed('http://user:secret@evil.com/path?token=abc', allowed, vi.fn(), vi.fn(), onRefused);
+    expect(onRefused).toHaveBeenCalledTimes(1);
+    expect(onRefused).toHaveBeenCalledWith('http://evil.com/path', 'credentials in URL');
+    openExternalIfAllowed('http://grafana.local:3000/d/abc', allowed, () => Promise.resolve(), vi.fn(), onRefused);
+    expect(onRefused).toHaveBeenCalledTimes(1);
+  });
+
+    it('logs, and does not throw, when the system browser fails', async () => {
     const log = vi.fn();
     const opened = openExternalIfAllowed('http://grafana.local:3000/', allowed, () => Promise.reject(new Error('no browser')), log);
     expect(opened).toBe(true);

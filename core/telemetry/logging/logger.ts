@@ -17,8 +17,12 @@ export interface Logger {
   info(message: string, context?: LogContext, span?: SpanContextLike): void;
   warn(message: string, context?: LogContext, span?: SpanContextLike): void;
   error(message: string, context?: LogContext, span?: SpanContextLike): void;
-  /** `child({ logger: 'rag' })` logs as `agent_bruno.rag`. */
-  child(bindings: { logger: string }): Logger;
+  /**
+   * `child({ logger: 'rag' })` logs as `agent_bruno.rag`. `everyLevel`: the child's lines pass
+   * whatever the level setting says (audit lines: an operator who raises the level to `error` to
+   * quiet the log must not lose the record of refused requests); only `silent` stops them.
+   */
+  child(bindings: { logger: string; everyLevel?: boolean }): Logger;
   /** Lets a caller skip building an expensive context for a line that would be dropped. */
   isLevelEnabled(level: LogLevel): boolean;
 }
@@ -120,7 +124,9 @@ export function createLogger(options: CreateLoggerOptions): RootLogger {
   let lineTime = 0;
   const pinoRoot = pino(
     {
-      level,
+      // The level is checked before pino is called (makeLogger); pino lets all through, so an
+      // every-level child (audit) is not dropped by pino's own filter.
+      level: 'debug',
       base: null,
       messageKey: 'message',
       timestamp: () => `,"timestamp":"${new Date(lineTime).toISOString()}"`,
@@ -186,7 +192,7 @@ export function createLogger(options: CreateLoggerOptions): RootLogger {
     },
   };
 
-  const root = makeLogger(core, rootLoggerName, pinoRoot.child({ logger: rootLoggerName }));
+  const root = makeLogger(core, rootLoggerName, pinoRoot.child({ logger: rootLoggerName }), false);
   return {
     ...root,
     // Lines are written synchronously; nothing waits in a buffer. Kept so callers need not know.
@@ -199,11 +205,12 @@ export function createLogger(options: CreateLoggerOptions): RootLogger {
   };
 }
 
-function makeLogger(core: LoggerCore, name: string, pinoLogger: PinoLogger): Logger {
+function makeLogger(core: LoggerCore, name: string, pinoLogger: PinoLogger, everyLevel: boolean): Logger {
+  const passes = (value: number) => (everyLevel ? core.threshold !== Infinity : value >= core.threshold);
   function at(level: LogLevel) {
     const value = levelValue[level];
     return (message: string, context?: LogContext, span?: SpanContextLike): void => {
-      if (value < core.threshold) return;
+      if (!passes(value)) return;
       core.write(level, name, pinoLogger, message, context, span);
     };
   }
@@ -214,9 +221,9 @@ function makeLogger(core: LoggerCore, name: string, pinoLogger: PinoLogger): Log
     error: at('error'),
     child(bindings) {
       const childName = childLoggerName(name, bindings.logger);
-      return makeLogger(core, childName, core.pinoRoot.child({ logger: childName }));
+      return makeLogger(core, childName, core.pinoRoot.child({ logger: childName }), everyLevel || bindings.everyLevel === true);
     },
-    isLevelEnabled: (level) => levelValue[level] >= core.threshold,
+    isLevelEnabled: (level) => passes(levelValue[level]),
   };
 }
 

@@ -69,7 +69,16 @@ export function dashboardExprs(dashboard: Dashboard): { where: string; expr: str
   return exprs;
 }
 
-const inputToVariable: Record<string, string> = { DS_PROMETHEUS: 'datasource', DS_TEMPO: 'tempo' };
+const inputToVariable: Record<string, string> = { DS_PROMETHEUS: 'datasource', DS_TEMPO: 'tempo', DS_LOKI: 'loki' };
+const inputLabels: Record<string, [label: string, pluginId: string]> = { DS_PROMETHEUS: ['Prometheus', 'prometheus'], DS_TEMPO: ['Tempo', 'tempo'], DS_LOKI: ['Loki', 'loki'] };
+
+/** The data source inputs a dashboard declares (`DS_PROMETHEUS`, `DS_TEMPO`, `DS_LOKI`), in their order. */
+export function inputsOf(dashboard: Dashboard): string[] {
+  return ((dashboard.__inputs ?? []) as { name: string }[]).map((i) => i.name);
+}
+
+/** Prometheus dashboards (the metric ones) and the Loki logs dashboard are checked apart (either form). */
+export const isLogsDashboard = (dashboard: Dashboard): boolean => panelsOf(dashboard).some((p) => p.datasource?.type === 'loki');
 
 function datasourceVariable(name: string, label: string, pluginId: string): Json {
   return { name, label, type: 'datasource', query: pluginId, current: {}, options: [], regex: '', hide: 0, refresh: 1, skipUrlSync: false };
@@ -87,10 +96,9 @@ export function toProvisioned(dashboard: Dashboard): Dashboard {
   const { __inputs: _inputs, __requires: _requires, ...rest } = dashboard;
   const converted = replaceInputs(rest as Json) as Dashboard;
   const templating = (converted.templating ?? { list: [] }) as { list: Json[] };
-  converted.templating = {
-    ...templating,
-    list: [datasourceVariable('datasource', 'Prometheus', 'prometheus'), datasourceVariable('tempo', 'Tempo', 'tempo'), ...templating.list],
-  };
+  // One data source variable per input the dashboard declares, in the order of its __inputs.
+  const sources = inputsOf(dashboard).filter((name) => inputToVariable[name]).map((name) => datasourceVariable(inputToVariable[name]!, ...inputLabels[name]!));
+  converted.templating = { ...templating, list: [...sources, ...templating.list] };
   return converted;
 }
 
