@@ -28,6 +28,44 @@ export interface EvalRunnerDeps {
   history?: EvalHistory;
   now?: () => Date;
   readText?: (path: string) => Promise<string>;
+  /** The timer of the schedule (tests pass a fake); default setTimeout, unref'd. */
+  setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+}
+
+/** Node's timers take at most 2^31-1 ms (24.8 days); a longer delay fires after 1 ms instead. */
+export const maxTimerDelayMs = 2 ** 31 - 1;
+
+const defaultTimer = (fn: () => void, ms: number) => {
+  const t = setTimeout(fn, ms);
+  t.unref?.();
+  return { cancel: () => clearTimeout(t) };
+};
+
+/**
+ * Calls `fn` every `periodMs` by the clock `now`. The interval setting goes up to 90 days, past
+ * what one timer can wait: a long wait is cut into timer-sized steps that re-check the clock.
+ */
+export function scheduleEvery(periodMs: number, fn: () => void, now: () => number, setTimer = defaultTimer): { cancel(): void } {
+  let due = now() + periodMs;
+  let timer: { cancel(): void } | null = null;
+  let cancelled = false;
+  const arm = () => {
+    if (cancelled) return;
+    timer = setTimer(() => {
+      if (now() >= due) {
+        due = Math.max(due + periodMs, now() + 1);
+        fn();
+      }
+      arm();
+    }, Math.min(maxTimerDelayMs, Math.max(1, due - now())));
+  };
+  arm();
+  return {
+    cancel() {
+      cancelled = true;
+      timer?.cancel();
+    },
+  };
 }
 
 export interface EvalRunner {
@@ -106,8 +144,7 @@ export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
     return configured;
   };
 
-  const timer = deps.background && deps.intervalHours > 0 ? setInterval(() => void runConfigured('schedule'), deps.intervalHours * 3_600_000) : null;
-  timer?.unref?.();
+  const timer = deps.background && deps.intervalHours > 0 ? scheduleEvery(deps.intervalHours * 3_600_000, () => void runConfigured('schedule'), () => now().getTime(), deps.setTimer) : null;
 
   return {
     run,
@@ -123,7 +160,7 @@ export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
       for (const r of [...latest.values()].sort((a, b) => a.at.localeCompare(b.at))) recordEvalRun(deps.gauges, r);
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      timer?.cancel();
       controller.abort();
       await configured?.catch(() => null);
     },

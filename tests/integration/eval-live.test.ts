@@ -191,3 +191,46 @@ describe('embedding cache hits and misses', () => {
     expect(sampleValue(s, R.cacheMisses, { cache_type: 'embedding' })).toBe(misses);
   });
 });
+
+describe('the scheduled evaluation (BRUNO_EVAL_INTERVAL_HOURS)', () => {
+  it('runs the configured set on its interval: a second kept run appears and the timestamp gauge moves', async () => {
+    const dir = tempDir();
+    const { docs, set } = corpus(tempDir());
+    // 0.0003 h = 1.08 s; no after-ingest run, so every kept run is the schedule's.
+    const core = coreIn(dir, { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false', BRUNO_EVAL_INTERVAL_HOURS: '0.0003' });
+    await core.knowledge.ingest([docs]);
+    const first = await until('the first scheduled run', async () => (await core.handlers['kb.evalHistory'](undefined))[0]);
+    expect(first).toMatchObject({ set: 'homelab.jsonl', trigger: 'schedule', queries: 3 });
+    const stamp1 = sampleValue(await samples(core), R.evalTimestamp, { set: 'homelab.jsonl' })!;
+    expect(stamp1).toBeCloseTo(Date.parse(first.at) / 1000, 3);
+    const runs = await until('a second scheduled run', async () => {
+      const r = await core.handlers['kb.evalHistory'](undefined);
+      return r.length >= 2 ? r : null;
+    });
+    expect(runs.map((r) => r.trigger)).toEqual(runs.map(() => 'schedule'));
+    expect(Date.parse(runs[1]!.at) - Date.parse(runs[0]!.at)).toBeGreaterThanOrEqual(900);
+    const stamp2 = sampleValue(await samples(core), R.evalTimestamp, { set: 'homelab.jsonl' })!;
+    expect(stamp2).toBeGreaterThan(stamp1);
+    expect(stamp2).toBeCloseTo(Date.parse(runs.at(-1)!.at) / 1000, 3);
+  });
+
+  it('0 (the default) schedules nothing', async () => {
+    const { docs, set } = corpus(tempDir());
+    const core = coreIn(tempDir(), { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false' });
+    await core.knowledge.ingest([docs]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await core.handlers['kb.evalHistory'](undefined)).toEqual([]);
+  });
+
+  it.each([
+    ['soon', /knowledge\.eval\.intervalHours: must be a number of hours \(from BRUNO_EVAL_INTERVAL_HOURS\)/],
+    ['-1', /knowledge\.eval\.intervalHours: must be 0 \(no schedule\) or a positive number of hours \(from BRUNO_EVAL_INTERVAL_HOURS\)/],
+    ['2161', /knowledge\.eval\.intervalHours: must be at most 2160 hours \(90 days\)/],
+    ['Infinity', /knowledge\.eval\.intervalHours: must be a number of hours/],
+    ['1e400', /knowledge\.eval\.intervalHours: must be a number of hours/],
+  ])('an invalid value (%s) is a settings error naming the field and the variable', async (value, says) => {
+    const { loadSettings } = await import('../../core/config');
+    expect(() => loadSettings({ env: { BRUNO_DATA_DIR: tempDir(), BRUNO_EVAL_INTERVAL_HOURS: value } })).toThrow(says);
+    expect(() => loadSettings({ env: { BRUNO_DATA_DIR: tempDir(), BRUNO_EVAL_INTERVAL_HOURS: value } })).toThrow(/^Invalid settings/);
+  });
+});
