@@ -11,7 +11,8 @@ import type { KbEvalReport, KbEvalRun, KbEvalTrigger } from '../common/knowledge
 import type { KnowledgeBase } from '../rag';
 import { createEvalHistory, evalSetName, runFromReport, type EvalHistory } from './eval-history';
 import { recordEvalRun, type EvalGauges } from './eval-gauges';
-import { parseEvalQueries } from './queries';
+import { parseEvalQueries, type EvalQuery } from './queries';
+import { BrunoError } from '../common/errors';
 import { runEval } from './run-eval';
 
 export interface EvalRunnerDeps {
@@ -88,7 +89,21 @@ export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
   let configured: Promise<KbEvalRun | null> | null = null;
   let again = false;
 
-  const run: EvalRunner['run'] = async (input, trigger, options = {}) => {
+  /** The configured set's queries and name; an error the caller can show when there is none. */
+  const configuredSet = async (): Promise<{ queries: EvalQuery[]; set: string }> => {
+    const path = deps.settings().set;
+    if (!path) throw new BrunoError('invalid_request', 'No evaluation set is configured: set knowledge.eval.set (BRUNO_EVAL_SET) to a JSON Lines file of labelled queries');
+    let text: string;
+    try {
+      text = await readText(path);
+    } catch (err) {
+      throw new BrunoError('invalid_request', `The evaluation set ${basename(path)} could not be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return { queries: parseEvalQueries(text, basename(path)).slice(0, 1000), set: basename(path) };
+  };
+
+  const run: EvalRunner['run'] = async (given, trigger, options = {}) => {
+    const input = given.queries ? { ...given, queries: given.queries } : { ...given, ...(await configuredSet()) };
     const report = await runEval(
       deps.knowledge,
       input.queries.map((q, i) => ({ query: q.query, relevant: q.relevant, line: q.line ?? i + 1 })),
@@ -118,8 +133,7 @@ export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
     const path = deps.settings().set;
     if (!path) return null;
     try {
-      const queries = parseEvalQueries(await readText(path), basename(path));
-      await run({ queries: queries.slice(0, 1000), set: basename(path) }, trigger, { signal: controller.signal });
+      await run({}, trigger, { signal: controller.signal });
       const runs = await history.list();
       return runs.at(-1) ?? null;
     } catch (err) {

@@ -234,3 +234,33 @@ describe('the scheduled evaluation (BRUNO_EVAL_INTERVAL_HOURS)', () => {
     expect(() => loadSettings({ env: { BRUNO_DATA_DIR: tempDir(), BRUNO_EVAL_INTERVAL_HOURS: value } })).toThrow(/^Invalid settings/);
   });
 });
+
+describe('kb.eval without queries: the configured set (the UI\'s Evaluate button)', () => {
+  it('runs the configured set, kept as a manual run under its file name', async () => {
+    const { docs, set } = corpus(tempDir());
+    const core = coreIn(tempDir(), { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false' });
+    await core.knowledge.ingest([docs]);
+    const report = await core.handlers['kb.eval']({});
+    expect(report.queries).toBe(3);
+    expect(report.modes.find((m) => m.mode === 'hybrid')!.mrr).toBeGreaterThan(0);
+    expect(await core.handlers['kb.evalHistory'](undefined)).toMatchObject([{ set: 'homelab.jsonl', trigger: 'manual', queries: 3 }]);
+  });
+
+  it('no set configured, a missing file, a broken file: clear invalid_request errors, nothing kept', async () => {
+    const dir = tempDir();
+    const { docs } = corpus(dir);
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, '{"query": "x", "relevant": ["nas.md"]}\n{"query": 5}\n');
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /^No evaluation set is configured: set knowledge\.eval\.set \(BRUNO_EVAL_SET\)/],
+      [{ BRUNO_EVAL_SET: join(dir, 'missing.jsonl') }, /^The evaluation set missing\.jsonl could not be read: ENOENT/],
+      [{ BRUNO_EVAL_SET: broken }, /^broken\.jsonl line 2: "query" must be a string/],
+    ];
+    for (const [env, says] of cases) {
+      const core = coreIn(tempDir(), { ...env, BRUNO_EVAL_AFTER_INGEST: 'false' });
+      await core.knowledge.ingest([docs]);
+      await expect(core.handlers['kb.eval']({})).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(says) });
+      expect(await core.handlers['kb.evalHistory'](undefined)).toEqual([]);
+    }
+  });
+});
