@@ -17,6 +17,8 @@ export interface EvalGauges {
   ndcg: Gauge<'k' | 'embedding_version'>;
   /** Per set; no series until a set was evaluated (the stale alert then has nothing to say). */
   timestamp: Gauge<'set'>;
+  /** Relative change of a score against the set's baseline run (performance-drift.ts). */
+  performanceDrift: Gauge<'metric_name' | 'model_version' | 'set'>;
 }
 
 /** The gauges on the registry, created unless another module registered them first. */
@@ -28,6 +30,9 @@ export function evalGauges(registry: MetricsRegistry): EvalGauges {
     hitRate: get<EvalGauges['hitRate']>(N.hitRateAtK) ?? new Gauge({ name: N.hitRateAtK, help: 'Share of evaluation queries with a relevant document in the top k (hybrid search)', labelNames: ['k', 'embedding_version'], registers }),
     ndcg: get<EvalGauges['ndcg']>(N.ndcg) ?? new Gauge({ name: N.ndcg, help: 'Mean NDCG@k of the evaluation set (hybrid search)', labelNames: ['k', 'embedding_version'], registers }),
     timestamp: get<EvalGauges['timestamp']>(N.evalTimestamp) ?? new Gauge({ name: N.evalTimestamp, help: 'Unix time of the last evaluation of each set (kb.eval, agent-bruno eval, after ingest, schedule)', labelNames: ['set'], registers }),
+    performanceDrift:
+      get<EvalGauges['performanceDrift']>(N.modelPerformanceDrift) ??
+      new Gauge({ name: N.modelPerformanceDrift, help: "Relative change of a retrieval score (mrr, hit_rate at 5, ndcg) of a set's latest evaluation against its baseline run: (now - baseline) / baseline, negative = degradation", labelNames: ['metric_name', 'model_version', 'set'], registers }),
   };
 }
 

@@ -11,6 +11,7 @@ import type { KbEvalReport, KbEvalRun, KbEvalTrigger } from '../common/knowledge
 import type { KnowledgeBase } from '../rag';
 import { createEvalHistory, evalSetName, runFromReport, type EvalHistory } from './eval-history';
 import { recordEvalRun, type EvalGauges } from './eval-gauges';
+import { createEvalBaselines, recordPerformanceDrift, type EvalBaselines } from './performance-drift';
 import { parseEvalQueries, type EvalQuery } from './queries';
 import { BrunoError } from '../common/errors';
 import { runEval } from './run-eval';
@@ -27,6 +28,7 @@ export interface EvalRunnerDeps {
   background: boolean;
   log: (level: 'info' | 'warn', message: string, context: Record<string, unknown>) => void;
   history?: EvalHistory;
+  baselines?: EvalBaselines;
   now?: () => Date;
   readText?: (path: string) => Promise<string>;
   /** The timer of the schedule (tests pass a fake); default setTimeout, unref'd. */
@@ -83,6 +85,18 @@ export interface EvalRunner {
 
 export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
   const history = deps.history ?? createEvalHistory({ dataDir: deps.dataDir });
+  const baselines = deps.baselines ?? createEvalBaselines({ dataDir: deps.dataDir });
+  // The embedding version each set's drift series carry (replaced when it changes).
+  const driftVersions = new Map<string, string>();
+  /** The performance drift of a set's latest run against its baseline (bookkeeping: never fails a run). */
+  const compareToBaseline = async (latest: KbEvalRun, fallback: KbEvalRun = latest) => {
+    try {
+      const baseline = await baselines.keep(fallback);
+      recordPerformanceDrift(deps.gauges, latest, baseline, driftVersions);
+    } catch (err) {
+      deps.log('warn', 'could not compare the evaluation with its baseline', { component: 'rag_eval', set: latest.set, error: (err as Error).message });
+    }
+  };
   const now = deps.now ?? (() => new Date());
   const readText = deps.readText ?? ((path: string) => readFile(path, 'utf8'));
   const controller = new AbortController();
@@ -118,6 +132,7 @@ export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
     recordEvalRun(deps.gauges, kept);
     // Keeping it is bookkeeping: a full disk loses the history line, not the report.
     await history.append(kept).catch((err: unknown) => deps.log('warn', 'could not keep the evaluation result', { error: (err as Error).message }));
+    await compareToBaseline(kept);
     deps.log('info', 'retrieval evaluation done', {
       component: 'rag_eval',
       set: kept.set,
@@ -169,9 +184,17 @@ export function createEvalRunner(deps: EvalRunnerDeps): EvalRunner {
     history: () => history.list(),
     async restore() {
       const latest = new Map<string, KbEvalRun>();
-      for (const r of await history.list()) latest.set(r.set, r);
+      const earliest = new Map<string, KbEvalRun>();
+      for (const r of await history.list()) {
+        latest.set(r.set, r);
+        if (!earliest.has(r.set)) earliest.set(r.set, r);
+      }
       // Oldest first, so the quality gauges end with the most recent run of any set.
-      for (const r of [...latest.values()].sort((a, b) => a.at.localeCompare(b.at))) recordEvalRun(deps.gauges, r);
+      for (const r of [...latest.values()].sort((a, b) => a.at.localeCompare(b.at))) {
+        recordEvalRun(deps.gauges, r);
+        // A history from before baselines were kept: its oldest run of the set becomes the baseline.
+        await compareToBaseline(r, earliest.get(r.set));
+      }
     },
     async stop() {
       timer?.cancel();

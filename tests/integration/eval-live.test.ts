@@ -264,3 +264,57 @@ describe('kb.eval without queries: the configured set (the UI\'s Evaluate button
     }
   });
 });
+
+describe('model performance drift (agent_model_performance_drift)', () => {
+  const queriesOf = (set: string) => readFileSync(set, 'utf8').split('\n').map((l) => JSON.parse(l) as { query: string; relevant: string[] });
+  const drift = (s: ReturnType<typeof parseExposition>, metric: string, labels: Record<string, string> = {}) => sampleValue(s, R.modelPerformanceDrift, { metric_name: metric, set: 'homelab.jsonl', ...labels });
+
+  it('the first run of a set is its baseline (drift 0); a worse run is negative by its relative drop; a restart exports it again', async () => {
+    const dir = tempDir();
+    const { docs, set } = corpus(tempDir());
+    const core = coreIn(dir);
+    await core.knowledge.ingest([docs]);
+    const good = queriesOf(set);
+    const first = await core.handlers['kb.eval']({ queries: good, set: 'homelab.jsonl' });
+    let s = await samples(core);
+    expect(drift(s, 'mrr', { model_version: first.embeddingVersion })).toBe(0);
+    expect(drift(s, 'hit_rate')).toBe(0);
+    expect(drift(s, 'ndcg')).toBe(0);
+    // Two labels point at the wrong documents: the same set now scores lower.
+    const worse = good.map((q, i) => (i < 2 ? { ...q, relevant: [good[(i + 1) % 3]!.relevant[0]!] } : q));
+    const second = await core.handlers['kb.eval']({ queries: worse, set: 'homelab.jsonl' });
+    const mrr1 = first.modes.find((m) => m.mode === 'hybrid')!.mrr;
+    const mrr2 = second.modes.find((m) => m.mode === 'hybrid')!.mrr;
+    expect(mrr2).toBeLessThan(mrr1);
+    s = await samples(core);
+    expect(drift(s, 'mrr')).toBeCloseTo((mrr2 - mrr1) / mrr1, 9);
+    expect(drift(s, 'mrr')).toBeLessThan(-0.05);
+    await core.close();
+
+    const again = coreIn(dir);
+    s = await until('the drift to be exported at start', async () => {
+      const x = await samples(again);
+      return drift(x, 'mrr') !== undefined ? x : null;
+    });
+    expect(drift(s, 'mrr')).toBeCloseTo((mrr2 - mrr1) / mrr1, 9);
+  });
+
+  it('a history from before baselines (no baselines.json): its oldest run of the set is the baseline; a hostile baselines file is ignored', async () => {
+    const dir = tempDir();
+    const file = evalHistoryFile(dir);
+    mkdirSync(join(file, '..'), { recursive: true });
+    const runAt = (at: string, mrr: number) => ({ at, set: 'homelab.jsonl', trigger: 'schedule', embeddingVersion: 'nomic-embed-text@768', fusion: 'convex', depth: 10, queries: 2, chunks: 3, documents: 3, modes: [{ mode: 'hybrid', queries: 2, mrr, hitRate: { 5: mrr }, ndcg: mrr, meanLatencyMs: 3 }] });
+    writeFileSync(file, [runAt('2026-11-01T10:00:00.000Z', 0.8), runAt('2026-11-20T10:00:00.000Z', 0.9), runAt('2026-12-01T10:00:00.000Z', 0.6)].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(join(dir, 'eval', 'baselines.json'), '{"__proto__": {"polluted": 1}, "homelab.jsonl": {"set": "other"}}');
+    const core = coreIn(dir);
+    const s = await until('the drift to be exported', async () => {
+      const x = await samples(core);
+      return drift(x, 'mrr') !== undefined ? x : null;
+    });
+    expect(drift(s, 'mrr', { model_version: 'nomic-embed-text@768' })).toBeCloseTo((0.6 - 0.8) / 0.8, 9);
+    expect(drift(s, 'hit_rate')).toBeCloseTo(-0.25, 9);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // The oldest run was kept as the baseline (it outlives the history's trimming).
+    expect(JSON.parse(readFileSync(join(dir, 'eval', 'baselines.json'), 'utf8'))['homelab.jsonl'].at).toBe('2026-11-01T10:00:00.000Z');
+  });
+});
