@@ -316,5 +316,45 @@ describe('model performance drift (agent_model_performance_drift)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // The oldest run was kept as the baseline (it outlives the history's trimming).
     expect(JSON.parse(readFileSync(join(dir, 'eval', 'baselines.json'), 'utf8'))['homelab.jsonl'].at).toBe('2026-11-01T10:00:00.000Z');
+
+    // The app's own evaluator (no Prometheus): pending, then firing 15 minutes later.
+    const { createAlertsService, loadAlertRules } = await import('../../core/alerts');
+    const rules = loadAlertRules();
+    expect(rules.local.map((r) => r.name)).toEqual(expect.arrayContaining(['ModelPerformanceDegraded', 'QueryDistributionShift']));
+    let now = Date.parse('2026-12-06T10:00:00Z');
+    const service = createAlertsService({ registry: core.telemetry.registry, rules: rules.local, remoteOnlyRules: rules.remoteOnly, prometheusUrl: null, alertmanagerUrl: null, intervalMs: 3_600_000, onChange: () => {}, now: () => now });
+    try {
+      expect((await service.refresh()).alerts.find((a) => a.name === 'ModelPerformanceDegraded')).toMatchObject({ state: 'pending', labels: { set: 'homelab.jsonl', metric_name: 'mrr' } });
+      now += 15 * 60_000;
+      const firing = (await service.refresh()).alerts.find((a) => a.name === 'ModelPerformanceDegraded');
+      expect(firing?.state).toBe('firing');
+      expect(firing?.description).toBe('MRR of the evaluation set homelab.jsonl (embeddings nomic-embed-text@768) changed by -25% against its baseline run (alert below -5%): the embedding model, the chunking or the corpus changed since the baseline.');
+    } finally {
+      service.stop();
+    }
+  });
+});
+
+describe('query distribution drift in the app', () => {
+  it('query embeddings of searches build the reference in the data dir once the knowledge base has a baseline', async () => {
+    const dir = tempDir();
+    const { docs } = corpus(tempDir());
+    const core = coreIn(dir);
+    await core.knowledge.ingest([docs]);
+    const { baselinePath } = await import('../../core/eval');
+    const version = (await core.knowledge.stats()).embeddingVersion!;
+    await until('the embedding baseline', async () => existsSync(baselinePath(dir, version)));
+    for (const q of ['NAS address', 'router port', 'restic backups']) await core.handlers['kb.search']({ query: q, mode: 'vector' });
+    const file = join(dir, 'query-drift', `${version}.json`);
+    const reference = await until('the reference file', async () => {
+      if (!existsSync(file)) return null;
+      const r = JSON.parse(readFileSync(file, 'utf8')) as { similarities: number[]; centroid: number[] };
+      return r.similarities.length === 3 ? r : null;
+    });
+    for (const s of reference.similarities) expect(Math.abs(s)).toBeLessThanOrEqual(1);
+    // Numbers only: no query text is kept.
+    expect(readFileSync(file, 'utf8')).not.toMatch(/NAS|router|restic/);
+    // 50 reference queries are needed before any window has a p-value.
+    expect((await samples(core)).some((x) => x.name === R.queryDriftPValue)).toBe(false);
   });
 });
