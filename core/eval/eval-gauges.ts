@@ -9,7 +9,7 @@ import { Gauge } from 'prom-client';
 import { ragMetricNames as N } from '../common/metric-names';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 import type { EvalReport } from './run-eval';
-import type { KbEvalRun } from '../common/knowledge';
+import { rankedMode, type KbEvalRun } from '../common/knowledge';
 
 export interface EvalGauges {
   mrr: Gauge<'embedding_version' | 'retrieval_method'>;
@@ -47,7 +47,7 @@ export function recordEvalRun(gauges: EvalGauges, run: KbEvalRun): void {
 export function recordEvalReport(gauges: EvalGauges, report: Pick<EvalReport, 'embeddingVersion' | 'modes' | 'depth'>): void {
   const version = report.embeddingVersion;
   for (const m of report.modes) gauges.mrr.set({ embedding_version: version, retrieval_method: m.mode }, m.mrr);
-  const ranked = report.modes.find((m) => m.mode === 'hybrid') ?? (report.modes.length === 1 ? report.modes[0] : undefined);
+  const ranked = rankedMode(report);
   if (!ranked) return;
   for (const [k, rate] of Object.entries(ranked.hitRate)) gauges.hitRate.set({ k, embedding_version: version }, rate);
   gauges.ndcg.set({ k: String(report.depth), embedding_version: version }, ranked.ndcg);

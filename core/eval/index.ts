@@ -27,4 +27,4 @@ export { judgeMessages, judgeSchemas, parseVerdict, hallucinationSeverity, Judge
 export { kolmogorovQ, ksTwoSample, type KsResult } from './ks-test';
 export { createQueryDriftTracker, driftWindows, type QueryDriftTracker, type QueryDriftOptions, type QueryDriftSnapshot } from './query-drift';
 export { createQueryDriftStore, type QueryDriftStore, type QueryDriftReference } from './query-drift-store';
-export { createEvalBaselines, evalBaselinesFile, recordPerformanceDrift, relativeChange, rankedModeOf, type EvalBaselines } from './performance-drift';
+export { createEvalBaselines, evalBaselinesFile, recordPerformanceDrift, relativeChange, type EvalBaselines } from './performance-drift';

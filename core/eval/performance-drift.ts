@@ -15,7 +15,7 @@
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { KbEvalModeReport, KbEvalRun } from '../common/knowledge';
+import { rankedMode, type KbEvalRun } from '../common/knowledge';
 import { runSchema } from './eval-history';
 import type { EvalGauges } from './eval-gauges';
 
@@ -68,11 +68,6 @@ export function createEvalBaselines(deps: { dataDir: string }): EvalBaselines {
   };
 }
 
-/** The mode whose scores are compared: hybrid, or the only mode a run evaluated. */
-export function rankedModeOf(run: Pick<KbEvalRun, 'modes'>): KbEvalModeReport | undefined {
-  return run.modes.find((m) => m.mode === 'hybrid') ?? (run.modes.length === 1 ? run.modes[0] : undefined);
-}
-
 /** (now - base) / base; null when the baseline scored 0 (no relative change from nothing). */
 export function relativeChange(now: number, base: number): number | null {
   return base > 0 && Number.isFinite(now) ? (now - base) / base : null;
@@ -80,7 +75,7 @@ export function relativeChange(now: number, base: number): number | null {
 
 /** The compared scores of a run, by metric_name. */
 function scoresOf(run: KbEvalRun): Record<string, number | undefined> {
-  const m = rankedModeOf(run);
+  const m = rankedMode(run);
   return { mrr: m?.mrr, hit_rate: m?.hitRate[5], ndcg: m?.ndcg };
 }
 

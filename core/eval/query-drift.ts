@@ -14,8 +14,8 @@
  * different centroids do not compare.
  *
  * A window needs `minRecent` queries (20) before it has a p-value; until then it has no series
- * (no data is not "no drift"). Values are recomputed at each scrape, so a window ages out
- * even when no query arrives.
+ * (no data is not "no drift"). The p-values are computed at each scrape, not per query: a
+ * query costs one cosine and an append, and a window ages out even when no query arrives.
  */
 import { Gauge } from 'prom-client';
 import { ragMetricNames as N } from '../common/metric-names';
@@ -142,7 +142,6 @@ export function createQueryDriftTracker(options: QueryDriftOptions): QueryDriftT
           s.appended = 0;
           persist(store.compactRecent(version, [...s.recent]));
         }
-        update();
       });
     },
     update,

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Bridge, InvokeChannel, KbEvalReport, KbEvalRun } from '../../core/common';
 import { createAppStore } from '../../renderer/src/app/store';
 import { createKnowledgeActions } from '../../renderer/src/features/knowledge/actions';
-import { hitCutoffs, rankedMode, trendOf } from '../../renderer/src/features/knowledge/eval-trend';
+import { rankedMode } from '../../core/common';
+import { hitCutoffs, trendOf } from '../../renderer/src/features/knowledge/eval-trend';
 import { selectEvalSetPath } from '../../renderer/src/features/knowledge/selectors';
 import type { SettingsView } from '../../core/common';
 

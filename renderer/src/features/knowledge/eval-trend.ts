@@ -2,12 +2,7 @@
  * What the Knowledge view shows of the kept evaluation runs: the latest run, its scores per mode,
  * and the trend of the set it evaluated (the hybrid row, the mode every chat retrieves with).
  */
-import type { KbEvalModeReport, KbEvalRun } from '../../../../core/common';
-
-/** The mode the trend follows: hybrid, or the only mode a run evaluated. */
-export function rankedMode(run: KbEvalRun): KbEvalModeReport | undefined {
-  return run.modes.find((m) => m.mode === 'hybrid') ?? (run.modes.length === 1 ? run.modes[0] : undefined);
-}
+import { rankedMode, type KbEvalRun } from '../../../../core/common';
 
 /** The cutoffs of Hit@k a run reports, smallest first. */
 export function hitCutoffs(run: KbEvalRun): number[] {
