@@ -24,8 +24,8 @@ export function kolmogorovQ(z: number): number {
   if (z < 1.18) {
     // y = exp(-pi^2 / (8 z^2)); the factor sqrt(2 pi) / z written out (Numerical Recipes derives
     // it from log(y), which is -Infinity once y underflows for a tiny z: NaN instead of Q = 1).
-    const y = Math.exp(-1.23370055013616983 / (z * z));
-    const p = (2.5066282746310002 / z) * (y + y ** 9 + y ** 25 + y ** 49);
+    const y = Math.exp(-((Math.PI * Math.PI) / 8) / (z * z));
+    const p = (Math.sqrt(2 * Math.PI) / z) * (y + y ** 9 + y ** 25 + y ** 49);
     return Math.min(1, Math.max(0, 1 - p));
   }
   const x = Math.exp(-2 * z * z);

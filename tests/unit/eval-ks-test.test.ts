@@ -21,7 +21,10 @@ describe('the Kolmogorov distribution tail Q_KS', () => {
   });
   it('is 1 at 0, in [0, 1] everywhere, and refuses a negative or NaN argument', () => {
     expect(kolmogorovQ(0)).toBe(1);
-    for (let z = 0.01; z < 10; z += 0.07) expect(kolmogorovQ(z)).toBeGreaterThanOrEqual(0), expect(kolmogorovQ(z)).toBeLessThanOrEqual(1);
+    for (let z = 0.01; z < 10; z += 0.07) {
+      expect(kolmogorovQ(z)).toBeGreaterThanOrEqual(0);
+      expect(kolmogorovQ(z)).toBeLessThanOrEqual(1);
+    }
     expect(() => kolmogorovQ(-1)).toThrow(RangeError);
     expect(() => kolmogorovQ(NaN)).toThrow(RangeError);
   });

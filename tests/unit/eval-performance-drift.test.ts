@@ -1,5 +1,5 @@
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import type { KbEvalRun } from '../../core/common';
 import { ragMetricNames as R } from '../../core/common/metric-names';
 import { evalGauges } from '../../core/eval/eval-gauges';
@@ -16,7 +16,7 @@ const run = (version: string, mrr: number, hit5: number | undefined, modes: KbEv
   queries: 4,
   chunks: 9,
   documents: 3,
-  modes: modes.map((mode) => ({ mode, queries: 4, mrr: mode === 'hybrid' || modes.length === 1 ? mrr : 0.01, hitRate: hit5 === undefined ? { 1: 0.5 } : { 1: 0.5, 5: hit5 }, ndcg: mrr, meanLatencyMs: 1 })),
+  modes: modes.map((mode) => ({ mode, queries: 4, mrr: mode === 'hybrid' || modes.length === 1 ? mrr : 0.01, hitRate: (hit5 === undefined ? { 1: 0.5 } : { 1: 0.5, 5: hit5 }) as Record<number, number>, ndcg: mrr, meanLatencyMs: 1 })),
 });
 
 describe('performance drift', () => {
@@ -28,7 +28,7 @@ describe('performance drift', () => {
   });
 
   it('compares the hybrid row; a model change replaces the series of the old version; a missing score has no series', async () => {
-    const registry = new Registry();
+    const registry = createMetricsRegistry();
     const gauges = evalGauges(registry);
     const versions = new Map<string, string>();
     const baseline = run('a@768', 0.8, 0.9);
@@ -45,7 +45,7 @@ describe('performance drift', () => {
   });
 
   it('a run of one mode is compared on that mode', async () => {
-    const registry = new Registry();
+    const registry = createMetricsRegistry();
     const gauges = evalGauges(registry);
     recordPerformanceDrift(gauges, run('a@768', 0.6, 0.5, ['fts']), run('a@768', 0.5, 0.5, ['fts']), new Map());
     const mrr = parseExposition(await registry.metrics()).find((x) => x.name === R.modelPerformanceDrift && x.labels.metric_name === 'mrr');

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { ragMetricNames as R } from '../../core/common/metric-names';
 import type { EmbeddingBaseline } from '../../core/eval/drift';
 import { createQueryDriftTracker } from '../../core/eval/query-drift';
@@ -22,7 +22,7 @@ function atSimilarity(c: number, rand: () => number): number[] {
 }
 
 function setup(dataDir = tempDir(), clock = { t: Date.parse('2026-12-01T00:00:00Z') }) {
-  const registry = new Registry();
+  const registry = createMetricsRegistry();
   const reports: unknown[] = [];
   const store = createQueryDriftStore(dataDir);
   const tracker = createQueryDriftTracker({ registry, model: 'm', baseline: (v) => (v === baseline.embeddingVersion ? baseline : null), store, referenceSize: 40, minRecent: 20, now: () => clock.t, report: (e) => reports.push(e) });
