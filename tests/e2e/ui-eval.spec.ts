@@ -89,17 +89,33 @@ test('Evaluate with a configured set: running state, scores per mode, the trend 
   }
 });
 
-test('no evaluation set configured: Evaluate is disabled and says why', async ({ chat }) => {
+test('no evaluation set configured: Evaluate is disabled and says why; naming one in Settings enables it', async ({ chat, app }) => {
   const { page } = chat;
   await page.setViewportSize({ width: 1024, height: 900 });
   await page.getByTestId('tab-knowledge').click();
   const button = page.getByTestId('kb-eval-run');
   const reason = page.getByTestId('kb-eval-reason');
   await expect(reason).toContainText('No evaluation set is configured');
+  await expect(reason).toContainText('Settings, Retrieval evaluation');
   await expect(reason).toContainText('BRUNO_EVAL_SET');
   await expect(button).toBeDisabled();
   await expect(button).toHaveAttribute('aria-describedby', 'kb-eval-reason');
   await expect(page.getByTestId('kb-eval-trend-empty')).toBeVisible();
   await page.getByTestId('kb-eval').scrollIntoViewIfNeeded();
   expect(await layoutProblems(page), 'layout at 1024 px').toEqual([]);
+
+  // The setting is live: saved in Settings, the Knowledge view's button turns on.
+  try {
+    await page.getByTestId('tab-settings').click();
+    await page.getByTestId('setting-knowledge-eval-set').fill('/srv/eval/homelab.jsonl');
+    await page.getByTestId('settings-save').click();
+    await expect(page.getByTestId('settings-saved')).toBeVisible();
+    await page.getByTestId('tab-knowledge').click();
+    await expect(page.getByTestId('kb-eval-set')).toContainText('homelab.jsonl');
+    await expect(button).toBeEnabled();
+    await expect(reason).toHaveCount(0);
+  } finally {
+    // Undo for the other tests of this worker.
+    await invokeApi(app, 'settings.update', { patch: { knowledge: { eval: { set: null } } } });
+  }
 });

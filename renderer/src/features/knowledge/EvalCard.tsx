@@ -36,7 +36,7 @@ export function EvalCard() {
     ? 'Reading the settings…'
     : setPath
       ? null
-      : 'No evaluation set is configured: set knowledge.eval.set in settings.json (or BRUNO_EVAL_SET) to a JSON Lines file of labelled queries, one {"query": "...", "relevant": ["file.md"]} per line.';
+      : 'No evaluation set is configured: name a JSON Lines file of labelled queries (one {"query": "...", "relevant": ["file.md"]} per line) in Settings, Retrieval evaluation (knowledge.eval.set in settings.json, or BRUNO_EVAL_SET).';
   const ks = last ? hitCutoffs(last) : [];
 
   return (
