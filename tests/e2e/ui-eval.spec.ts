@@ -6,10 +6,18 @@
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import type { KbSource } from '../../core/common';
 import { ChatPage, expect, invokeApi, saveScreenshot, test } from './fixtures';
 import { startApp } from './harness';
 import { layoutProblems } from './layout';
+
+/** The layout once fonts and the chart's frame have settled (as the screenshot spec does). */
+async function settledLayout(page: Page): Promise<string[]> {
+  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return layoutProblems(page);
+}
 
 test('Evaluate with a configured set: running state, scores per mode, the trend grows; a lost set file shows its error', async ({ page, fake }, testInfo) => {
   test.setTimeout(90_000);
@@ -72,7 +80,7 @@ test('Evaluate with a configured set: running state, scores per mode, the trend 
     await button.click();
     await expect(trend).toHaveAttribute('data-points', '2', { timeout: 30_000 });
     await page.getByTestId('kb-eval').scrollIntoViewIfNeeded();
-    expect(await layoutProblems(page), 'layout with results at 1024 px').toEqual([]);
+    expect(await settledLayout(page), 'layout with results at 1024 px').toEqual([]);
     await saveScreenshot(page, 'knowledge-eval-1024', testInfo);
 
     // The set file is gone: the core's reason is shown, the kept results stay.
@@ -81,7 +89,7 @@ test('Evaluate with a configured set: running state, scores per mode, the trend 
     await expect(page.getByTestId('kb-eval-error')).toContainText('The evaluation set homelab.jsonl could not be read: ENOENT');
     await expect(trend).toHaveAttribute('data-points', '2');
     await expect(button).toBeEnabled();
-    expect(await layoutProblems(page), 'layout with an error at 1024 px').toEqual([]);
+    expect(await settledLayout(page), 'layout with an error at 1024 px').toEqual([]);
   } finally {
     fake.configure({ promptEvalMs: 0 });
     await app.stop();
@@ -101,8 +109,9 @@ test('no evaluation set configured: Evaluate is disabled and says why; naming on
   await expect(button).toBeDisabled();
   await expect(button).toHaveAttribute('aria-describedby', 'kb-eval-reason');
   await expect(page.getByTestId('kb-eval-trend-empty')).toBeVisible();
+  await expect(page.getByTestId('kb-eval-none').or(page.getByTestId('kb-eval-last'))).toBeVisible();
   await page.getByTestId('kb-eval').scrollIntoViewIfNeeded();
-  expect(await layoutProblems(page), 'layout at 1024 px').toEqual([]);
+  expect(await settledLayout(page), 'layout at 1024 px').toEqual([]);
 
   // The setting is live: saved in Settings, the Knowledge view's button turns on.
   try {
