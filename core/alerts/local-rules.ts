@@ -80,6 +80,14 @@ export const localImplementations: Record<string, { implements: string; evaluate
     implements: `${R.embeddingDrift} < 0.95`,
     evaluate: (h) => below(h.instant(R.embeddingDrift), 0.95),
   },
+  ModelPerformanceDegraded: {
+    implements: `${R.modelPerformanceDrift}{metric_name="mrr"} < -0.05`,
+    evaluate: (h) => below(h.instant(R.modelPerformanceDrift, { metric_name: 'mrr' }), -0.05),
+  },
+  QueryDistributionShift: {
+    implements: `${R.queryDriftPValue}{time_window="7d"} < 0.01`,
+    evaluate: (h) => below(h.instant(R.queryDriftPValue, { time_window: '7d' }), 0.01),
+  },
   RAGEvaluationStale: {
     implements: `time() - ${R.evalTimestamp} > 7 * 86400`,
     evaluate: (h) => above(h.instant(R.evalTimestamp).map((p) => ({ ...p, value: h.time() - p.value })), 7 * 86400),

@@ -160,6 +160,14 @@ export interface KbEvalQueryReport {
   ranks: Partial<Record<SearchMode, number | null>>;
 }
 
+/**
+ * The row whose scores stand for a run (the gauges without a method label, the drift, the UI's
+ * trend): hybrid, the mode every chat turn retrieves with, or the only mode evaluated.
+ */
+export function rankedMode(run: { modes: readonly KbEvalModeReport[] }): KbEvalModeReport | undefined {
+  return run.modes.find((m) => m.mode === 'hybrid') ?? (run.modes.length === 1 ? run.modes[0] : undefined);
+}
+
 /** Why an evaluation ran: asked for, after an ingestion, or on the schedule. */
 export type KbEvalTrigger = 'manual' | 'after-ingest' | 'schedule';
 

@@ -92,6 +92,13 @@ export const ragMetricNames = {
   embeddingDrift: 'agent_embedding_drift_score',
   embeddingMean: 'agent_embedding_mean',
   embeddingStd: 'agent_embedding_std',
+  /** Seed 2.3's name: KS-test p-value of recent queries against the reference (label time_window: 1d, 7d, 30d). */
+  queryDriftPValue: 'agent_query_distribution_drift_pvalue',
+  /**
+   * Seed 2.3's name: (now - baseline) / baseline of a score of the latest evaluation against the
+   * set's baseline run (labels metric_name, model_version, set); negative = degradation.
+   */
+  modelPerformanceDrift: 'agent_model_performance_drift',
 } as const;
 
 /** Long-term memory (seed 2.4), exported by core/memory. No user_id label: one desktop, one user. */

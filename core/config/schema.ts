@@ -95,7 +95,7 @@ export const settingsSchema = z.strictObject({
     eval: z.strictObject({
       set: z.string().trim().min(1, 'must be the path of a JSON Lines file of labelled queries').max(4096).nullable(),
       afterIngest: z.boolean(),
-      intervalHours: z.coerce.number({ error: 'must be a number of hours' }).min(0).max(24 * 90, 'must be at most 2160 hours (90 days)'),
+      intervalHours: z.coerce.number({ error: 'must be a number of hours' }).min(0, 'must be 0 (no schedule) or a positive number of hours').max(24 * 90, 'must be at most 2160 hours (90 days)'),
     }),
   }),
   /** The answer judge (LLM-as-judge after `done`, off the answer's path; core/eval/answer-judge.ts). */

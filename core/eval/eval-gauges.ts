@@ -9,7 +9,7 @@ import { Gauge } from 'prom-client';
 import { ragMetricNames as N } from '../common/metric-names';
 import type { MetricsRegistry } from '../telemetry/prom-metrics';
 import type { EvalReport } from './run-eval';
-import type { KbEvalRun } from '../common/knowledge';
+import { rankedMode, type KbEvalRun } from '../common/knowledge';
 
 export interface EvalGauges {
   mrr: Gauge<'embedding_version' | 'retrieval_method'>;
@@ -17,6 +17,8 @@ export interface EvalGauges {
   ndcg: Gauge<'k' | 'embedding_version'>;
   /** Per set; no series until a set was evaluated (the stale alert then has nothing to say). */
   timestamp: Gauge<'set'>;
+  /** Relative change of a score against the set's baseline run (performance-drift.ts). */
+  performanceDrift: Gauge<'metric_name' | 'model_version' | 'set'>;
 }
 
 /** The gauges on the registry, created unless another module registered them first. */
@@ -28,6 +30,9 @@ export function evalGauges(registry: MetricsRegistry): EvalGauges {
     hitRate: get<EvalGauges['hitRate']>(N.hitRateAtK) ?? new Gauge({ name: N.hitRateAtK, help: 'Share of evaluation queries with a relevant document in the top k (hybrid search)', labelNames: ['k', 'embedding_version'], registers }),
     ndcg: get<EvalGauges['ndcg']>(N.ndcg) ?? new Gauge({ name: N.ndcg, help: 'Mean NDCG@k of the evaluation set (hybrid search)', labelNames: ['k', 'embedding_version'], registers }),
     timestamp: get<EvalGauges['timestamp']>(N.evalTimestamp) ?? new Gauge({ name: N.evalTimestamp, help: 'Unix time of the last evaluation of each set (kb.eval, agent-bruno eval, after ingest, schedule)', labelNames: ['set'], registers }),
+    performanceDrift:
+      get<EvalGauges['performanceDrift']>(N.modelPerformanceDrift) ??
+      new Gauge({ name: N.modelPerformanceDrift, help: "Relative change of a retrieval score (mrr, hit_rate at 5, ndcg) of a set's latest evaluation against its baseline run: (now - baseline) / baseline, negative = degradation", labelNames: ['metric_name', 'model_version', 'set'], registers }),
   };
 }
 
@@ -42,7 +47,7 @@ export function recordEvalRun(gauges: EvalGauges, run: KbEvalRun): void {
 export function recordEvalReport(gauges: EvalGauges, report: Pick<EvalReport, 'embeddingVersion' | 'modes' | 'depth'>): void {
   const version = report.embeddingVersion;
   for (const m of report.modes) gauges.mrr.set({ embedding_version: version, retrieval_method: m.mode }, m.mrr);
-  const ranked = report.modes.find((m) => m.mode === 'hybrid') ?? (report.modes.length === 1 ? report.modes[0] : undefined);
+  const ranked = rankedMode(report);
   if (!ranked) return;
   for (const [k, rate] of Object.entries(ranked.hitRate)) gauges.hitRate.set({ k, embedding_version: version }, rate);
   gauges.ndcg.set({ k: String(report.depth), embedding_version: version }, ranked.ndcg);

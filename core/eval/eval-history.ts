@@ -12,7 +12,8 @@ import { fusionMethods, searchModes, type KbEvalReport, type KbEvalRun, type KbE
 export const evalHistoryFile = (dataDir: string) => join(dataDir, 'eval', 'history.jsonl');
 
 const score = z.number().min(0).max(1);
-const runSchema = z.object({
+/** One kept run, as the history file and the baselines file hold it. */
+export const runSchema = z.object({
   at: z.iso.datetime({ offset: true }),
   set: z.string().min(1).max(200),
   trigger: z.enum(['manual', 'after-ingest', 'schedule']),

@@ -24,3 +24,7 @@ export { evalHandlers } from './eval-methods';
 export { createAnswerJudge, type AnswerJudge, type AnswerJudgeDeps, type AnsweredTurn } from './answer-judge';
 export { createJudgeTelemetry, noopJudgeTelemetry, type JudgeTelemetry, type JudgeTelemetryDeps } from './judge-telemetry';
 export { judgeMessages, judgeSchemas, parseVerdict, hallucinationSeverity, JudgeReplyError, type JudgeInput } from './judge-verdict';
+export { kolmogorovQ, ksTwoSample, type KsResult } from './ks-test';
+export { createQueryDriftTracker, driftWindows, type QueryDriftTracker, type QueryDriftOptions, type QueryDriftSnapshot } from './query-drift';
+export { createQueryDriftStore, type QueryDriftStore, type QueryDriftReference } from './query-drift-store';
+export { createEvalBaselines, evalBaselinesFile, recordPerformanceDrift, relativeChange, type EvalBaselines } from './performance-drift';

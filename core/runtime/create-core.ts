@@ -6,7 +6,7 @@ import { createHealthMonitor, healthHandlers, probeOllama } from '../health';
 import { createContextWindowResolver, createModelCapabilities, createOllamaClient, modelsHandlers } from '../llm';
 import { conversationsHandlers, createMemoryMetrics, createMemoryStore, memoryHandlers, type MemoryStoreDeps } from '../memory';
 import { createKnowledgeBase, createTurnRetrieval, kbHandlers } from '../rag';
-import { createAnswerJudge, createDriftTracker, createEvalRunner, createJudgeTelemetry, evalGauges, evalHandlers, loadBaseline, refreshBaseline, type AnswerJudgeDeps } from '../eval';
+import { createAnswerJudge, createDriftTracker, createEvalRunner, createJudgeTelemetry, createQueryDriftStore, createQueryDriftTracker, evalGauges, evalHandlers, loadBaseline, refreshBaseline, type AnswerJudgeDeps } from '../eval';
 import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
 import { createLogger, otlpLogSink, type Logger } from '../telemetry/logging';
@@ -123,11 +123,17 @@ export function createCore(deps: CoreDeps): Core {
   });
   // Embedding drift: recent query embeddings against the baseline taken at ingestion.
   const drift = createDriftTracker({ registry: telemetry.registry, model: settings.knowledge.embedModel, baseline: (version) => loadBaseline(settings.dataDir, version), report: reportTelemetry });
+  // Query distribution drift: recent queries against the first ones, by similarity to the documents.
+  const queryDriftStore = createQueryDriftStore(settings.dataDir);
+  const queryDrift = createQueryDriftTracker({ registry: telemetry.registry, model: settings.knowledge.embedModel, baseline: (version) => loadBaseline(settings.dataDir, version), store: queryDriftStore, report: reportTelemetry });
   // Set below: the runner needs the knowledge base, the knowledge base tells it about ingestions.
   let evalRunner: ReturnType<typeof createEvalRunner> | null = null;
   // Opens LanceDB on first use, like memory; a broken store fails its own calls, never the chat.
   const knowledge = createKnowledgeBase({
-    onQueryEmbedding: (vector) => drift.observe(vector),
+    onQueryEmbedding: (vector) => {
+      drift.observe(vector);
+      queryDrift.observe(vector);
+    },
     // Reads every vector: in the background, never in the way of the ingest that triggered it.
     onIngested: () => {
       void refreshBaseline({ storeUri: settings.knowledge.storeUri, model: settings.knowledge.embedModel, dataDir: settings.dataDir }).then(
@@ -276,6 +282,7 @@ export function createCore(deps: CoreDeps): Core {
         health.stop();
         alerts.stop();
         await evalRunner?.stop();
+        await queryDriftStore.settled();
         await agent.stopAll();
         await judge.close();
         // Ends the stdio servers' processes.

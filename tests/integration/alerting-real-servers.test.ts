@@ -204,6 +204,8 @@ describe('alerting against the real Prometheus and Alertmanager', () => {
       'histogram_quantile(0.5, sum(rate(rag_chunk_relevance_score_bucket[5m])) by (le))',
       'histogram_quantile(0.5, sum(rate(agent_context_token_usage_bucket[5m])) by (le))',
       'agent_context_diversity_score',
+      // The run above is the set's first: its baseline, so the drift is 0 (a series, not an alert).
+      'agent_model_performance_drift{metric_name="mrr"} == 0',
     ]) {
       const result = await eventually(async () => {
         const r = await promQuery(expr);
@@ -212,7 +214,7 @@ describe('alerting against the real Prometheus and Alertmanager', () => {
       expect(result.length, expr).toBeGreaterThan(0);
     }
     // The seed's threshold queries run (they return series only while the threshold is crossed).
-    for (const expr of ['agent_rag_mean_reciprocal_rank < 0.75', 'agent_embedding_drift_score < 0.95']) await promQuery(expr);
+    for (const expr of ['agent_rag_mean_reciprocal_rank < 0.75', 'agent_embedding_drift_score < 0.95', 'agent_model_performance_drift{metric_name="mrr"} < -0.05', 'agent_query_distribution_drift_pvalue{time_window="7d"} < 0.01']) await promQuery(expr);
   }, 90_000);
 
   it('fast generation resolves it, in Prometheus and in the app', async () => {

@@ -191,3 +191,170 @@ describe('embedding cache hits and misses', () => {
     expect(sampleValue(s, R.cacheMisses, { cache_type: 'embedding' })).toBe(misses);
   });
 });
+
+describe('the scheduled evaluation (BRUNO_EVAL_INTERVAL_HOURS)', () => {
+  it('runs the configured set on its interval: a second kept run appears and the timestamp gauge moves', async () => {
+    const dir = tempDir();
+    const { docs, set } = corpus(tempDir());
+    // 0.0003 h = 1.08 s; no after-ingest run, so every kept run is the schedule's.
+    const core = coreIn(dir, { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false', BRUNO_EVAL_INTERVAL_HOURS: '0.0003' });
+    await core.knowledge.ingest([docs]);
+    const first = await until('the first scheduled run', async () => (await core.handlers['kb.evalHistory'](undefined))[0]);
+    expect(first).toMatchObject({ set: 'homelab.jsonl', trigger: 'schedule', queries: 3 });
+    const stamp1 = sampleValue(await samples(core), R.evalTimestamp, { set: 'homelab.jsonl' })!;
+    expect(stamp1).toBeCloseTo(Date.parse(first.at) / 1000, 3);
+    const runs = await until('a second scheduled run', async () => {
+      const r = await core.handlers['kb.evalHistory'](undefined);
+      return r.length >= 2 ? r : null;
+    });
+    expect(runs.map((r) => r.trigger)).toEqual(runs.map(() => 'schedule'));
+    expect(Date.parse(runs[1]!.at) - Date.parse(runs[0]!.at)).toBeGreaterThanOrEqual(900);
+    const stamp2 = sampleValue(await samples(core), R.evalTimestamp, { set: 'homelab.jsonl' })!;
+    expect(stamp2).toBeGreaterThan(stamp1);
+    expect(stamp2).toBeCloseTo(Date.parse(runs.at(-1)!.at) / 1000, 3);
+  });
+
+  it('0 (the default) schedules nothing', async () => {
+    const { docs, set } = corpus(tempDir());
+    const core = coreIn(tempDir(), { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false' });
+    await core.knowledge.ingest([docs]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await core.handlers['kb.evalHistory'](undefined)).toEqual([]);
+  });
+
+  it.each([
+    ['soon', /knowledge\.eval\.intervalHours: must be a number of hours \(from BRUNO_EVAL_INTERVAL_HOURS\)/],
+    ['-1', /knowledge\.eval\.intervalHours: must be 0 \(no schedule\) or a positive number of hours \(from BRUNO_EVAL_INTERVAL_HOURS\)/],
+    ['2161', /knowledge\.eval\.intervalHours: must be at most 2160 hours \(90 days\)/],
+    ['Infinity', /knowledge\.eval\.intervalHours: must be a number of hours/],
+    ['1e400', /knowledge\.eval\.intervalHours: must be a number of hours/],
+  ])('an invalid value (%s) is a settings error naming the field and the variable', async (value, says) => {
+    const { loadSettings } = await import('../../core/config');
+    expect(() => loadSettings({ env: { BRUNO_DATA_DIR: tempDir(), BRUNO_EVAL_INTERVAL_HOURS: value } })).toThrow(says);
+    expect(() => loadSettings({ env: { BRUNO_DATA_DIR: tempDir(), BRUNO_EVAL_INTERVAL_HOURS: value } })).toThrow(/^Invalid settings/);
+  });
+});
+
+describe('kb.eval without queries: the configured set (the UI\'s Evaluate button)', () => {
+  it('runs the configured set, kept as a manual run under its file name', async () => {
+    const { docs, set } = corpus(tempDir());
+    const core = coreIn(tempDir(), { BRUNO_EVAL_SET: set, BRUNO_EVAL_AFTER_INGEST: 'false' });
+    await core.knowledge.ingest([docs]);
+    const report = await core.handlers['kb.eval']({});
+    expect(report.queries).toBe(3);
+    expect(report.modes.find((m) => m.mode === 'hybrid')!.mrr).toBeGreaterThan(0);
+    expect(await core.handlers['kb.evalHistory'](undefined)).toMatchObject([{ set: 'homelab.jsonl', trigger: 'manual', queries: 3 }]);
+  });
+
+  it('no set configured, a missing file, a broken file: clear invalid_request errors, nothing kept', async () => {
+    const dir = tempDir();
+    const { docs } = corpus(dir);
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, '{"query": "x", "relevant": ["nas.md"]}\n{"query": 5}\n');
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /^No evaluation set is configured: set knowledge\.eval\.set \(BRUNO_EVAL_SET\)/],
+      [{ BRUNO_EVAL_SET: join(dir, 'missing.jsonl') }, /^The evaluation set missing\.jsonl could not be read: ENOENT/],
+      [{ BRUNO_EVAL_SET: broken }, /^broken\.jsonl line 2: "query" must be a string/],
+    ];
+    for (const [env, says] of cases) {
+      const core = coreIn(tempDir(), { ...env, BRUNO_EVAL_AFTER_INGEST: 'false' });
+      await core.knowledge.ingest([docs]);
+      await expect(core.handlers['kb.eval']({})).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(says) });
+      expect(await core.handlers['kb.evalHistory'](undefined)).toEqual([]);
+    }
+  });
+});
+
+describe('model performance drift (agent_model_performance_drift)', () => {
+  const queriesOf = (set: string) => readFileSync(set, 'utf8').split('\n').map((l) => JSON.parse(l) as { query: string; relevant: string[] });
+  const drift = (s: ReturnType<typeof parseExposition>, metric: string, labels: Record<string, string> = {}) => sampleValue(s, R.modelPerformanceDrift, { metric_name: metric, set: 'homelab.jsonl', ...labels });
+
+  it('the first run of a set is its baseline (drift 0); a worse run is negative by its relative drop; a restart exports it again', async () => {
+    const dir = tempDir();
+    const { docs, set } = corpus(tempDir());
+    const core = coreIn(dir);
+    await core.knowledge.ingest([docs]);
+    const good = queriesOf(set);
+    const first = await core.handlers['kb.eval']({ queries: good, set: 'homelab.jsonl' });
+    let s = await samples(core);
+    expect(drift(s, 'mrr', { model_version: first.embeddingVersion })).toBe(0);
+    expect(drift(s, 'hit_rate')).toBe(0);
+    expect(drift(s, 'ndcg')).toBe(0);
+    // Two labels point at the wrong documents: the same set now scores lower.
+    const worse = good.map((q, i) => (i < 2 ? { ...q, relevant: [good[(i + 1) % 3]!.relevant[0]!] } : q));
+    const second = await core.handlers['kb.eval']({ queries: worse, set: 'homelab.jsonl' });
+    const mrr1 = first.modes.find((m) => m.mode === 'hybrid')!.mrr;
+    const mrr2 = second.modes.find((m) => m.mode === 'hybrid')!.mrr;
+    expect(mrr2).toBeLessThan(mrr1);
+    s = await samples(core);
+    expect(drift(s, 'mrr')).toBeCloseTo((mrr2 - mrr1) / mrr1, 9);
+    expect(drift(s, 'mrr')).toBeLessThan(-0.05);
+    await core.close();
+
+    const again = coreIn(dir);
+    s = await until('the drift to be exported at start', async () => {
+      const x = await samples(again);
+      return drift(x, 'mrr') !== undefined ? x : null;
+    });
+    expect(drift(s, 'mrr')).toBeCloseTo((mrr2 - mrr1) / mrr1, 9);
+  });
+
+  it('a history from before baselines (no baselines.json): its oldest run of the set is the baseline; a hostile baselines file is ignored', async () => {
+    const dir = tempDir();
+    const file = evalHistoryFile(dir);
+    mkdirSync(join(file, '..'), { recursive: true });
+    const runAt = (at: string, mrr: number) => ({ at, set: 'homelab.jsonl', trigger: 'schedule', embeddingVersion: 'nomic-embed-text@768', fusion: 'convex', depth: 10, queries: 2, chunks: 3, documents: 3, modes: [{ mode: 'hybrid', queries: 2, mrr, hitRate: { 5: mrr }, ndcg: mrr, meanLatencyMs: 3 }] });
+    writeFileSync(file, [runAt('2026-11-01T10:00:00.000Z', 0.8), runAt('2026-11-20T10:00:00.000Z', 0.9), runAt('2026-12-01T10:00:00.000Z', 0.6)].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(join(dir, 'eval', 'baselines.json'), '{"__proto__": {"polluted": 1}, "homelab.jsonl": {"set": "other"}}');
+    const core = coreIn(dir);
+    const s = await until('the drift to be exported', async () => {
+      const x = await samples(core);
+      return drift(x, 'mrr') !== undefined ? x : null;
+    });
+    expect(drift(s, 'mrr', { model_version: 'nomic-embed-text@768' })).toBeCloseTo((0.6 - 0.8) / 0.8, 9);
+    expect(drift(s, 'hit_rate')).toBeCloseTo(-0.25, 9);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // The oldest run was kept as the baseline (it outlives the history's trimming).
+    expect(JSON.parse(readFileSync(join(dir, 'eval', 'baselines.json'), 'utf8'))['homelab.jsonl'].at).toBe('2026-11-01T10:00:00.000Z');
+
+    // The app's own evaluator (no Prometheus): pending, then firing 15 minutes later.
+    const { createAlertsService, loadAlertRules } = await import('../../core/alerts');
+    const rules = loadAlertRules();
+    expect(rules.local.map((r) => r.name)).toEqual(expect.arrayContaining(['ModelPerformanceDegraded', 'QueryDistributionShift']));
+    let now = Date.parse('2026-12-06T10:00:00Z');
+    const service = createAlertsService({ registry: core.telemetry.registry, rules: rules.local, remoteOnlyRules: rules.remoteOnly, prometheusUrl: null, alertmanagerUrl: null, intervalMs: 3_600_000, onChange: () => {}, now: () => now });
+    try {
+      expect((await service.refresh()).alerts.find((a) => a.name === 'ModelPerformanceDegraded')).toMatchObject({ state: 'pending', labels: { set: 'homelab.jsonl', metric_name: 'mrr' } });
+      now += 15 * 60_000;
+      const firing = (await service.refresh()).alerts.find((a) => a.name === 'ModelPerformanceDegraded');
+      expect(firing?.state).toBe('firing');
+      expect(firing?.description).toBe('MRR of the evaluation set homelab.jsonl (embeddings nomic-embed-text@768) changed by -25% against its baseline run (alert below -5%): the embedding model, the chunking or the corpus changed since the baseline.');
+    } finally {
+      service.stop();
+    }
+  });
+});
+
+describe('query distribution drift in the app', () => {
+  it('query embeddings of searches build the reference in the data dir once the knowledge base has a baseline', async () => {
+    const dir = tempDir();
+    const { docs } = corpus(tempDir());
+    const core = coreIn(dir);
+    await core.knowledge.ingest([docs]);
+    const { baselinePath } = await import('../../core/eval');
+    const version = (await core.knowledge.stats()).embeddingVersion!;
+    await until('the embedding baseline', async () => existsSync(baselinePath(dir, version)));
+    for (const q of ['NAS address', 'router port', 'restic backups']) await core.handlers['kb.search']({ query: q, mode: 'vector' });
+    const file = join(dir, 'query-drift', `${version}.json`);
+    const reference = await until('the reference file', async () => {
+      if (!existsSync(file)) return null;
+      const r = JSON.parse(readFileSync(file, 'utf8')) as { similarities: number[]; centroid: number[] };
+      return r.similarities.length === 3 ? r : null;
+    });
+    for (const s of reference.similarities) expect(Math.abs(s)).toBeLessThanOrEqual(1);
+    // Numbers only: no query text is kept.
+    expect(readFileSync(file, 'utf8')).not.toMatch(/NAS|router|restic/);
+    // 50 reference queries are needed before any window has a p-value.
+    expect((await samples(core)).some((x) => x.name === R.queryDriftPValue)).toBe(false);
+  });
+});

@@ -115,4 +115,60 @@ describe('the real Alertmanager loads the config, routes and inhibits', () => {
     // Ollama unreachable also silences its consequences (slow TTFT) from the same component.
     expect(find('OllamaSlowTTFT', 'warning').status.state).toBe('suppressed');
   });
+
+  type AmAlert = { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
+  const post = async (alerts: unknown[]) => {
+    const posted = await fetch(`${base}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+    expect(posted.status, await posted.text()).toBe(200);
+  };
+  /** The state of each named alert, once Alertmanager has processed them all and `ready` holds. */
+  const statesOf = async (names: string[], ready: (states: Record<string, string>) => boolean) => {
+    let states: Record<string, string> = {};
+    for (let i = 0; i < 50; i++) {
+      const alerts = (await (await fetch(`${base}/api/v2/alerts?active=true&silenced=true&inhibited=true`)).json()) as AmAlert[];
+      states = Object.fromEntries(names.map((n) => [n, alerts.find((a) => a.labels.alertname === n && a.labels.probe === 'ollama-down')?.status.state ?? 'missing']));
+      if (ready(states)) return states;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return states;
+  };
+
+  it('OllamaDown inhibits the Ollama, latency and error alerts it causes, and only while it fires', async () => {
+    // The previous test's OllamaUnreachable would inhibit the Ollama alerts too: resolve what is there.
+    const before = (await (await fetch(`${base}/api/v2/alerts`)).json()) as (AmAlert & { annotations: Record<string, string>; startsAt: string })[];
+    if (before.length) await post(before.map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: new Date().toISOString() })));
+    const startsAt = new Date().toISOString();
+    const alert = (alertname: string, severity: string, component: string) => ({ labels: { alertname, severity, component, probe: 'ollama-down' }, annotations: { summary: 's' }, startsAt });
+    const resolved = <T extends object>(a: T) => ({ ...a, endsAt: new Date().toISOString() });
+    const consequences = [
+      alert('OllamaSlowTokenGeneration', 'warning', 'ollama'),
+      alert('OllamaSlowTTFT', 'warning', 'ollama'),
+      alert('HighLatency', 'high', 'api_server'),
+      alert('HighErrorRate', 'critical', 'api_server'),
+      alert('RAGSlowRetrieval', 'high', 'rag'),
+    ];
+    // Not caused by Ollama: stays active throughout.
+    const unrelated = alert('RequestRateSpike', 'medium', 'api_server');
+    const names = [...consequences.map((a) => a.labels.alertname), unrelated.labels.alertname];
+    const allActive = (s: Record<string, string>) => names.every((n) => s[n] === 'active');
+    const active = Object.fromEntries(names.map((n) => [n, 'active']));
+
+    await post([...consequences, unrelated]);
+    expect(await statesOf(names, allActive)).toEqual(active);
+
+    const down = alert('OllamaDown', 'critical', 'ollama');
+    const unreachable = alert('OllamaUnreachable', 'critical', 'ollama');
+    await post([down, unreachable]);
+    const all = [...names, 'OllamaDown', 'OllamaUnreachable'];
+    const during = await statesOf(all, (s) => s.HighLatency === 'suppressed' && s.OllamaUnreachable === 'suppressed' && s.OllamaDown !== 'missing');
+    // The cause pages: OllamaUnreachable (also critical, also component=ollama) must not inhibit it back.
+    expect(during.OllamaDown).toBe('active');
+    expect(during.OllamaUnreachable).toBe('suppressed');
+    for (const c of consequences) expect(during[c.labels.alertname], c.labels.alertname).toBe('suppressed');
+    expect(during.RequestRateSpike).toBe('active');
+
+    // Ollama is back (both resolved): the consequences, if they still hold, notify again.
+    await post([resolved(down), resolved(unreachable)]);
+    expect(await statesOf(names, allActive)).toEqual(active);
+  });
 });

@@ -79,10 +79,10 @@ describe('alert rules', () => {
       'RAGRetrievalQualityDegraded', 'LowHitRateAtK', 'RAGRankingQualityDegraded', 'EmbeddingDriftDetected', 'RAGSlowRetrieval',
       'ErrorBudgetBurnFast', 'ErrorBudgetBurnSlow', 'ErrorBudgetHalfConsumed', 'LatencySLOViolation',
       'OllamaDown', 'RAGEvaluationStale', 'LowCacheHitRate',
-      'HighHallucinationRate', 'AnswerJudgeFailing',
+      'HighHallucinationRate', 'AnswerJudgeFailing', 'ModelPerformanceDegraded', 'QueryDistributionShift',
     ]) expect(names, name).toContain(name);
     // Kubernetes-only or on metrics the app does not export (see the comments in the rule files).
-    for (const name of ['HighMemoryUsage', 'LanceDBSlowQueries', 'QueryDistributionShift', 'ModelPerformanceDegraded']) {
+    for (const name of ['HighMemoryUsage', 'LanceDBSlowQueries']) {
       expect(names, name).not.toContain(name);
     }
     expect(alerts.find((a) => a.alert === 'AgentBrunoDown')?.expr).toBe('up{job="agent-bruno"} == 0');

@@ -23,12 +23,17 @@ export const kbSearchInput = z.strictObject({
   fusion: fusion.optional(),
   k: k.optional(),
 });
-/** Labelled queries (as in `agent-bruno eval` files); `line` is where a query stands in its file. */
+/**
+ * Labelled queries (as in `agent-bruno eval` files); `line` is where a query stands in its file.
+ * Without `queries` the configured set runs (settings knowledge.eval.set, BRUNO_EVAL_SET): the
+ * UI's Evaluate button, which cannot read files.
+ */
 export const kbEvalInput = z.strictObject({
   queries: z
     .array(z.strictObject({ query: z.string().trim().min(1).max(2000), relevant: z.array(z.string().min(1).max(4096)).min(1), line: z.number().int().min(1).optional() }))
     .min(1)
-    .max(1000),
+    .max(1000)
+    .optional(),
   k: k.optional(),
   fusion: fusion.optional(),
   /** Name the run is kept under (the CLI sends the file name); `inline` without it. */
@@ -46,6 +51,6 @@ export const kbMethods = {
   'kb.sources': method<KbSource[]>()({ input: noInput, summary: 'The ingested folders and files with their counts.' }),
   'kb.remove': method<{ removed: boolean; files: number; chunks: number }>()({ input: kbRemoveInput, summary: 'Removes a source and its chunks.' }),
   'kb.search': method<SearchResult>()({ input: kbSearchInput, summary: 'Searches the knowledge base (hybrid, vector or full text).' }),
-  'kb.eval': method<KbEvalReport>()({ input: kbEvalInput, summary: 'MRR, Hit@k and NDCG per search mode on labelled queries; sets the quality gauges and keeps the run.' }),
+  'kb.eval': method<KbEvalReport>()({ input: kbEvalInput, summary: 'MRR, Hit@k and NDCG per search mode on labelled queries (or the configured set); sets the quality gauges and keeps the run.' }),
   'kb.evalHistory': method<KbEvalRun[]>()({ input: kbEvalHistoryInput, summary: 'The kept evaluation runs (oldest first): time, set, trigger, embedding version, scores per mode.' }),
 };

@@ -4,6 +4,7 @@ import { createChatSlice } from '../features/chat/slice';
 import { defaultScheduleFrame, type ScheduleFrame } from '../features/chat/frame-buffer';
 import { createConversationsSlice } from '../features/conversations/slice';
 import { createKbSlice } from '../features/knowledge/slice';
+import { createKbEvalSlice } from '../features/knowledge/eval-slice';
 import { createMemorySlice } from '../features/memory/slice';
 import { createModelsSlice } from '../features/models/slice';
 import { createAlertsSlice, createHealthSlice, createTraceSlice } from '../features/observability/slice';
@@ -34,6 +35,7 @@ export function createAppStore(options: AppStoreOptions = {}): AppStore {
     alerts: createAlertsSlice(set),
     trace: createTraceSlice(set),
     kb: createKbSlice(set),
+    kbEval: createKbEvalSlice(set),
     memory: createMemorySlice(set),
     settings: createSettingsSlice(set),
     tools: createToolsSlice(set),

@@ -1,12 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useApp, useActions } from '../../shared/context';
 import { formatBytes, formatSince } from '../../shared/format';
+import { EvalCard } from './EvalCard';
 import { selectKbActionError, selectKbBusy, selectKbError, selectKbJob, selectKbSources, selectKbStatus } from './selectors';
 
 /**
  * The knowledge base: add folders or files (the native dialog in the desktop app, absolute paths
  * typed in everywhere; the contract takes paths, so both end in kb.ingest), ingestion progress from kb.progress,
- * per-source stats, remove and re-ingest.
+ * per-source stats, remove and re-ingest; retrieval evaluation (EvalCard).
  */
 export function KnowledgeView() {
   const sources = useApp(selectKbSources);
@@ -167,6 +168,7 @@ export function KnowledgeView() {
           </table>
         )}
       </section>
+      <EvalCard />
     </div>
   );
 }

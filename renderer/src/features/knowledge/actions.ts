@@ -1,4 +1,4 @@
-/** The knowledge base: its sources, ingesting (typed or picked paths), re-ingesting, removing. */
+/** The knowledge base: its sources, ingesting (typed or picked paths), re-ingesting, removing, evaluating. */
 import type { Bridge, KbProgressEvent } from '../../../../core/common';
 import type { PickPaths } from '../../bridge';
 import { latestWins, request } from '../../shared/latest';
@@ -18,15 +18,21 @@ export interface KnowledgeActions {
   reingest(sourceId?: string): Promise<void>;
   removeSource(sourceId: string): Promise<void>;
   kbProgress(event: KbProgressEvent): void;
+  /** The kept evaluation runs (kb.evalHistory). */
+  refreshEvalHistory(): Promise<void>;
+  /** Runs the configured evaluation set (kb.eval without queries), then re-reads the history. */
+  runEvaluation(): Promise<void>;
 }
 
 export function createKnowledgeActions({ store, bridge, pickPaths }: { store: AppStore; bridge: Bridge; pickPaths?: PickPaths }): KnowledgeActions {
   const get = store.getState;
   const sourcesLane = latestWins();
+  const historyLane = latestWins();
   const actionFailed = (message: string) => get().kb.actionFailed(message);
 
   const actions: KnowledgeActions = {
     async refreshKb() {
+      void actions.refreshEvalHistory();
       get().kb.loading();
       await sourcesLane(() => bridge.invoke('kb.sources'), {
         done: (sources) => get().kb.loaded(sources),
@@ -67,6 +73,26 @@ export function createKnowledgeActions({ store, bridge, pickPaths }: { store: Ap
           await actions.refreshKb();
         },
         failed: actionFailed,
+      });
+    },
+
+    async refreshEvalHistory() {
+      get().kbEval.loading();
+      await historyLane(() => bridge.invoke('kb.evalHistory', { limit: 50 }), {
+        done: (runs) => get().kbEval.loaded(runs),
+        failed: (message) => get().kbEval.failed(message),
+      });
+    },
+
+    async runEvaluation() {
+      if (get().kbEval.running) return;
+      get().kbEval.started();
+      await request(() => bridge.invoke('kb.eval', {}), {
+        done: async (report) => {
+          get().kbEval.finished(report.unresolvedLabels.length);
+          await actions.refreshEvalHistory();
+        },
+        failed: (message) => get().kbEval.runFailed(message),
       });
     },
 

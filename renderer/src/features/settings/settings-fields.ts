@@ -53,6 +53,14 @@ export const settingsGroups: FieldGroup[] = [
     ],
   },
   {
+    title: 'Retrieval evaluation',
+    fields: [
+      { path: 'knowledge.eval.set', label: 'Evaluation set', kind: 'text', nullable: true, help: 'Absolute path of a JSON Lines file of labelled queries ({"query": "...", "relevant": ["file.md"]} per line); empty: none. Evaluate in the Knowledge view runs it.' },
+      { path: 'knowledge.eval.afterIngest', label: 'Evaluate after each ingestion', kind: 'bool' },
+      { path: 'knowledge.eval.intervalHours', label: 'Evaluate every (hours)', kind: 'number', help: '0: no schedule.' },
+    ],
+  },
+  {
     title: 'Alerts',
     fields: [
       { path: 'prometheusUrl', label: 'Prometheus URL', kind: 'url', nullable: true, test: 'prometheus', help: 'Empty: alerts are evaluated in the app.' },

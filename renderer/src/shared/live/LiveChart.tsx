@@ -4,12 +4,20 @@ import 'uplot/dist/uPlot.min.css';
 import { axisLabels, formatValue, xRange, yRange } from './chart-scales';
 import { drawOnFrames, type LiveMetrics } from './live-metrics';
 
-export interface LiveChartProps {
-  metrics: LiveMetrics;
-  /** Reads the ring buffers into uPlot's columns (x first). Called at most once a frame. */
-  read: (metrics: LiveMetrics) => uPlot.AlignedData;
-  /** `emptyMax`: the top of the y axis while there is nothing to draw (a sensible fixed range). */
-  series: { label: string; stroke: string; scale?: string; unit: string; emptyMax?: number }[];
+/** What a chart draws from: it says when something changed (the live metrics, a change signal). */
+export interface ChartSource {
+  subscribe(listener: () => void): () => void;
+}
+
+export interface LiveChartProps<S extends ChartSource = LiveMetrics> {
+  metrics: S;
+  /** Reads the source into uPlot's columns (x first). Called at most once a frame. */
+  read: (metrics: S) => uPlot.AlignedData;
+  /**
+   * `emptyMax`: the top of the y axis while there is nothing to draw (a sensible fixed range);
+   * `max`: a fixed top whatever the data (a score from 0 to 1).
+   */
+  series: { label: string; stroke: string; scale?: string; unit: string; emptyMax?: number; max?: number }[];
   /** true: x is epoch seconds; false: x is plain seconds (elapsed). */
   time: boolean;
   title: string;
@@ -26,7 +34,7 @@ export interface LiveChartProps {
  * labels come from chart-scales.ts: an empty chart says so over a fixed range, one point gets a
  * window that fits what the axis measures, and each axis has one number format and its unit.
  */
-export function LiveChart({ metrics, read, series, time, title, testId, height = 160, emptyText = 'No data yet' }: LiveChartProps) {
+export function LiveChart<S extends ChartSource = LiveMetrics>({ metrics, read, series, time, title, testId, height = 160, emptyText = 'No data yet' }: LiveChartProps<S>) {
   const hostRef = useRef<HTMLDivElement>(null);
   const emptyRef = useRef<HTMLParagraphElement>(null);
   // The chart is created once; the props it needs are read through refs.
@@ -48,6 +56,7 @@ export function LiveChart({ metrics, read, series, time, title, testId, height =
     };
     const unitOf = (scale: string) => series.find((s) => (s.scale ?? 'y') === scale)?.unit ?? '';
     const emptyMaxOf = (scale: string) => Math.max(...series.filter((s) => (s.scale ?? 'y') === scale).map((s) => s.emptyMax ?? 1));
+    const fixedMaxOf = (scale: string) => series.find((s) => (s.scale ?? 'y') === scale && s.max !== undefined)?.max;
     const axis = (scale: string, side: 0 | 1 | 2 | 3): uPlot.Axis => ({
       scale,
       side,
@@ -68,7 +77,12 @@ export function LiveChart({ metrics, read, series, time, title, testId, height =
       title: undefined,
       scales: {
         x: { time, range: (_u: uPlot, min: number | null, max: number | null) => xRange(time ? 'time' : 'elapsed', min, max, Date.now() / 1000) as uPlot.Range.MinMax },
-        ...Object.fromEntries(scales.map((s) => [s, { auto: true, range: (_u: uPlot, _min: number | null, max: number | null) => yRange(max, emptyMaxOf(s)) as uPlot.Range.MinMax }])),
+        ...Object.fromEntries(
+          scales.map((s) => {
+            const fixed = fixedMaxOf(s);
+            return [s, { auto: true, range: (_u: uPlot, _min: number | null, max: number | null) => (fixed !== undefined ? [0, fixed] : yRange(max, emptyMaxOf(s))) as uPlot.Range.MinMax }];
+          }),
+        ),
       },
       axes: [
         {
