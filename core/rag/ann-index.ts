@@ -101,7 +101,16 @@ export interface AnnIndexer {
   reset(): void;
 }
 
-export function createAnnIndexer(options: AnnIndexOptions, hooks: { onBuilt?: (seconds: number, rows: number, type: string) => void; onFailed?: (err: unknown) => void } = {}): AnnIndexer {
+export interface AnnIndexerHooks {
+  onBuilt?: (seconds: number, rows: number, type: string) => void;
+  onFailed?: (err: unknown) => void;
+  /** Awaited before a build starts (search-priority.ts: a native build cannot be paused once it runs). */
+  beforeBuild?: () => Promise<void>;
+  /** Whether another store job (an optimize) runs now: a build waits for it (they would conflict). */
+  busy?: () => Promise<void> | null;
+}
+
+export function createAnnIndexer(options: AnnIndexOptions, hooks: AnnIndexerHooks = {}): AnnIndexer {
   const type = options.type ?? defaultAnnIndexType;
   let state: AnnState = { state: 'none' };
   let building: Promise<void> | null = null;
@@ -123,7 +132,11 @@ export function createAnnIndexer(options: AnnIndexOptions, hooks: { onBuilt?: (s
       const rows = await table.countRows();
       if (rows < options.minRows) return;
       state = { state: 'building', type, rows };
-      building = buildAnnIndex(table, type, rows, dim)
+      building = (async () => {
+        await hooks.beforeBuild?.();
+        await hooks.busy?.();
+        return buildAnnIndex(table, type, rows, dim);
+      })()
         .then((seconds) => {
           state = { state: 'ready', type, rows, buildSeconds: seconds };
           hooks.onBuilt?.(seconds, rows, type);

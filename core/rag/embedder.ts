@@ -73,7 +73,16 @@ export interface EmbedStats {
 export interface Embedder {
   readonly model: string;
   /** Vectors for texts (same order), from the cache where possible; hashes may be passed in. */
-  embedTexts(texts: readonly string[], options?: { hashes?: readonly string[]; parent?: Context; signal?: AbortSignal }): Promise<{ vectors: Float32Array[]; stats: EmbedStats }>;
+  embedTexts(
+    texts: readonly string[],
+    options?: {
+      hashes?: readonly string[];
+      parent?: Context;
+      signal?: AbortSignal;
+      /** Awaited before each request (ingestion lets a search's query embedding go first). */
+      beforeRequest?: () => Promise<void>;
+    },
+  ): Promise<{ vectors: Float32Array[]; stats: EmbedStats }>;
   /** The model's dimension, asking Ollama once when nothing was embedded yet. */
   dimension(options?: { parent?: Context; signal?: AbortSignal }): Promise<number>;
 }
@@ -124,6 +133,7 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       const worker = async () => {
         while (next < batches.length) {
           const batch = batches[next++]!;
+          await options.beforeRequest?.();
           const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
           batch.forEach((i, j) => {
             vectors[i] = result[j]!;

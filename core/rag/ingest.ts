@@ -41,6 +41,13 @@ export interface IngestDeps {
   pipelineDepth?: number;
   onProgress?: (progress: IngestProgress) => void;
   onSkipped?: (file: SkippedFile) => void;
+  /**
+   * Awaited before each embed request and each batch write: resolves at once unless a search runs
+   * (search-priority.ts), so searches do not queue behind the job's LanceDB work.
+   */
+  yieldToSearches?: (signal?: AbortSignal) => Promise<void>;
+  /** After each batch is written, with the chunk table (index upkeep during a long job). */
+  onBatchWritten?: (table: Table, rowsAdded: number) => void;
   /** Called after the first batch is written, so search works while a long job goes on. */
   onTableReady?: (table: Table) => Promise<void>;
   signal?: AbortSignal;
@@ -189,7 +196,8 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     }
     const inputs = taken.flatMap((p) => p.inputs);
     const hashes = taken.flatMap((p) => p.rows.map((r) => r.text_hash));
-    const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, ...(signal ? { signal } : {}) });
+    const beforeRequest = deps.yieldToSearches ? () => deps.yieldToSearches!(signal) : undefined;
+    const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, ...(signal ? { signal } : {}), ...(beforeRequest ? { beforeRequest } : {}) });
     summary.embeddedTexts += stats.embedded;
     summary.cacheHits += stats.cacheHits;
     return vectors;
@@ -203,8 +211,16 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     let i = 0;
     for (const p of taken) for (const r of p.rows) rows.push({ ...r, embedding_version: version, vector: vectors[i++]! });
     const stale = orphansPossible ? paths : paths.filter((p) => manifest.has(p));
-    if (stale.length) await chunks.delete(sqlIn('path', stale));
-    if (rows.length) await chunks.add(rows as unknown as Record<string, unknown>[]);
+    const yieldNow = () => deps.yieldToSearches?.(signal);
+    if (stale.length) {
+      await yieldNow();
+      await chunks.delete(sqlIn('path', stale));
+    }
+    if (rows.length) {
+      await yieldNow();
+      await chunks.add(rows as unknown as Record<string, unknown>[]);
+    }
+    await yieldNow();
     const now = new Date().toISOString();
     const fileRows: FileRow[] = taken.map((p) => ({ path: p.file.path, source_id: p.sourceId, file_hash: p.hash, size: p.file.size, mtime: p.file.mtimeMs, chunks: p.rows.length, embedding_version: version, ingested_at: now }));
     // A merge-insert joins against the whole manifest table: only files it already holds need one;
@@ -223,6 +239,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
       tableReady = true;
       await deps.onTableReady?.(chunks);
     }
+    if (rows.length) deps.onBatchWritten?.(chunks, rows.length);
   };
 
   // The pipeline: while batch N is written, batch N+1 is embedded and the files after it are read

@@ -155,7 +155,8 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     const parent = options.parent ?? ROOT_CONTEXT;
     const span = tracer.startSpan(spanNames.ragQuery, { attributes: { query_length: query.length, 'rag.mode': mode, 'rag.k': k, 'rag.purpose': options.purpose } }, parent);
     try {
-      const result = await searchIn(query, mode, options.fusion ?? settings.fusion, k, trace.setSpan(parent, span), options.signal);
+      // Ingestion's store work and embed requests wait while this runs (search-priority.ts).
+      const result = await ctx.priority.search(() => searchIn(query, mode, options.fusion ?? settings.fusion, k, trace.setSpan(parent, span), options.signal));
       safely(deps.report, () => {
         span.setAttributes({ total_results: result.hits.length, 'rag.ann_index': result.annIndex, ...(result.embeddingVersion ? { 'rag.embedding_version': result.embeddingVersion } : {}) });
         span.setStatus({ code: SpanStatusCode.OK });

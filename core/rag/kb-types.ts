@@ -13,6 +13,7 @@ import type { AnnIndexOptions, AnnIndexer } from './ann-index';
 import type { Embedder, EmbeddingCache } from './embedder';
 import type { RetrievedSource } from './prompt-block';
 import type { RagMetrics } from './rag-metrics';
+import type { SearchPriority } from './search-priority';
 import type { KbStore } from './store';
 
 // The evaluation settings belong to core/eval (the runner), not to the store.
@@ -118,6 +119,8 @@ export interface KbContext {
   cache: EmbeddingCache;
   embedder: Embedder;
   ann: AnnIndexer;
+  /** Searches first: ingestion and background upkeep wait for them (search-priority.ts). */
+  priority: SearchPriority;
   log: Logger;
   /** Runs a metric update; never throws (metrics are absent when the registry refused them). */
   measure: (work: (m: RagMetrics) => void) => void;

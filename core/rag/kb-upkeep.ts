@@ -12,6 +12,12 @@ export interface KbUpkeep {
   /** The BM25 indexes of the full-text search; a store from before the heading index gets it at its next ingestion. */
   ensureFtsIndex(table: Table): Promise<void>;
   afterIngest(table: Table | null): Promise<void>;
+  /**
+   * After each batch a job wrote: every `upkeepEveryRows` rows, folds them into the indexes in the
+   * background (and starts the ANN build once the table is large enough), so a long job's
+   * searches scan a bounded tail of unindexed rows rather than everything it wrote so far.
+   */
+  duringIngest(table: Table, rowsAdded: number): void;
   refreshGauges(): Promise<KbStats>;
   statsNow(): Promise<KbStats>;
   readonly gaugesLoaded: boolean;
@@ -19,10 +25,36 @@ export interface KbUpkeep {
   optimizing(): Promise<void> | null;
 }
 
+/** Rows a job writes between two background optimizes (each folds them into the FTS and ANN indexes). */
+export const upkeepEveryRows = 8192;
+
 export function createKbUpkeep(ctx: KbContext): KbUpkeep {
-  const { store, model, ann, log, measure } = ctx;
+  const { store, model, ann, log, measure, priority } = ctx;
   let gaugesLoaded = false;
   let optimizing: Promise<void> | null = null;
+  let rowsSinceUpkeep = 0;
+
+  /**
+   * Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
+   * queries scan unindexed rows meanwhile, and a long optimize must not hold the next job (the
+   * FTS-build deadlock of LanceDB 0.31 on small hosts is avoided by store.ts lanceEnvDefaults).
+   * One at a time, not during an ANN build (they would conflict), and only once no search has run
+   * for a moment: a running optimize holds Lance's CPU pool and cannot be paused.
+   */
+  function startOptimize(table: Table): void {
+    if (ann.state().state === 'building' || optimizing) return;
+    optimizing = (async () => {
+      await priority.whenQuiet();
+      if (ann.state().state === 'building') return;
+      const started = performance.now();
+      await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 });
+    })()
+      .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        optimizing = null;
+      });
+  }
 
   async function ensureFtsIndex(table: Table): Promise<void> {
     const { Index } = await loadLance();
@@ -62,27 +94,27 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
     if (!table) return;
     if ((await table.countRows()) === 0) return;
     await ensureFtsIndex(table);
-    // Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
-    // queries scan unindexed rows meanwhile, and a long optimize must not hold the next job (the
-    // FTS-build deadlock of LanceDB 0.31 on small hosts is avoided by store.ts lanceEnvDefaults).
-    // One at a time, and not during an ANN build (they would conflict).
-    if (ann.state().state !== 'building' && !optimizing) {
-      const started = performance.now();
-      optimizing = table
-        .optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })
-        .then(() => log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 }))
-        .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
-        .finally(() => {
-          optimizing = null;
-        });
-    }
+    rowsSinceUpkeep = 0;
+    startOptimize(table);
     const found = await store.findChunksTable(model);
     if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
+  }
+
+  function duringIngest(table: Table, rowsAdded: number): void {
+    rowsSinceUpkeep += rowsAdded;
+    if (rowsSinceUpkeep < upkeepEveryRows || optimizing || ann.state().state === 'building') return;
+    rowsSinceUpkeep = 0;
+    startOptimize(table);
+    void store
+      .findChunksTable(model)
+      .then((found) => (found ? ann.refresh(found.table, found.dim, { force: true, build: true }) : undefined))
+      .catch((err: unknown) => log.warn('ANN index check failed', { error: err instanceof Error ? err.message : String(err) }));
   }
 
   return {
     ensureFtsIndex,
     afterIngest,
+    duringIngest,
     refreshGauges,
     statsNow,
     get gaugesLoaded() {

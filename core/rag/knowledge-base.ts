@@ -14,9 +14,10 @@ import { createKbCatalog } from './kb-catalog';
 import { createKbJobs } from './kb-jobs';
 import { createKbSearch } from './kb-search';
 import type { IngestOptions, KbContext, KnowledgeBase, KnowledgeBaseDeps } from './kb-types';
-import { createKbUpkeep } from './kb-upkeep';
+import { createKbUpkeep, type KbUpkeep } from './kb-upkeep';
 import { createRagMetrics, type RagMetrics } from './rag-metrics';
 import { createRootPolicy } from './root-policy';
+import { createSearchPriority } from './search-priority';
 import { createKbStore } from './store';
 import { storeError } from './store-errors';
 
@@ -39,6 +40,9 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   const measure = (work: (m: RagMetrics) => void) => {
     if (metrics) safely(deps.report, () => work(metrics));
   };
+  const priority = createSearchPriority();
+  // The upkeep is made from the context the indexer is part of: the build asks it late.
+  let upkeepRef: KbUpkeep | null = null;
   const ctx: KbContext = {
     deps,
     settings,
@@ -47,6 +51,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     cache,
     log,
     measure,
+    priority,
     embedder: createEmbedder({
       embed: deps.embed,
       model,
@@ -60,6 +65,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       {
         onBuilt: (seconds, rows, type) => log.info('ANN index built', { seconds: Math.round(seconds * 10) / 10, rows, type }),
         onFailed: (err) => log.warn('ANN index build failed (searches scan the table instead)', { error: err instanceof Error ? err.message : String(err) }),
+        beforeBuild: () => priority.whenQuiet(),
+        busy: () => upkeepRef?.optimizing() ?? null,
       },
     ),
     async wrap(action, work) {
@@ -75,6 +82,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   const { wrap, embedder, ann } = ctx;
   const jobs = createKbJobs(ctx);
   const upkeep = createKbUpkeep(ctx);
+  upkeepRef = upkeep;
   const catalog = createKbCatalog(ctx);
   const searcher = createKbSearch(ctx, upkeep);
   const policy = createRootPolicy({ allowedRoots: settings.allowedRoots, dataDir: deps.dataDir, storeUri: store.uri, ...(deps.homeDir ? { homeDir: deps.homeDir } : {}) });
@@ -103,6 +111,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             ...(options.onSkipped ? { onSkipped: options.onSkipped } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
             onTableReady: upkeep.ensureFtsIndex,
+            yieldToSearches: priority.yieldToSearches,
+            onBatchWritten: upkeep.duringIngest,
             checkRoots: policy.check,
             excluded: await policy.excluded(),
           },

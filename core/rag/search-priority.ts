@@ -1,0 +1,107 @@
+/**
+ * Searches before ingestion. LanceDB runs a query's scan on the same small native pool that an
+ * ingestion's writes, optimizes and index builds use (one thread on a 2-CPU host), first come
+ * first served: a search that arrives behind a batch write waits for it, and one behind an index
+ * build waits seconds. This gate is how the knowledge base orders its own work instead:
+ * - every search runs through `search()`;
+ * - ingestion calls `yieldToSearches()` before each unit of store work (an embed request, a batch
+ *   write) and waits while a search runs, at most `maxYieldMs` at a time, so a stream of searches
+ *   slows an ingestion but never stops it;
+ * - background upkeep (optimize, ANN build) calls `whenQuiet()` and starts only once no search
+ *   has run for `quietMs`: a native build cannot be paused once it started, so it is deferred,
+ *   but at most `maxDeferMs` (under a steady stream of searches the indexes must still catch up,
+ *   or every search scans a growing tail of unindexed rows).
+ */
+export interface SearchPriorityOptions {
+  /** The longest one `yieldToSearches()` waits (default 500 ms). */
+  maxYieldMs?: number;
+  /** How long without a search counts as quiet for background work (default 300 ms). */
+  quietMs?: number;
+  /** The longest `whenQuiet()` defers background work (default 3 s). */
+  maxDeferMs?: number;
+}
+
+export interface SearchPriority {
+  search<T>(work: () => Promise<T>): Promise<T>;
+  /** Resolves at once when no search runs; else when the running ones end (or after maxYieldMs). */
+  yieldToSearches(signal?: AbortSignal): Promise<void>;
+  /** Resolves once no search has run for quietMs, or after maxDeferMs at most. */
+  whenQuiet(signal?: AbortSignal): Promise<void>;
+  /** Searches running now. */
+  readonly running: number;
+  /** Times ingestion waited for a search, and for how long in total (for the benchmark and logs). */
+  readonly yields: { count: number; ms: number };
+}
+
+export function createSearchPriority(options: SearchPriorityOptions = {}): SearchPriority {
+  const maxYieldMs = options.maxYieldMs ?? 500;
+  const quietMs = options.quietMs ?? 300;
+  const maxDeferMs = options.maxDeferMs ?? 3000;
+  let running = 0;
+  let lastEnded = -Infinity;
+  // Waiters woken when the last running search ends.
+  let idleWaiters: (() => void)[] = [];
+  const yields = { count: 0, ms: 0 };
+
+  const wakeIdle = () => {
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  };
+
+  /** Resolves when no search runs, after `timeoutMs` at most, or when the signal aborts. */
+  const untilIdle = (timeoutMs: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        idleWaiters = idleWaiters.filter((w) => w !== finish);
+        resolve();
+      };
+      // Not unref'd: short, and a CLI process must not exit under a deferred optimize.
+      const timer = setTimeout(finish, timeoutMs);
+      signal?.addEventListener('abort', finish, { once: true });
+      idleWaiters.push(finish);
+    });
+
+  return {
+    async search(work) {
+      running++;
+      try {
+        return await work();
+      } finally {
+        running--;
+        lastEnded = performance.now();
+        if (running === 0) wakeIdle();
+      }
+    },
+    async yieldToSearches(signal) {
+      if (running === 0 || signal?.aborted) return;
+      const started = performance.now();
+      await untilIdle(maxYieldMs, signal);
+      yields.count++;
+      yields.ms += performance.now() - started;
+    },
+    async whenQuiet(signal) {
+      const deadline = performance.now() + maxDeferMs;
+      for (;;) {
+        const now = performance.now();
+        if (signal?.aborted || now >= deadline) return;
+        if (running > 0) {
+          await untilIdle(Math.min(quietMs, deadline - now), signal);
+          continue;
+        }
+        const left = Math.min(lastEnded + quietMs, deadline) - now;
+        if (left <= 0) return;
+        await new Promise<void>((resolve) => setTimeout(resolve, left));
+      }
+    },
+    get running() {
+      return running;
+    },
+    yields,
+  };
+}
