@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import type { Table } from '@lancedb/lancedb';
 import { BrunoError } from '../common/errors';
 import type { IngestProgress, IngestSummary, SkippedFile } from '../common/knowledge';
+import { chunkBatch } from './chunk-batch';
 import { chunkText, type ChunkOptions, type TextChunk } from './chunker';
 import { textHash, type Embedder, type EmbeddingCache } from './embedder';
 import { chunkPdfPages, PdfReader, type PdfLimits } from './pdf-to-text';
@@ -56,6 +57,9 @@ export interface IngestDeps {
   /** Real paths the walk leaves out (the data folder). */
   excluded?: readonly string[];
 }
+
+/** Files read ahead of the one being chunked (bounded: at most this many maxFileBytes in memory). */
+const readAheadFiles = 8;
 
 export const sourceIdOf = (root: string) => createHash('sha256').update(root).digest('hex').slice(0, 16);
 export const chunkIdOf = (path: string, position: number, text: string) => createHash('sha256').update(`${path}\u0000${position}\u0000${text}`).digest('hex').slice(0, 32);
@@ -218,7 +222,8 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     }
     if (rows.length) {
       await yieldNow();
-      await chunks.add(rows as unknown as Record<string, unknown>[]);
+      // One Arrow record batch, not row objects (chunk-batch.ts: 7x faster, and off the main thread's JS).
+      await chunks.add(chunkBatch(rows, dim) as unknown as Record<string, unknown>[]);
     }
     await yieldNow();
     const now = new Date().toISOString();
@@ -291,10 +296,20 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     for (const { root, files } of walks) {
       const sourceId = sourceIdOf(root);
       const keep = new Set<string>();
-      for (const file of files) {
+      // Files are read a few ahead (in order): one at a time, the job waited out an open, a stat,
+      // a read and a close per file, ~40% of a 600-file job's wall time in the profile of record.
+      const reads = new Map<number, Promise<Buffer | SkippedFile>>();
+      const readAt = (i: number) => {
+        let read = reads.get(i);
+        if (!read) reads.set(i, (read = readRegular(files[i]!.path, deps.maxFileBytes)));
+        return read;
+      };
+      for (const [index, file] of files.entries()) {
         signal?.throwIfAborted();
         progress('ingesting', file.path);
-        const bytes = await readRegular(file.path, deps.maxFileBytes);
+        for (let ahead = index; ahead < Math.min(files.length, index + readAheadFiles); ahead++) void readAt(ahead);
+        const bytes = await readAt(index);
+        reads.delete(index);
         if (!Buffer.isBuffer(bytes)) {
           skip(bytes);
           filesDone++;

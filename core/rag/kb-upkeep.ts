@@ -11,6 +11,8 @@ import { embeddingVersionOf, loadLance, type FileRow } from './store';
 export interface KbUpkeep {
   /** The BM25 indexes of the full-text search; a store from before the heading index gets it at its next ingestion. */
   ensureFtsIndex(table: Table): Promise<void>;
+  /** Starts the BM25 indexes in the background (a job's first batch: the job goes on meanwhile). */
+  startFtsIndex(table: Table): void;
   afterIngest(table: Table | null): Promise<void>;
   /**
    * After each batch a job wrote: every `upkeepEveryRows` rows, folds them into the indexes in the
@@ -44,6 +46,7 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   function startOptimize(table: Table): void {
     if (ann.state().state === 'building' || optimizing) return;
     optimizing = (async () => {
+      await ftsBuilding?.catch(() => undefined);
       await priority.whenQuiet();
       if (ann.state().state === 'building') return;
       const started = performance.now();
@@ -56,14 +59,22 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       });
   }
 
-  async function ensureFtsIndex(table: Table): Promise<void> {
-    const { Index } = await loadLance();
-    const indices = await table.listIndices();
-    for (const column of ftsColumns) {
-      if (!indices.some((i) => i.columns.includes(column) && i.indexType.toUpperCase().includes('FTS'))) {
-        await table.createIndex(column, { config: Index.fts(), replace: true });
+  let ftsBuilding: Promise<void> | null = null;
+
+  /** One build at a time: a search that finds no index and a job's first batch may both ask. */
+  function ensureFtsIndex(table: Table): Promise<void> {
+    ftsBuilding ??= (async () => {
+      const { Index } = await loadLance();
+      const indices = await table.listIndices();
+      for (const column of ftsColumns) {
+        if (!indices.some((i) => i.columns.includes(column) && i.indexType.toUpperCase().includes('FTS'))) {
+          await table.createIndex(column, { config: Index.fts(), replace: true });
+        }
       }
-    }
+    })().finally(() => {
+      ftsBuilding = null;
+    });
+    return ftsBuilding;
   }
 
   async function statsNow(): Promise<KbStats> {
@@ -113,6 +124,9 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
 
   return {
     ensureFtsIndex,
+    startFtsIndex(table) {
+      ensureFtsIndex(table).catch((err: unknown) => log.warn('full-text index build failed (built again after the job)', { error: err instanceof Error ? err.message : String(err) }));
+    },
     afterIngest,
     duringIngest,
     refreshGauges,

@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import type { Connection, Table } from '@lancedb/lancedb';
-import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import { chunkArrowSchema } from './chunk-batch';
 import { storeError } from './store-errors';
 
 export type LanceModule = typeof import('@lancedb/lancedb');
@@ -80,21 +81,8 @@ const str = (name: string) => new Field(name, new Utf8(), false);
 const filesSchema = new Schema([str('path'), str('source_id'), str('file_hash'), new Field('size', new Float64(), false), new Field('mtime', new Float64(), false), new Field('chunks', new Int32(), false), str('embedding_version'), str('ingested_at')]);
 const sourcesSchema = new Schema([str('id'), str('root'), str('added_at'), str('last_ingest_at'), new Field('skipped', new Int32(), false)]);
 
-function chunksSchema(dim: number): Schema {
-  return new Schema([
-    str('id'),
-    str('source_id'),
-    str('path'),
-    str('heading'),
-    new Field('position', new Int32(), false),
-    str('text'),
-    str('text_hash'),
-    str('file_hash'),
-    new Field('mtime', new Float64(), false),
-    str('embedding_version'),
-    new Field('vector', new FixedSizeList(dim, new Field('item', new Float32(), true)), false),
-  ]);
-}
+/** The chunk table's schema lives beside the Arrow batches ingestion writes (chunk-batch.ts). */
+const chunksSchema = (dim: number): Schema => chunkArrowSchema(dim) as unknown as Schema;
 
 /** SQL string literal for LanceDB predicates. */
 export function sqlString(value: string): string {
