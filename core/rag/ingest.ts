@@ -47,6 +47,11 @@ export interface IngestDeps {
    * (search-priority.ts), so searches do not queue behind the job's LanceDB work.
    */
   yieldToSearches?: (signal?: AbortSignal) => Promise<void>;
+  /**
+   * Awaited before a delete: a background optimize rewrites fragments a delete would change too
+   * (a commit conflict), so deletes wait for it; appends do not conflict with it.
+   */
+  beforeDelete?: () => Promise<void>;
   /** After each batch is written, with the chunk table (index upkeep during a long job). */
   onBatchWritten?: (table: Table, rowsAdded: number) => void;
   /** Called after the first batch is written, so search works while a long job goes on. */
@@ -217,6 +222,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     const stale = orphansPossible ? paths : paths.filter((p) => manifest.has(p));
     const yieldNow = () => deps.yieldToSearches?.(signal);
     if (stale.length) {
+      await deps.beforeDelete?.();
       await yieldNow();
       await chunks.delete(sqlIn('path', stale));
     }

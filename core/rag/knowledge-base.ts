@@ -114,6 +114,9 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             onTableReady: async (table) => upkeep.startFtsIndex(table),
             yieldToSearches: priority.yieldToSearches,
             onBatchWritten: upkeep.duringIngest,
+            beforeDelete: async () => {
+              await upkeep.optimizing();
+            },
             checkRoots: policy.check,
             excluded: await policy.excluded(),
           },

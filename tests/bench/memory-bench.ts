@@ -8,6 +8,9 @@
  *
  *   npm run bench:memory                                  # 3,000 conversations x 6 turns, 3 starts each
  *   npm run bench:memory -- --conversations 10000 --turns 6 --starts 5
+ *   npm run bench:memory -- --kb-store /tmp/store100k   # the big data dir also holds this knowledge base
+ *     (a LanceDB folder, e.g. the 100k-chunk store RAG_BENCH_KEEP keeps; its embedding model is
+ *     `bench-embed`); kb.sources is then timed too (it opens the store and reads the manifest)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -18,7 +21,8 @@ import { assertBuilt, cliBin } from '../support/built-app';
 import { tempDir } from '../support/core-harness';
 import { median } from './stats';
 
-const { values: args } = parseArgs({ options: { conversations: { type: 'string', default: '3000' }, turns: { type: 'string', default: '6' }, starts: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({ options: { conversations: { type: 'string', default: '3000' }, turns: { type: 'string', default: '6' }, starts: { type: 'string', default: '3' }, 'kb-store': { type: 'string' } } });
+const kbStore = args['kb-store'];
 const conversations = Number(args.conversations);
 const turns = Number(args.turns);
 const starts = Number(args.starts);
@@ -62,18 +66,20 @@ interface Start {
   listMs: number;
   openMs: number;
   searchMs: number;
+  kbSourcesMs: number;
+  kbChunks: number;
   rssAtHealthMb: number;
   rssAfterMb: number;
   peakRssMb: number;
   listed: number;
 }
 
-async function startOnce(dataDir: string, ollama: string): Promise<Start> {
+async function startOnce(dataDir: string, ollama: string, withKb = false): Promise<Start> {
   const port = 17_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child = spawn(process.execPath, [cliBin, 'serve', '--port', String(port)], {
-    env: { PATH: process.env.PATH ?? '', BRUNO_DATA_DIR: dataDir, BRUNO_API_TOKEN: token, OLLAMA_HOST: ollama, LANCEDB_LOG: 'error' },
+    env: { PATH: process.env.PATH ?? '', BRUNO_DATA_DIR: dataDir, BRUNO_API_TOKEN: token, OLLAMA_HOST: ollama, LANCEDB_LOG: 'error', ...(withKb && kbStore ? { BRUNO_STORE_URI: kbStore, BRUNO_EMBED_MODEL: 'bench-embed' } : {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -106,7 +112,14 @@ async function startOnce(dataDir: string, ollama: string): Promise<Start> {
     t = performance.now();
     await invoke('conversations.list', { query: 'zfs scrub pool', limit: 20 });
     const searchMs = performance.now() - t;
-    return { healthMs, listMs, openMs, searchMs, rssAtHealthMb, rssAfterMb: rssMb(child.pid!, 'VmRSS'), peakRssMb: rssMb(child.pid!, 'VmHWM'), listed: list.length };
+    let kbSourcesMs = NaN;
+    let kbChunks = NaN;
+    if (withKb && kbStore) {
+      t = performance.now();
+      kbChunks = ((await invoke('kb.sources', {})) as { chunks: number }[]).reduce((n, src) => n + src.chunks, 0);
+      kbSourcesMs = performance.now() - t;
+    }
+    return { healthMs, listMs, openMs, searchMs, kbSourcesMs, kbChunks, rssAtHealthMb, rssAfterMb: rssMb(child.pid!, 'VmRSS'), peakRssMb: rssMb(child.pid!, 'VmHWM'), listed: list.length };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -115,7 +128,7 @@ async function startOnce(dataDir: string, ollama: string): Promise<Start> {
 
 function summarize(name: string, runs: Start[]) {
   const pick = (k: keyof Start) => median(runs.map((r) => r[k]));
-  return { name, starts: runs.length, healthMs: pick('healthMs'), listMs: pick('listMs'), openMs: pick('openMs'), searchMs: pick('searchMs'), rssAtHealthMb: pick('rssAtHealthMb'), rssAfterMb: pick('rssAfterMb'), peakRssMb: pick('peakRssMb'), listed: pick('listed') };
+  return { name, starts: runs.length, healthMs: pick('healthMs'), listMs: pick('listMs'), openMs: pick('openMs'), searchMs: pick('searchMs'), kbSourcesMs: pick('kbSourcesMs'), kbChunks: pick('kbChunks'), rssAtHealthMb: pick('rssAtHealthMb'), rssAfterMb: pick('rssAfterMb'), peakRssMb: pick('peakRssMb'), listed: pick('listed') };
 }
 
 assertBuilt();
@@ -129,18 +142,20 @@ try {
   const baseline: Start[] = [];
   const compactedStarts: Start[] = [];
   // The first start on the app-written journal reads it and compacts it (on the first list).
-  const first = await startOnce(big, fake.url);
+  const first = await startOnce(big, fake.url, true);
   const compactedBytes = statSync(memoryJournalPath(big)).size;
   for (let i = 0; i < starts; i++) {
     // Interleaved, so a burst of other work on the machine hits both alike.
     baseline.push(await startOnce(empty, fake.url));
-    compactedStarts.push(await startOnce(big, fake.url));
+    compactedStarts.push(await startOnce(big, fake.url, true));
   }
-  const rows = [summarize('empty store (baseline)', baseline), summarize(`${conversations} conv, first start (compacts)`, [first]), summarize(`${conversations} conv, restart`, compactedStarts)];
+  const withKbLabel = kbStore ? ' + kb' : '';
+  const rows = [summarize('empty store (baseline)', baseline), summarize(`${conversations} conv${withKbLabel}, first start (compacts)`, [first]), summarize(`${conversations} conv${withKbLabel}, restart`, compactedStarts)];
   const f = (n: number, d = 0) => n.toFixed(d).padStart(9);
   console.log(`journal after compaction: ${(compactedBytes / 1e6).toFixed(1)} MB (${((1 - compactedBytes / generated.bytes) * 100).toFixed(0)}% smaller)`);
   console.log(`${'case'.padEnd(34)}${'health ms'.padStart(10)}${'list ms'.padStart(10)}${'open ms'.padStart(10)}${'search ms'.padStart(10)}${'RSS@hlth'.padStart(10)}${'RSS end'.padStart(10)}${'peak RSS'.padStart(10)}`);
   for (const r of rows) console.log(`${r.name.padEnd(34)} ${f(r.healthMs)} ${f(r.listMs)} ${f(r.openMs)} ${f(r.searchMs)} ${f(r.rssAtHealthMb)} ${f(r.rssAfterMb)} ${f(r.peakRssMb)}`);
+  if (kbStore) console.log(`knowledge base ${kbStore}: ${rows[2]!.kbChunks} chunks; first kb.sources after a restart ${rows[2]!.kbSourcesMs.toFixed(0)} ms (the RSS columns include it)`);
   const restart = rows[2]!;
   const base = rows[0]!;
   console.log(`restart vs baseline: health +${(restart.healthMs - base.healthMs).toFixed(0)} ms, RSS +${(restart.rssAfterMb - base.rssAfterMb).toFixed(0)} MB; targets: health <= 1500 ms ${restart.healthMs <= 1500 ? 'met' : 'MISSED'}, RSS <= 300 MB ${restart.peakRssMb <= 300 ? 'met' : 'MISSED'}`);

@@ -5,7 +5,9 @@
  *   RAG_BENCH_INDEXES=ivf_pq,ivf_hnsw_sq npx tsx tests/bench/rag-bench.ts   # index types at every size
  *   RAG_BENCH_INGEST=0 skips the ingestion rate; RAG_BENCH_PIPELINE=0 the pipeline over HTTP
  *   (rag-pipeline-bench.ts: ours vs a bare pipeline, 20 ms embed latency, search during ingestion);
- *   RAG_BENCH_QUERIES=N queries per measurement (40).
+ *   RAG_BENCH_QUERIES=N queries per measurement (40);
+ *   RAG_BENCH_CHUNKS=100000 (or BENCH_CHUNKS) adds the 100k-chunk ingestion with searches sampled
+ *   throughout it and the ANN build (rag-scale-bench.ts; minutes).
  *
  * 1. Ingestion rate (chunks/s) through the real pipeline (walk, read, chunk, embed in batches,
  *    LanceDB writes, FTS index) with a fast in-process fake embedder, so the pipeline is measured.
@@ -27,6 +29,7 @@ import { seededRandom } from '../support/seeded-random';
 import { benchKnowledgeBase, benchQueries, bruteForce, chunkRow, dim, fillChunks, model, textFor, vectorNear } from './rag-data';
 import { percentile } from './stats';
 import { benchPipeline } from './rag-pipeline-bench';
+import { benchScale } from './rag-scale-bench';
 
 const sizes = (process.env.RAG_BENCH_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
 const indexTypes = (process.env.RAG_BENCH_INDEXES ?? '').split(',').filter(Boolean) as AnnIndexType[];
@@ -208,6 +211,8 @@ const started = performance.now();
 console.log(`| benchmark | | | | |\n|---|---|---|---|---|`);
 if (runIngestion) await benchIngestion();
 if (process.env.RAG_BENCH_PIPELINE !== '0') await benchPipeline(report, fastEmbed);
+const scaleChunks = Number(process.env.RAG_BENCH_CHUNKS ?? process.env.BENCH_CHUNKS ?? 0);
+if (scaleChunks > 0) await benchScale(report, fastEmbed, scaleChunks);
 for (const n of sizes) await benchSize(n);
 const lanceVersion = (JSON.parse(readFileSync(new URL('../../node_modules/@lancedb/lancedb/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; node ${process.version}; @lancedb/lancedb ${lanceVersion}; ${(await import('node:os')).availableParallelism()} CPUs`);

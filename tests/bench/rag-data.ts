@@ -127,16 +127,16 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child
 export function benchKnowledgeBase(
   storeUri: string,
   embed: Embed,
-  options: { settings?: Partial<KnowledgeBaseDeps['settings']>; ann?: KnowledgeBaseDeps['ann']; report?: (err: unknown) => void } = {},
+  options: { settings?: Partial<KnowledgeBaseDeps['settings']>; ann?: KnowledgeBaseDeps['ann']; report?: (err: unknown) => void; buildAnnIndex?: boolean; logger?: Logger } = {},
 ): KnowledgeBase {
   return createKnowledgeBase({
     settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()], ...options.settings },
     embed,
     tracer: trace.getTracer('bench'),
     registry: createMetricsRegistry(),
-    logger: noopLogger,
+    logger: options.logger ?? noopLogger,
     report: options.report ?? (() => {}),
-    buildAnnIndex: false,
+    buildAnnIndex: options.buildAnnIndex ?? false,
     ...(options.ann ? { ann: options.ann } : {}),
   });
 }
