@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { chunkArrowSchema } from './chunk-batch';
@@ -28,8 +29,17 @@ let lanceModule: Promise<LanceModule> | null = null;
  *   and every write of the process waits too. A queue deeper than the batches one index partition
  *   makes (256 posting lists each, so 16M distinct words) never blocks the producer. Read at the
  *   first index build; fixed upstream (lance#7423, @lancedb/lancedb 0.33).
+ * - `LANCE_CPU_THREADS`: 2 on hosts with 3 CPUs or fewer, where Lance's CPU pool would have one
+ *   thread (`max(1, CPUs - 2)`): there a search's scan queued behind a running optimize or index
+ *   build (seconds); with a second thread it runs beside it (docs/benchmarks.md, "Scale": at 20k
+ *   chunks during ingestion, search p95 20.6 s -> 5.9 s and ingestion 163 -> 256 chunks/s in the
+ *   same loaded hour). Larger hosts keep Lance's own default.
  */
-export const lanceEnvDefaults: Readonly<Record<string, string>> = { LANCEDB_LOG: 'error', LANCE_FTS_WRITE_QUEUE_SIZE: '65536' };
+export const lanceEnvDefaults: Readonly<Record<string, string>> = {
+  LANCEDB_LOG: 'error',
+  LANCE_FTS_WRITE_QUEUE_SIZE: '65536',
+  ...(availableParallelism() <= 3 ? { LANCE_CPU_THREADS: '2' } : {}),
+};
 
 export function applyLanceEnvDefaults(env: NodeJS.ProcessEnv = process.env): void {
   for (const [name, value] of Object.entries(lanceEnvDefaults)) env[name] ??= value;

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { applyLanceEnvDefaults, lanceEnvDefaults } from '../../core/rag/store';
@@ -46,7 +47,13 @@ describe('full-text index builds on a 1-thread Lance CPU pool', () => {
   it('keeps a value the user set', () => {
     const env: NodeJS.ProcessEnv = { LANCE_FTS_WRITE_QUEUE_SIZE: '8' };
     applyLanceEnvDefaults(env);
-    expect(env).toEqual({ LANCE_FTS_WRITE_QUEUE_SIZE: '8', LANCEDB_LOG: 'error' });
+    expect(env).toEqual({ ...lanceEnvDefaults, LANCE_FTS_WRITE_QUEUE_SIZE: '8' });
+    expect(env.LANCEDB_LOG).toBe('error');
     expect(lanceEnvDefaults.LANCE_FTS_WRITE_QUEUE_SIZE).toBe('65536');
+    // A second Lance CPU thread on small hosts (a search runs beside a build), unless the user chose.
+    expect(lanceEnvDefaults.LANCE_CPU_THREADS).toBe(availableParallelism() <= 3 ? '2' : undefined);
+    const chosen: NodeJS.ProcessEnv = { LANCE_CPU_THREADS: '6' };
+    applyLanceEnvDefaults(chosen);
+    expect(chosen.LANCE_CPU_THREADS).toBe('6');
   });
 });
