@@ -25,6 +25,9 @@ interface Sample {
   phase: 'ingesting' | 'upkeep';
   annUsed: boolean;
   annState: string;
+  embedMs: number;
+  vectorMs: number;
+  ftsMs: number;
 }
 
 export async function benchScale(report: (line: string) => void, fastEmbed: Embed, chunks: number): Promise<void> {
@@ -82,7 +85,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
         if (firstRowsSeen) {
           const s = performance.now();
           const result = await kb.search(`section ${i % 20} ${textFor(r, 3)}`, { mode: 'hybrid', k: 10 });
-          samples.push({ at: s - started, ms: performance.now() - s, phase, annUsed: result.annIndex, annState });
+          samples.push({ at: s - started, ms: performance.now() - s, phase, annUsed: result.annIndex, annState, embedMs: result.timings.embedMs, vectorMs: result.timings.vectorMs, ftsMs: result.timings.ftsMs });
           i++;
         }
         await new Promise((res) => setTimeout(res, 100));
@@ -114,6 +117,9 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     report(`| hybrid kb.search, ${summary.chunksAdded} chunks | whole run (ingestion + upkeep): ${f(samples.map((s) => s.ms))}; with the ANN index ${samples.filter((s) => s.annUsed).length}, flat ${samples.filter((s) => !s.annUsed).length} | idle afterwards (baseline): ${f(idle)} | |`);
     const optimizes = upkeepEvents.filter((e) => e.msg === 'store optimized');
     report(`| background work during the run | ${optimizes.length} optimizes, ${optimizes.reduce((n, e) => n + Number(e.fields.seconds ?? 0), 0).toFixed(1)} s in all (${optimizes.map((e) => `${Number(e.fields.seconds).toFixed(1)} s ending at ${(e.at / 1000).toFixed(0)} s`).join(', ')}) | ${upkeepEvents.filter((e) => e.msg === 'ANN index built').map((e) => `ANN build of ${String(e.fields.rows)} rows: ${String(e.fields.seconds)} s, ending at ${(e.at / 1000).toFixed(0)} s`).join('; ') || 'no ANN build'} | ${upkeepEvents.filter((e) => !['store optimized', 'ANN index built'].includes(e.msg)).map((e) => e.msg).join('; ') || 'no warnings'} | |`);
+    const during = samples.filter((s) => s.phase === 'ingesting');
+    const stage = (pick: (s: Sample) => number) => `p50 ${percentile(during.map(pick), 50).toFixed(0)} / p95 ${percentile(during.map(pick), 95).toFixed(0)} ms`;
+    report(`| search stages during the ingestion (${during.length}) | query embedding ${stage((s) => s.embedMs)} | vector ${stage((s) => s.vectorMs)}, full-text ${stage((s) => s.ftsMs)} (concurrent) | the rest (gate, table handle, fusion, event loop) ${stage((s) => s.ms - s.embedMs - Math.max(s.vectorMs, s.ftsMs))} | |`);
     // The slowest samples and when they came, to see which work they waited behind.
     const slow = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5);
     console.log(`  slowest: ${slow.map((s) => `${s.ms.toFixed(0)} ms at ${(s.at / 1000).toFixed(1)} s (${s.phase}, ANN ${s.annState}${s.annUsed ? ', used' : ''})`).join('; ')}`);
