@@ -99,6 +99,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     if (closed) return Promise.reject(new BrunoError('cancelled', 'The knowledge base is closed'));
     return jobs.enqueue(() =>
       wrap('ingesting', async () => {
+        // Searches read the indexed rows only while the job writes (kb-search.ts).
+        const endIngestion = priority.beginIngestion();
         const summary = await runIngest(
           {
             store,
@@ -122,7 +124,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
           },
           paths,
           options.jobId,
-        );
+        ).finally(endIngestion);
         await upkeep.afterIngest((await store.findChunksTable(model))?.table ?? null);
         await upkeep.refreshGauges();
         safely(deps.report, () => deps.onIngested?.());

@@ -27,6 +27,10 @@ export interface SearchPriority {
   yieldToSearches(signal?: AbortSignal): Promise<void>;
   /** Resolves once no search has run for quietMs, or after maxDeferMs at most. */
   whenQuiet(signal?: AbortSignal): Promise<void>;
+  /** Marks an ingestion job as writing until the returned function is called. */
+  beginIngestion(): () => void;
+  /** Whether an ingestion job is writing now (searches then read the indexed rows only). */
+  readonly ingesting: boolean;
   /** Searches running now. */
   readonly running: number;
   /** Times ingestion waited for a search, and for how long in total (for the benchmark and logs). */
@@ -38,6 +42,7 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
   const quietMs = options.quietMs ?? 300;
   const maxDeferMs = options.maxDeferMs ?? 3000;
   let running = 0;
+  let ingestions = 0;
   let lastEnded = -Infinity;
   // Waiters woken when the last running search ends.
   let idleWaiters: (() => void)[] = [];
@@ -98,6 +103,17 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
         if (left <= 0) return;
         await new Promise<void>((resolve) => setTimeout(resolve, left));
       }
+    },
+    beginIngestion() {
+      ingestions++;
+      let ended = false;
+      return () => {
+        if (!ended) ingestions--;
+        ended = true;
+      };
+    },
+    get ingesting() {
+      return ingestions > 0;
     },
     get running() {
       return running;

@@ -55,17 +55,24 @@ function toCandidate(row: Record<string, unknown>, raw: number): Candidate {
   return { id: String(row.id), path: String(row.path), heading: String(row.heading ?? ''), position: Number(row.position ?? 0), text: String(row.text ?? ''), raw };
 }
 
-export async function vectorSearch(table: Table, vector: Float32Array, limit: number, ann: AnnQueryOptions | null): Promise<Candidate[]> {
+/**
+ * `indexedOnly`: LanceDB's fastSearch, the indexed rows only (no flat scan of rows an optimize has
+ * not folded in yet); only meaningful once the side has an index (without one it finds nothing).
+ */
+export async function vectorSearch(table: Table, vector: Float32Array, limit: number, ann: AnnQueryOptions | null, indexedOnly = false): Promise<Candidate[]> {
   let query = table.vectorSearch(vector).distanceType('cosine').select([...columns, '_distance']).limit(limit);
   if (ann) query = query.nprobes(ann.nprobes).refineFactor(ann.refineFactor);
+  if (ann && indexedOnly) query = query.fastSearch();
   const rows = (await query.toArray()) as Record<string, unknown>[];
   return rows.map((r) => toCandidate(r, Number(r._distance)));
 }
 
-export async function ftsSearch(table: Table, text: string, limit: number): Promise<Candidate[]> {
+export async function ftsSearch(table: Table, text: string, limit: number, indexedOnly = false): Promise<Candidate[]> {
   const { MultiMatchQuery } = await loadLance();
   const query = new MultiMatchQuery(text, [...ftsColumns]);
-  const rows = (await table.query().fullTextSearch(query).select(columns).limit(limit).toArray()) as Record<string, unknown>[];
+  let q = table.query().fullTextSearch(query).select(columns).limit(limit);
+  if (indexedOnly) q = q.fastSearch();
+  const rows = (await q.toArray()) as Record<string, unknown>[];
   return rows.map((r) => toCandidate(r, Number(r._score)));
 }
 

@@ -91,4 +91,17 @@ describe('search priority', () => {
     expect(deferredFor).toBeGreaterThanOrEqual(230);
     expect(deferredFor).toBeLessThan(2000);
   });
+
+  it('knows while an ingestion writes (searches then read the indexed rows only); ending twice counts once', () => {
+    const gate = createSearchPriority();
+    expect(gate.ingesting).toBe(false);
+    const endA = gate.beginIngestion();
+    const endB = gate.beginIngestion();
+    expect(gate.ingesting).toBe(true);
+    endA();
+    endA();
+    expect(gate.ingesting).toBe(true);
+    endB();
+    expect(gate.ingesting).toBe(false);
+  });
 });
