@@ -117,7 +117,7 @@ export function bruteForce(all: Float32Array, n: number, q: Float32Array, k: num
   return top;
 }
 
-const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => noopLogger } as unknown as Logger;
+const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false, child: () => noopLogger } as unknown as Logger;
 
 /**
  * The knowledge base the benchmarks query: the app's own, over a bench store and embedder, with

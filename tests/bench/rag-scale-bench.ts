@@ -62,6 +62,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
       upkeepEvents.push({ at: performance.now() - runStarted, msg, fields });
     },
     error() {},
+    isLevelEnabled: () => false,
     child: () => logger,
   } as unknown as Logger;
   const kb = benchKnowledgeBase(storeUri, embed, { logger, settings: { maxFileBytes: 5_000_000, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: minRows }, buildAnnIndex: true, report: (err) => console.error('telemetry:', err) });

@@ -15,7 +15,7 @@ import { tempDir } from '../support/core-harness';
 
 const model = 'nomic-embed-text';
 const dim = 16;
-const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => noopLogger } as unknown as Logger;
+const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false, child: () => noopLogger } as unknown as Logger;
 const vectorOf = (text: string) => {
   const v = new Array<number>(dim).fill(0);
   for (let i = 0; i < text.length; i++) v[text.charCodeAt(i) % dim]! += 1;
