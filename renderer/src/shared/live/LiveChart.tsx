@@ -90,7 +90,9 @@ export function LiveChart<S extends ChartSource = LiveMetrics>({ metrics, read, 
           grid: { stroke: gridColor, width: 1 },
           ticks: { stroke: gridColor, width: 1 },
           font: '11px system-ui, sans-serif',
-          ...(time ? {} : { values: (_u: uPlot, splits: number[]) => recordTicks('x', axisLabels(splits, 's')) }),
+          // A wall-clock tick's label is two lines wide ("3:10am" over "12/7/26"): uPlot's default
+          // spacing puts 30 s ticks on a wide chart and the date of the first runs into the next.
+          ...(time ? { space: 100 } : { values: (_u: uPlot, splits: number[]) => recordTicks('x', axisLabels(splits, 's')) }),
         },
         ...scales.map((s, i) => axis(s, i === 0 ? 3 : 1)),
       ],
