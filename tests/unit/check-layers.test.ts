@@ -123,7 +123,7 @@ describe('the file length limit', () => {
       ['core/agent/long.ts', 401],
       ['scripts/huge.mjs', 900],
     ]);
-    expect(long[0].message).toMatch(/^core\/agent\/long\.ts: 401 lines, over the 400-line limit; split it along a seam/);
+    expect(long[0]?.message).toMatch(/^core\/agent\/long\.ts: 401 lines, over the 400-line limit; split it along a seam/);
   });
 
   it('exempts generated files and counts lines as an editor does', () => {
