@@ -5,7 +5,8 @@
  */
 export { startFakeOllama } from './server';
 export type { FakeOllama, FakeOllamaOptions, LoggedRequest } from './server';
-export { DEFAULT_MODELS, defaultBehaviour, BehaviourError } from './behaviour';
+export { DEFAULT_MODELS, defaultBehaviour } from './behaviour';
+export { BehaviourError } from './behaviour-validation';
 export type {
   Behaviour,
   BehaviourPatch,

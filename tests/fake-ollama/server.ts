@@ -11,28 +11,18 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Behaviour, BehaviourPatch, FailureKind, FakeEndpoint, FakeModel, Failure } from './behaviour';
-import {
-  BehaviourError,
-  applyPatch,
-  behaviourForModel,
-  behaviourToJson,
-  defaultBehaviour,
-  displayName,
-  findOverride,
-  validatePatch,
-} from './behaviour';
-import { allocatedContext, capabilities, embeddingLength, findModel, showBody, tagsEntry } from './catalog';
-import { elapsedNs, monoNs, nowRfc3339, parseKeepAlive, sleep, untilAborted } from './clock';
+import type { Behaviour, BehaviourPatch, FailureKind, FakeEndpoint, Failure } from './behaviour';
+import { applyPatch, behaviourToJson, defaultBehaviour, findOverride } from './behaviour';
+import { BehaviourError, validatePatch } from './behaviour-validation';
+import { allocatedContext, findModel, showBody, tagsEntry } from './catalog';
+import { handleChatOrGenerate } from './chat-generate-endpoint';
+import { monoNs, nowRfc3339 } from './clock';
 import type { Embedder } from './embed';
-import { hashEmbedder, truncateDimensions } from './embed';
-import type { GenerationPlan } from './generation';
-import { buildEvents, defaultHttpMessage, runGeneration } from './generation';
+import { hashEmbedder } from './embed';
+import { handleEmbed } from './embed-endpoint';
+import { type EndpointContext, resolveModel } from './endpoint-context';
 import { decodeRequest, readBody, sendError, sendJson, sendText } from './http-io';
 import { LoadedModels } from './loaded-models';
-import { countMessageTokens, countTokens, fakeTokenIds, listSequence, replySequence, splitIntoTokens, thinkingSequence } from './tokens';
-import { answerFromTools, instructedCall, toolTurn } from './tool-turn';
-import { structuredReply, wantsStructured } from './structured';
 
 /** One request the fake received (control requests under /__fake/ are not logged). */
 export interface LoggedRequest {
@@ -74,13 +64,6 @@ export interface FakeOllama {
   close(): Promise<void>;
 }
 
-/** Kinds that make sense for /api/embed (no token stream there). */
-const EMBED_FAILURE_KINDS: readonly FailureKind[] = ['http', 'midstream-error', 'drop', 'stall'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
   const { port = 0, embedder = hashEmbedder, requestLogLimit = 10_000, ...behaviourOptions } = options;
   const initialPatch = validatePatch(behaviourOptions);
@@ -115,201 +98,16 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     return failure;
   };
 
-  /** Finds the requested model or answers 400/404 like Ollama. */
-  const resolveModel = (res: ServerResponse, name: unknown): FakeModel | undefined => {
-    if (typeof name !== 'string' || name === '') {
-      sendError(res, 400, 'model is required');
-      return undefined;
-    }
-    const model = findModel(behaviour, name);
-    if (!model) sendError(res, 404, `model "${name}" not found, try pulling it first`);
-    return model;
-  };
+  const ctx: EndpointContext = { behaviour: () => behaviour, loaded, embedder, takeFailure };
 
-  // ---------------------------------------------------------------- handlers
-
-  const handleGenerative = async (
-    endpoint: 'chat' | 'generate',
-    raw: string,
-    res: ServerResponse,
-    signal: AbortSignal,
-    startNs: bigint,
-  ): Promise<void> => {
-    const decoded = decodeRequest(raw, endpoint === 'chat' ? 'ChatRequest' : 'GenerateRequest', ['model', 'prompt', 'system']);
-    if (!decoded.ok) return sendError(res, decoded.status, decoded.error);
-    const body = decoded.value;
-    const model = resolveModel(res, body.model);
-    if (!model) return;
-    const modelName = body.model as string;
-    if (model.embedding) return sendError(res, 400, `"${modelName}" does not support ${endpoint}`);
-    const messages = body.messages ?? [];
-    if (endpoint === 'chat' && !Array.isArray(messages)) {
-      return sendError(res, 400, `json: cannot unmarshal ${typeof messages} into Go struct field ChatRequest.messages of type []api.Message`);
-    }
-    const messageList = (Array.isArray(messages) ? messages : []).filter(isRecord);
-    const prompt = typeof body.prompt === 'string' ? body.prompt : '';
-    const system = typeof body.system === 'string' ? body.system : '';
-
-    // Ollama refuses tools for a model without the capability (400, before loading it).
-    if (endpoint === 'chat' && Array.isArray(body.tools) && body.tools.length > 0 && !capabilities(model).includes('tools')) {
-      return sendError(res, 400, `registry.ollama.ai/library/${displayName(model)} does not support tools`);
-    }
-    const mb = behaviourForModel(behaviour, modelName);
-    const failure = takeFailure(modelName, endpoint);
-    if (failure?.kind === 'http') return sendError(res, failure.status, failure.message ?? defaultHttpMessage(failure.status));
-
-    const options = isRecord(body.options) ? body.options : {};
-    const keepAliveMs = parseKeepAlive(body.keep_alive) ?? behaviour.keepAliveMs;
-    const contextLength = allocatedContext(behaviour, model, options.num_ctx, behaviour.numCtx);
-
-    // An empty request only loads (or with keep_alive 0 unloads) the model.
-    const empty = endpoint === 'chat' ? messageList.length === 0 : prompt === '' && !Array.isArray(body.images);
-    if (empty) {
-      if (keepAliveMs === 0) {
-        loaded.unload(model);
-        return sendJson(res, 200, emptyAnswer(endpoint, modelName, 'unload'));
-      }
-      if (!(await loaded.acquire(model, contextLength, mb.loadMs, keepAliveMs, signal))) return;
-      loaded.release(model, keepAliveMs);
-      return sendJson(res, 200, emptyAnswer(endpoint, modelName, 'load'));
-    }
-
-    if (!(await loaded.acquire(model, contextLength, mb.loadMs, keepAliveMs, signal))) return;
-    try {
-      const loadNs = elapsedNs(startNs);
-      const previousContext = Array.isArray(body.context) ? body.context.filter((n): n is number => typeof n === 'number') : [];
-      const promptTokens =
-        endpoint === 'chat'
-          ? countMessageTokens(messageList)
-          : previousContext.length + countTokens(system) + countTokens(prompt);
-
-      const withTools = endpoint === 'chat' && Array.isArray(body.tools) && body.tools.length > 0;
-      const numPredict = typeof options.num_predict === 'number' ? options.num_predict : -1;
-      const turn = endpoint === 'chat' ? toolTurn(messageList) : { rounds: 0, results: [], lastResults: [] };
-      // A round of tool calls streams only the calls; the round after answers from the results.
-      // A gullible model follows an instruction in the last tool results, round limit or not.
-      const obeyed = withTools && mb.obeysToolResults ? instructedCall(turn.lastResults) : null;
-      const calls = obeyed ? [obeyed] : withTools && turn.rounds < mb.toolRounds ? mb.toolCalls : [];
-      const callsTools = calls.length > 0;
-      const reply = callsTools
-        ? listSequence([])
-        : wantsStructured(body.format)
-          ? listSequence(splitIntoTokens(structuredReply(body.format, mb.structured)))
-          : turn.results.length > 0
-            ? listSequence(splitIntoTokens(answerFromTools(turn.results)))
-            : replySequence(mb);
-      const { events, cut } = buildEvents(
-        body.think === false ? listSequence([]) : thinkingSequence(mb),
-        reply,
-        calls,
-        numPredict,
-      );
-      const plan: GenerationPlan = {
-        endpoint,
-        model: modelName,
-        stream: body.stream !== false,
-        behaviour: mb,
-        failure,
-        events,
-        doneReason: cut ? 'length' : 'stop',
-        promptEvalCount: Math.min(promptTokens, contextLength),
-        startNs,
-        loadNs,
-        contextLimit: contextLength,
-        ...(endpoint === 'generate' && body.raw !== true
-          ? { contextPrefix: [...previousContext, ...fakeTokenIds(`${system} ${prompt}`)] }
-          : {}),
-      };
-      await runGeneration(plan, res, signal);
-    } finally {
-      loaded.release(model, keepAliveMs);
-    }
-  };
-
-  const handleEmbed = async (legacy: boolean, raw: string, res: ServerResponse, signal: AbortSignal, startNs: bigint): Promise<void> => {
-    const decoded = decodeRequest(raw, legacy ? 'EmbeddingRequest' : 'EmbedRequest', legacy ? ['model', 'prompt'] : ['model']);
-    if (!decoded.ok) return sendError(res, decoded.status, decoded.error);
-    const body = decoded.value;
-    const model = resolveModel(res, body.model);
-    if (!model) return;
-    const modelName = body.model as string;
-
-    let inputs: string[];
-    if (legacy) {
-      inputs = typeof body.prompt === 'string' && body.prompt !== '' ? [body.prompt] : [];
-      if (inputs.length === 0) return sendJson(res, 200, { embedding: [] });
-    } else {
-      const input = body.input;
-      if (input === undefined || input === null) inputs = [];
-      else if (typeof input === 'string') inputs = input === '' ? [] : [input];
-      else if (Array.isArray(input) && input.every((s) => typeof s === 'string')) inputs = input as string[];
-      else return sendError(res, 400, 'invalid input type');
-      if (inputs.length === 0) return sendJson(res, 200, { model: modelName, embeddings: [] });
-    }
-
-    const mb = behaviourForModel(behaviour, modelName);
-    const failure = takeFailure(modelName, 'embed', EMBED_FAILURE_KINDS);
-    if (failure?.kind === 'http') return sendError(res, failure.status, failure.message ?? defaultHttpMessage(failure.status));
-    const options = isRecord(body.options) ? body.options : {};
-    const keepAliveMs = parseKeepAlive(body.keep_alive) ?? behaviour.keepAliveMs;
-    const contextLength = allocatedContext(behaviour, model, options.num_ctx, behaviour.numCtx);
-
-    if (!(await loaded.acquire(model, contextLength, mb.loadMs, keepAliveMs, signal))) return;
-    try {
-      const loadNs = elapsedNs(startNs);
-      let promptEvalCount = 0;
-      const texts: string[] = [];
-      for (const text of inputs) {
-        const count = countTokens(text);
-        if (count > contextLength) {
-          if (body.truncate === false) return sendError(res, 400, 'input length exceeds maximum context length');
-          texts.push(truncateToTokens(text, contextLength));
-          promptEvalCount += contextLength;
-        } else {
-          texts.push(text);
-          promptEvalCount += count;
-        }
-      }
-      if (!(await sleep(mb.promptEvalMs, signal))) return;
-      if (failure) {
-        if (failure.kind === 'midstream-error') return sendError(res, 500, failure.message ?? 'failed to generate embedding');
-        if (failure.kind === 'drop') {
-          res.socket?.destroy();
-          return;
-        }
-        if (failure.kind === 'stall') {
-          await untilAborted(signal);
-          return;
-        }
-      }
-      const dims = embeddingLength(model);
-      const requestedDims = typeof body.dimensions === 'number' ? body.dimensions : undefined;
-      const embeddings: number[][] = [];
-      for (const text of texts) {
-        const vector = await embedder({ text, model: modelName, dimensions: dims });
-        if (vector.length !== dims || vector.some((x) => !Number.isFinite(x))) {
-          return sendError(res, 500, `embedder returned ${vector.length} values, expected ${dims} finite numbers`);
-        }
-        embeddings.push(legacy ? vector : truncateDimensions(vector, requestedDims));
-      }
-      if (legacy) return sendJson(res, 200, { embedding: embeddings[0] ?? [] });
-      return sendJson(res, 200, {
-        model: modelName,
-        embeddings,
-        total_duration: elapsedNs(startNs),
-        load_duration: loadNs,
-        prompt_eval_count: promptEvalCount,
-      });
-    } finally {
-      loaded.release(model, keepAliveMs);
-    }
-  };
+  // ---------------------------------------------------------------- handlers (the generative
+  // and embedding endpoints are in chat-generate-endpoint.ts and embed-endpoint.ts)
 
   const handleShow = (raw: string, res: ServerResponse): void => {
     const decoded = decodeRequest(raw, 'ShowRequest', ['model', 'name']);
     if (!decoded.ok) return sendError(res, decoded.status, decoded.error);
     const name = decoded.value.model || decoded.value.name;
-    const model = resolveModel(res, name);
+    const model = resolveModel(ctx, res, name);
     if (!model) return;
     sendJson(res, 200, showBody(behaviour, model));
   };
@@ -366,13 +164,13 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     if (method === 'POST') {
       switch (path) {
         case '/api/chat':
-          return handleGenerative('chat', raw, res, signal, startNs);
+          return handleChatOrGenerate(ctx, 'chat', raw, res, signal, startNs);
         case '/api/generate':
-          return handleGenerative('generate', raw, res, signal, startNs);
+          return handleChatOrGenerate(ctx, 'generate', raw, res, signal, startNs);
         case '/api/embed':
-          return handleEmbed(false, raw, res, signal, startNs);
+          return handleEmbed(ctx, false, raw, res, signal, startNs);
         case '/api/embeddings':
-          return handleEmbed(true, raw, res, signal, startNs);
+          return handleEmbed(ctx, true, raw, res, signal, startNs);
         case '/api/show':
           return handleShow(raw, res);
       }
@@ -452,22 +250,4 @@ function sendJsonMaybeHead(res: ServerResponse, body: unknown, head: boolean): v
   const text = JSON.stringify(body);
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end();
-}
-
-function emptyAnswer(endpoint: 'chat' | 'generate', model: string, reason: 'load' | 'unload'): unknown {
-  const created_at = nowRfc3339();
-  if (endpoint === 'generate') return { model, created_at, response: '', done: true, done_reason: reason };
-  return { model, created_at, message: { role: 'assistant', content: '' }, done_reason: reason, done: true };
-}
-
-/** The prefix of `text` holding its first `limit` tokens (as countTokens counts them). */
-function truncateToTokens(text: string, limit: number): string {
-  const re = /[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
-  let end = 0;
-  for (let i = 0; i < limit; i++) {
-    const match = re.exec(text);
-    if (!match) return text;
-    end = match.index + match[0].length;
-  }
-  return text.slice(0, end);
 }

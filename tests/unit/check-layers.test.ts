@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { countLines, findLongFiles, isGenerated, MAX_FILE_LINES } from '../../scripts/file-length';
 import { findImportCycles } from '../../scripts/import-cycles';
 import { allowedCoreImports, checkFile, checkImport } from '../../scripts/layer-rules';
 
@@ -105,5 +106,34 @@ describe('import circles', () => {
       ['core/b/p.ts', 'core/b/q.ts', 'core/c/index.ts'],
     ]);
     expect(findImportCycles(new Map([...files].filter(([f]) => f.startsWith('core/d/'))))).toEqual([]);
+  });
+});
+
+describe('the file length limit', () => {
+  const lines = (n: number) => 'const x = 1;\n'.repeat(n);
+
+  it('fails a planted long file with a message naming it, its length and what to do', () => {
+    const files = new Map([
+      ['tests/unit/short.test.ts', lines(MAX_FILE_LINES)],
+      ['core/agent/long.ts', lines(MAX_FILE_LINES + 1)],
+      ['scripts/huge.mjs', lines(900)],
+    ]);
+    const long = findLongFiles(files);
+    expect(long.map((l) => [l.file, l.lines])).toEqual([
+      ['core/agent/long.ts', 401],
+      ['scripts/huge.mjs', 900],
+    ]);
+    expect(long[0]?.message).toMatch(/^core\/agent\/long\.ts: 401 lines, over the 400-line limit; split it along a seam/);
+  });
+
+  it('exempts generated files and counts lines as an editor does', () => {
+    expect(isGenerated('core/common/rule-texts.generated.ts')).toBe(true);
+    expect(isGenerated('core/generated/rules.ts')).toBe(false);
+    expect(findLongFiles(new Map([['core/common/rule-texts.generated.ts', lines(5000)]]))).toEqual([]);
+    expect(countLines('')).toBe(0);
+    expect(countLines('a')).toBe(1);
+    expect(countLines('a\nb\n')).toBe(2);
+    expect(countLines('a\nb')).toBe(2);
+    expect(findLongFiles(new Map([['core/a.ts', lines(11)]]), 10)).toHaveLength(1);
   });
 });

@@ -4,7 +4,8 @@
  * hash embeddings and behaviour patches.
  */
 import { describe, expect, it } from 'vitest';
-import { applyPatch, behaviourForModel, defaultBehaviour, normalizeModelName, validatePatch } from '../fake-ollama/behaviour';
+import { applyPatch, behaviourForModel, defaultBehaviour, normalizeModelName } from '../fake-ollama/behaviour';
+import { validatePatch } from '../fake-ollama/behaviour-validation';
 import { parseKeepAlive, rfc3339Nano, sleep } from '../fake-ollama/clock';
 import { cosineSimilarity, hashEmbedder, truncateDimensions } from '../fake-ollama/embed';
 import { decodeRequest } from '../fake-ollama/http-io';

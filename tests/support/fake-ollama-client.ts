@@ -1,0 +1,28 @@
+/**
+ * What the fake Ollama tests (tests/unit/fake-ollama-*.test.ts) share: the fast default
+ * behaviour, a user message, the wire time format and helpers to collect a stream.
+ */
+import { expect } from 'vitest';
+
+export const RFC3339_NANO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+export const MS = 1_000_000; // ns per ms
+export const USER = [{ role: 'user', content: 'How is my homelab doing today?' }];
+
+/** Fast defaults so most tests take a few milliseconds. */
+export const BASE = { tokensPerSecond: 0, replyTokens: 8 } as const;
+
+export interface Timed<T> {
+  chunk: T;
+  at: number;
+}
+
+export async function collect<T>(stream: AsyncIterable<T>): Promise<Array<Timed<T>>> {
+  const out: Array<Timed<T>> = [];
+  for await (const chunk of stream) out.push({ chunk, at: performance.now() });
+  return out;
+}
+
+export function errorOf(error: unknown): Error & { status_code?: number; cause?: unknown } {
+  expect(error).toBeInstanceOf(Error);
+  return error as Error & { status_code?: number; cause?: unknown };
+}
