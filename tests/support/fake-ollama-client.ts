@@ -2,7 +2,10 @@
  * What the fake Ollama tests (tests/unit/fake-ollama-*.test.ts) share: the fast default
  * behaviour, a user message, the wire time format and helpers to collect a stream.
  */
-import { expect } from 'vitest';
+import { Ollama } from 'ollama';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { startFakeOllama } from '../fake-ollama';
+import type { FakeOllama } from '../fake-ollama';
 
 export const RFC3339_NANO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 export const MS = 1_000_000; // ns per ms
@@ -25,4 +28,22 @@ export async function collect<T>(stream: AsyncIterable<T>): Promise<Array<Timed<
 export function errorOf(error: unknown): Error & { status_code?: number; cause?: unknown } {
   expect(error).toBeInstanceOf(Error);
   return error as Error & { status_code?: number; cause?: unknown };
+}
+
+/**
+ * One fake Ollama and one `ollama` client for a whole test file, reset before each test: the
+ * setup every fake Ollama test file shares. `receive` is handed both once they are up.
+ */
+export function useSharedFake(receive: (shared: { fake: FakeOllama; ollama: Ollama }) => void): void {
+  let fake: FakeOllama | undefined;
+  beforeAll(async () => {
+    fake = await startFakeOllama(BASE);
+    receive({ fake, ollama: new Ollama({ host: fake.url }) });
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  beforeEach(() => {
+    fake?.reset();
+  });
 }

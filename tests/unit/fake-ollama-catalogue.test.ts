@@ -3,25 +3,15 @@
  * by the real `ollama` client over real HTTP, and preloaded models.
  */
 import { Ollama } from 'ollama';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeOllama } from '../fake-ollama';
 import type { FakeOllama } from '../fake-ollama';
-import { BASE, MS, RFC3339_NANO, USER } from '../support/fake-ollama-client';
+import { MS, RFC3339_NANO, USER, useSharedFake } from '../support/fake-ollama-client';
 
 let fake: FakeOllama;
 let ollama: Ollama;
-
-beforeAll(async () => {
-  fake = await startFakeOllama(BASE);
-  ollama = new Ollama({ host: fake.url });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
+useSharedFake((shared) => {
+  ({ fake, ollama } = shared);
 });
 
 describe('catalogue endpoints', () => {

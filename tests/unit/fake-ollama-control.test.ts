@@ -4,25 +4,15 @@
  */
 import { Ollama } from 'ollama';
 import type { ChatResponse } from 'ollama';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultReplyTokens, startFakeOllama } from '../fake-ollama';
 import type { FakeOllama } from '../fake-ollama';
-import { BASE, errorOf, USER } from '../support/fake-ollama-client';
+import { errorOf, USER, useSharedFake } from '../support/fake-ollama-client';
 
 let fake: FakeOllama;
 let ollama: Ollama;
-
-beforeAll(async () => {
-  fake = await startFakeOllama(BASE);
-  ollama = new Ollama({ host: fake.url });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
+useSharedFake((shared) => {
+  ({ fake, ollama } = shared);
 });
 
 describe('control over HTTP', () => {

@@ -2,26 +2,14 @@
  * The fake Ollama's /api/embed and /api/embeddings, driven by the real `ollama` client over real
  * HTTP: deterministic normalised vectors, similarity, dimensions and truncation.
  */
-import { Ollama } from 'ollama';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cosineSimilarity, countTokens, startFakeOllama } from '../fake-ollama';
-import type { FakeOllama } from '../fake-ollama';
-import { BASE } from '../support/fake-ollama-client';
+import type { Ollama } from 'ollama';
+import { describe, expect, it } from 'vitest';
+import { cosineSimilarity, countTokens } from '../fake-ollama';
+import { useSharedFake } from '../support/fake-ollama-client';
 
-let fake: FakeOllama;
 let ollama: Ollama;
-
-beforeAll(async () => {
-  fake = await startFakeOllama(BASE);
-  ollama = new Ollama({ host: fake.url });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
+useSharedFake((shared) => {
+  ollama = shared.ollama;
 });
 
 describe('embeddings', () => {

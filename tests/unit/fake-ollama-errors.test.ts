@@ -5,25 +5,15 @@
  */
 import { Ollama } from 'ollama';
 import type { ChatResponse } from 'ollama';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultReplyTokens, startFakeOllama } from '../fake-ollama';
+import { describe, expect, it, vi } from 'vitest';
+import { defaultReplyTokens } from '../fake-ollama';
 import type { FakeOllama } from '../fake-ollama';
-import { BASE, collect, errorOf, MS, USER } from '../support/fake-ollama-client';
+import { collect, errorOf, MS, USER, useSharedFake } from '../support/fake-ollama-client';
 
 let fake: FakeOllama;
 let ollama: Ollama;
-
-beforeAll(async () => {
-  fake = await startFakeOllama(BASE);
-  ollama = new Ollama({ host: fake.url });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
+useSharedFake((shared) => {
+  ({ fake, ollama } = shared);
 });
 
 /** Runs a streamed chat, returning the chunks received before an error and the error. */

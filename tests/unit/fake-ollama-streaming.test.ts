@@ -4,32 +4,21 @@
  * chunk's metrics.
  */
 import { request as httpRequest } from 'node:http';
-import { Ollama } from 'ollama';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Ollama } from 'ollama';
+import { describe, expect, it } from 'vitest';
 import {
   countMessageTokens,
   countTokens,
   defaultReplyTokens,
   defaultThinkingTokens,
-  startFakeOllama,
-} from '../fake-ollama';
+  } from '../fake-ollama';
 import type { FakeOllama } from '../fake-ollama';
-import { BASE, collect, MS, RFC3339_NANO, USER } from '../support/fake-ollama-client';
+import { collect, MS, RFC3339_NANO, USER, useSharedFake } from '../support/fake-ollama-client';
 
 let fake: FakeOllama;
 let ollama: Ollama;
-
-beforeAll(async () => {
-  fake = await startFakeOllama(BASE);
-  ollama = new Ollama({ host: fake.url });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
+useSharedFake((shared) => {
+  ({ fake, ollama } = shared);
 });
 
 describe('streamed chat', () => {

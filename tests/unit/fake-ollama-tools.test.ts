@@ -2,26 +2,15 @@
  * The fake Ollama's tool calls, driven by the real `ollama` client over real HTTP: calls when the
  * request offers tools, the answer from the results, the capability check and the gullible model.
  */
-import { Ollama } from 'ollama';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeOllama } from '../fake-ollama';
+import type { Ollama } from 'ollama';
+import { describe, expect, it } from 'vitest';
 import type { FakeOllama } from '../fake-ollama';
-import { BASE, collect, USER } from '../support/fake-ollama-client';
+import { collect, USER, useSharedFake } from '../support/fake-ollama-client';
 
 let fake: FakeOllama;
 let ollama: Ollama;
-
-beforeAll(async () => {
-  fake = await startFakeOllama(BASE);
-  ollama = new Ollama({ host: fake.url });
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
+useSharedFake((shared) => {
+  ({ fake, ollama } = shared);
 });
 
 describe('tool calls in streamed chat', () => {
