@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResponse } from 'ollama';
-import { readNdjsonBatches, type NdjsonReadOptions } from './ndjson-reader';
+import { readNdjsonBatches, type NdjsonReadOptions, type NdjsonStop } from './ndjson-reader';
 
 /**
  * `POST /api/chat` with `stream: true`, read in one pass. Everything else goes through ollama-js;
@@ -55,7 +55,8 @@ async function responseError(response: Response): Promise<ResponseError> {
 }
 
 async function* chatBatches(body: ReadableStream<Uint8Array>, read: NdjsonReadOptions): AsyncGenerator<ChatResponse[], void, undefined> {
-  for await (const values of readNdjsonBatches(body, read)) {
+  const stop: NdjsonStop = { atEnd: false };
+  for await (const values of readNdjsonBatches(body, read, stop)) {
     for (let i = 0; i < values.length; i++) {
       const value = values[i] as ChatResponse & { error?: unknown };
       if (value !== null && typeof value === 'object' && 'error' in value) {
@@ -64,7 +65,9 @@ async function* chatBatches(body: ReadableStream<Uint8Array>, read: NdjsonReadOp
         throw new Error(String(value.error));
       }
       if (value?.done) {
-        // Anything after `done` is not part of this answer (ollama-js stops there too).
+        // Anything after `done` is not part of this answer (ollama-js stops there too); the rest of
+        // the body is drained, not cancelled (set before the yield: the consumer may stop there).
+        stop.atEnd = true;
         yield i === values.length - 1 ? (values as ChatResponse[]) : (values.slice(0, i + 1) as ChatResponse[]);
         return;
       }

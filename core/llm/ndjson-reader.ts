@@ -20,6 +20,36 @@ export interface NdjsonReadOptions {
 
 export const defaultMaxLineChars = 4 * 1024 * 1024;
 
+/**
+ * Set by a consumer that stops because it has the last value it wants (Ollama's `done` line), not
+ * because something went wrong. The rest of the body (at most the chunked terminator, which
+ * usually arrives a moment after `done`) is then read off the caller's path, as ollama-js leaves
+ * it to arrive, instead of cancelled: a cancel aborts the fetch (a DOMException with its stack,
+ * about 0.1 ms a stream) and, when the end had not arrived yet, closes the keep-alive connection.
+ */
+export interface NdjsonStop {
+  atEnd: boolean;
+}
+
+/** How long a body may keep going after the consumer's last value before it is cancelled. */
+export const drainAfterEndMs = 2_000;
+
+function drainInBackground(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  // A server that keeps the stream open (or keeps sending) after `done` is cut off.
+  const timer = setTimeout(() => void reader.cancel().catch(() => {}), drainAfterEndMs);
+  timer.unref?.();
+  void (async () => {
+    try {
+      while (!(await reader.read()).done);
+    } catch {
+      // The answer is complete; an error in what follows it is nobody's business.
+    } finally {
+      clearTimeout(timer);
+      reader.releaseLock();
+    }
+  })();
+}
+
 export class NdjsonLineTooLongError extends Error {
   constructor(readonly limit: number) {
     super(`a line of the streamed response is longer than ${limit} characters without a newline`);
@@ -47,9 +77,10 @@ function parseLinesInto(text: string, from: number, to: number, batch: unknown[]
 
 /**
  * Yields the values of each network read; an empty read yields nothing. Breaking out of the loop
- * (or an error in the consumer) cancels the body, so the connection is released at once.
+ * (or an error in the consumer) cancels the body, so the connection is released at once, unless
+ * the consumer set `stop.atEnd` first (see NdjsonStop).
  */
-export async function* readNdjsonBatches(body: ReadableStream<Uint8Array>, options: NdjsonReadOptions): AsyncGenerator<unknown[], void, undefined> {
+export async function* readNdjsonBatches(body: ReadableStream<Uint8Array>, options: NdjsonReadOptions, stop?: NdjsonStop): AsyncGenerator<unknown[], void, undefined> {
   const maxLineChars = options.maxLineChars ?? defaultMaxLineChars;
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -83,7 +114,11 @@ export async function* readNdjsonBatches(body: ReadableStream<Uint8Array>, optio
     parseLinesInto(tail, 0, tail.length, batch, options.onMalformed);
     if (batch.length > 0) yield batch;
   } finally {
-    if (!finished) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    if (finished) reader.releaseLock();
+    else if (stop?.atEnd) drainInBackground(reader);
+    else {
+      await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
   }
 }

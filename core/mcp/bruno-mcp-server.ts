@@ -16,6 +16,7 @@ import type { HealthState } from '../common/health';
 import type { IngestProgress, KbSource, SearchResult } from '../common/knowledge';
 import type { MemoryEntry } from '../common/memory';
 import type { MethodContext } from '../common/method';
+import type { TraceCarrier } from '../common/telemetry';
 import { askThroughContract } from './ask-turn';
 import { alertsText, answerText, healthText, ingestStatusText, memoryText, searchText } from './text-views';
 
@@ -25,8 +26,17 @@ export interface BrunoMcpDeps {
   version: string;
 }
 
+/** What one connection (stdio) or one request (stateless HTTP) brings along. */
+export interface McpConnection {
+  /**
+   * The request's trace (over HTTP: the headless server's SERVER span, itself a child of the
+   * caller's traceparent): what the tools start, the `ask` turn first, joins it.
+   */
+  trace?: TraceCarrier | undefined;
+}
+
 export interface BrunoMcp {
-  newServer(): McpServer;
+  newServer(connection?: McpConnection): McpServer;
   /** Stops following ingestion jobs. */
   close(): void;
 }
@@ -45,7 +55,7 @@ export function createBrunoMcp(deps: BrunoMcpDeps): BrunoMcp {
     } else if (event.type === 'done' || event.type === 'error') jobs.delete(event.jobId);
   });
 
-  const call = async (channel: InvokeChannel, input: unknown, signal: AbortSignal) => invokeMethod(deps.handlers, channel, input, { origin: 'mcp', signal } satisfies MethodContext);
+  const contextOf = (signal: AbortSignal, trace: TraceCarrier | undefined): MethodContext => ({ origin: 'mcp', signal, ...(trace ? { trace } : {}) });
   /** A contract error (a bad query, Ollama down) is an error result the caller's model can read. */
   const guarded =
     <A>(run: (args: A, signal: AbortSignal) => Promise<CallToolResult>) =>
@@ -57,7 +67,8 @@ export function createBrunoMcp(deps: BrunoMcpDeps): BrunoMcp {
       }
     };
 
-  function newServer(): McpServer {
+  function newServer(connection: McpConnection = {}): McpServer {
+    const call = async (channel: InvokeChannel, input: unknown, signal: AbortSignal) => invokeMethod(deps.handlers, channel, input, contextOf(signal, connection.trace));
     const server = new McpServer({ name: 'agent-bruno', version: deps.version }, { instructions: "Agent Bruno: a homelab operator's agent. Ask it about the homelab; search its knowledge base and memory; read active alerts and the stack's health." });
 
     server.registerTool(
@@ -74,7 +85,7 @@ export function createBrunoMcp(deps: BrunoMcpDeps): BrunoMcp {
         annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
       },
       guarded(async (args: { question: string; conversationId?: string | undefined; model?: string | undefined }, signal) => {
-        const outcome = await askThroughContract(deps, args, signal, { origin: 'mcp', signal });
+        const outcome = await askThroughContract(deps, args, signal, contextOf(signal, connection.trace));
         if (outcome.end.type === 'error') return text(`${outcome.end.message}${outcome.answer ? `\n\nPartial answer:\n${outcome.answer}` : ''}`, true);
         return { ...text(answerText(outcome.answer, outcome.end.sources)), structuredContent: { answer: outcome.answer, conversationId: outcome.conversationId, sources: outcome.end.sources, traceId: outcome.end.stats.trace_id } };
       }),

@@ -5,11 +5,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { TraceCarrier } from '../common/telemetry';
 import type { BrunoMcp } from './bruno-mcp-server';
 
-/** `parsedBody`: the JSON body, read by the server with its size cap. */
-export async function handleMcpPost(mcp: BrunoMcp, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
-  const server = mcp.newServer();
+/**
+ * `parsedBody`: the JSON body, read by the server with its size cap. `trace`: the request's server
+ * span, which the tools' work joins (an `ask` turn becomes its child, as on /api/v1/chat).
+ */
+export async function handleMcpPost(mcp: BrunoMcp, req: IncomingMessage, res: ServerResponse, parsedBody: unknown, trace?: TraceCarrier): Promise<void> {
+  const server = mcp.newServer({ trace });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   res.on('close', () => {
     void transport.close();

@@ -59,8 +59,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return unauthorized(req, res, path);
       }
       if (req.method !== 'POST') return refuseMcpMethod(res);
-      startServerSpan(tracer, req, res, routeOf(path), path, reportTracing);
-      return handleMcpPost(mcp, req, res, await readJsonBody(req, res));
+      const span = startServerSpan(tracer, req, res, routeOf(path), path, reportTracing);
+      return handleMcpPost(mcp, req, res, await readJsonBody(req, res), span.carrier);
     }
     if (!path.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new BrunoError('not_found', `No ${req.method} route for ${path}`);

@@ -3,9 +3,19 @@
  * its result (two /api/chat streams and one Prometheus query), through the app's core, beside a
  * bare ollama-js loop making the same two requests and the same HTTP query. Same run, same fake
  * Ollama (as fast as it can stream), same small fake Prometheus, turns interleaved in alternating
- * order. Also a turn without tools (model without the capability) beside one bare request.
+ * order. Also a turn without tools (model without the capability) beside one bare request. The
+ * answer after the tool is the fake repeating the tool result (about 10 tokens); without tools it
+ * is 200 tokens.
  *
- *   npm run bench:tools -- [--turns 200] [--servers child|inproc] [--profile app|agent|agent+telemetry]
+ *   npm run bench:tools -- [--turns 200] [--servers child|inproc] [--profile app|agent|agent+telemetry|bare]
+ *                          [--pace 1000] [--prompt-eval-ms 10] [--paced-turns 40]
+ *
+ * After the full-speed rows (the default, and the issue's target), the same app and bare turns run
+ * again with the fake paced as a model would be, only much faster than any local one: `--pace`
+ * tokens/s and `--prompt-eval-ms` before each answer's first token (`--pace 0` skips it). A local
+ * 4-8B model streams 10-20 tokens/s on a CPU and 40-150 on a GPU, and evaluates a prompt of a
+ * thousand tokens (the six tools are about 600) in 0.1-1 s; 1,000 tokens/s and 10 ms are 7-100
+ * times faster, so what the paced row shows is an upper bound of the app's share.
  *
  * `--profile <side>` runs only that side's tool turns after the warm-up, under the V8 CPU profiler
  * (node:inspector), and writes tool-round-<side>.cpuprofile (open it in Chrome DevTools).
@@ -45,8 +55,9 @@ import { createBuiltinTools, createToolRegistry } from '../../core/tools';
 import { startFakeOllama } from '../fake-ollama';
 import { testSettings } from '../support/core-harness';
 import { median } from './stats';
+import { ms, printPaced, printStages, runPaced, type Marks, type PacedRun } from './tool-round-paced';
 
-const { values: args } = parseArgs({ options: { turns: { type: 'string', default: '200' }, servers: { type: 'string', default: 'child' }, 'serve-child': { type: 'boolean', default: false }, profile: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { turns: { type: 'string', default: '200' }, servers: { type: 'string', default: 'child' }, 'serve-child': { type: 'boolean', default: false }, profile: { type: 'string' }, pace: { type: 'string', default: '1000' }, 'prompt-eval-ms': { type: 'string', default: '10' }, 'paced-turns': { type: 'string', default: '40' } } });
 
 const promBody = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { __name__: 'up', job: 'node', instance: 'nas:9100' }, value: [1767323045, '1'] }] } });
 const noTools = { name: 'notools:1b', family: 'llama', parameterSize: '1B', quantization: 'Q4_K_M', size: 1e9, maxContext: 8192, capabilities: ['completion'] };
@@ -57,8 +68,14 @@ interface Servers {
   promUrl: string;
   /** The paths of the requests the fake Ollama got so far. */
   requests(): Promise<string[]>;
-  /** The `tools` of the first /api/chat request that offered any (the app's own). */
-  firstTools(): Promise<unknown[]>;
+  /**
+   * The `tools` of the first /api/chat request that offered any (the app's own), and the content of
+   * the first tool result sent back (the app's compact table): the bare loop sends both as they are,
+   * so the fake model reads the same prompt and gives the same answer on both sides.
+   */
+  firstTools(): Promise<AppWire>;
+  /** Paces the fake Ollama (tokens/s, 0 = full speed; ms of prompt evaluation per request). */
+  pace(tokensPerSecond: number, promptEvalMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,7 +88,14 @@ async function startServers(): Promise<Servers> {
     ollamaUrl: fake.url,
     promUrl: `http://127.0.0.1:${(prom.address() as { port: number }).port}`,
     requests: async () => fake.requests.map((r) => r.path),
-    firstTools: async () => (fake.requests.map((r) => (r.body as { tools?: unknown[] } | undefined)?.tools).find((t) => Array.isArray(t) && t.length > 0) ?? []) as unknown[],
+    pace: async (tokensPerSecond, promptEvalMs) => fake.configure({ tokensPerSecond: tokensPerSecond || Infinity, promptEvalMs }),
+    firstTools: async () => {
+      const bodies = fake.requests.map((r) => r.body as { tools?: unknown[]; messages?: Array<{ role: string; content: string }> } | undefined);
+      return {
+        tools: bodies.map((b) => b?.tools).find((t) => Array.isArray(t) && t.length > 0) ?? [],
+        toolResult: bodies.flatMap((b) => b?.messages ?? []).find((m) => m.role === 'tool')?.content ?? '',
+      };
+    },
     async close() {
       await fake.close();
       prom.closeAllConnections();
@@ -80,14 +104,19 @@ async function startServers(): Promise<Servers> {
   };
 }
 
-type ToChild = { type: 'requests' | 'firstTools' | 'close' };
-type FromChild = { type: 'ready'; ollamaUrl: string; promUrl: string } | { type: 'requests'; paths: string[] } | { type: 'firstTools'; tools: unknown[] };
+interface AppWire {
+  tools: unknown[];
+  toolResult: string;
+}
+type ToChild = { type: 'requests' | 'firstTools' | 'close' } | { type: 'pace'; tokensPerSecond: number; promptEvalMs: number };
+type FromChild = { type: 'ready'; ollamaUrl: string; promUrl: string } | { type: 'requests'; paths: string[] } | { type: 'firstTools'; wire: AppWire } | { type: 'paced' };
 
 if (args['serve-child']) {
   const servers = await startServers();
   process.on('message', (m: ToChild) => {
     if (m.type === 'requests') void servers.requests().then((paths) => process.send?.({ type: 'requests', paths } satisfies FromChild));
-    else if (m.type === 'firstTools') void servers.firstTools().then((tools) => process.send?.({ type: 'firstTools', tools } satisfies FromChild));
+    else if (m.type === 'pace') void servers.pace(m.tokensPerSecond, m.promptEvalMs).then(() => process.send?.({ type: 'paced' } satisfies FromChild));
+    else if (m.type === 'firstTools') void servers.firstTools().then((wire) => process.send?.({ type: 'firstTools', wire } satisfies FromChild));
     else void servers.close().then(() => process.exit(0));
   });
   process.on('disconnect', () => void servers.close().then(() => process.exit(0)));
@@ -112,24 +141,20 @@ async function childServers(): Promise<Servers> {
         child.send({ type: 'requests' } satisfies ToChild);
       }),
     firstTools: () =>
-      new Promise<unknown[]>((resolve) => {
-        child.once('message', (m: FromChild) => resolve(m.type === 'firstTools' ? m.tools : []));
+      new Promise<AppWire>((resolve) => {
+        child.once('message', (m: FromChild) => resolve(m.type === 'firstTools' ? m.wire : { tools: [], toolResult: '' }));
         child.send({ type: 'firstTools' } satisfies ToChild);
+      }),
+    pace: (tokensPerSecond, promptEvalMs) =>
+      new Promise<void>((resolve) => {
+        child.once('message', () => resolve());
+        child.send({ type: 'pace', tokensPerSecond, promptEvalMs } satisfies ToChild);
       }),
     async close() {
       child.send({ type: 'close' } satisfies ToChild);
       await new Promise((r) => child.once('exit', r));
     },
   };
-}
-
-/** Stage times of one turn, in ms from its start (null: the turn has no such stage). */
-interface Marks {
-  toolKnown: number | null;
-  toolDone: number | null;
-  secondFirstToken: number | null;
-  done: number;
-  returned: number;
 }
 
 async function main(): Promise<void> {
@@ -142,6 +167,7 @@ async function main(): Promise<void> {
   // configured, with their descriptions): read from the app's first request, so both sides send
   // the same bytes.
   let toolsWire: Tool[] = [];
+  let appToolResult = '';
 
   /** The turn loop with the app's tools and caches, optionally its telemetry; nothing else. */
   function breakdownAgent(withTelemetry: boolean): { agent: Pick<Agent, 'startTurn'>; close(): Promise<void> } {
@@ -205,7 +231,8 @@ async function main(): Promise<void> {
       marks.toolKnown = performance.now() - t0;
       const url = new URL('/api/v1/query', promUrl);
       url.searchParams.set('query', String(calls[0]!.function.arguments.query));
-      const result = await (await fetch(url)).text();
+      // Read whole as the app reads it; the model is sent the app's own rendering of it (see firstTools).
+      const result = (await (await fetch(url)).text()) && appToolResult;
       marks.toolDone = performance.now() - t0;
       messages.push({ role: 'assistant', content: text, tool_calls: calls }, { role: 'tool', content: result, tool_name: 'prometheus_query' });
       const second = await ollama.chat({ model: 'llama3.1:8b', messages, stream: true, tools: toolsWire });
@@ -231,8 +258,9 @@ async function main(): Promise<void> {
   }
 
   await appTurn('llama3.1:8b');
-  toolsWire = (await servers.firstTools()) as Tool[];
-  console.log(`tools offered on both sides: ${toolsWire.map((t) => t.function.name).join(', ')} (${JSON.stringify(toolsWire).length} bytes)`);
+  ({ tools: toolsWire, toolResult: appToolResult } = (await servers.firstTools()) as { tools: Tool[]; toolResult: string });
+  if (!appToolResult) throw new Error('the app sent no tool result in its first turn');
+  console.log(`tools offered on both sides: ${toolsWire.map((t) => t.function.name).join(', ')} (${JSON.stringify(toolsWire).length} bytes); the tool result both send back: the app's ${appToolResult.length}-character table`);
   // Warm up both paths (JIT, the capability and context caches, sockets).
   for (let i = 0; i < 20; i++) {
     await appTurn('llama3.1:8b');
@@ -242,19 +270,19 @@ async function main(): Promise<void> {
     await appTurn('llama3.1:8b', agentOnly.agent);
     await appTurn('llama3.1:8b', agentTel.agent);
   }
-  const breakdownTools = (await servers.firstTools()) as Tool[];
+  const breakdownTools = (await servers.firstTools()).tools;
   if (JSON.stringify(breakdownTools) !== JSON.stringify(toolsWire)) throw new Error('the breakdown agents offer other tools than the app');
   if (args.profile) {
     const agents: Record<string, Pick<Agent, 'startTurn'>> = { app: core.agent, agent: agentOnly.agent, 'agent+telemetry': agentTel.agent };
     const agent = agents[args.profile];
-    if (!agent) throw new Error(`--profile takes one of ${Object.keys(agents).join(', ')}`);
+    if (!agent && args.profile !== 'bare') throw new Error(`--profile takes one of ${Object.keys(agents).join(', ')}, bare`);
     const { Session } = await import('node:inspector/promises');
     const session = new Session();
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 50 });
     await session.post('Profiler.start');
-    for (let i = 0; i < turns; i++) await appTurn('llama3.1:8b', agent);
+    for (let i = 0; i < turns; i++) await (agent ? appTurn('llama3.1:8b', agent) : bareTurn(true));
     const { profile } = await session.post('Profiler.stop');
     const file = `tool-round-${args.profile}.cpuprofile`;
     (await import('node:fs')).writeFileSync(file, JSON.stringify(profile));
@@ -293,6 +321,14 @@ async function main(): Promise<void> {
     }
   }
   const paths = await servers.requests();
+  // Paced: the same app and bare turns (no breakdown), fewer of them.
+  const pace = Number(args.pace);
+  const pacedTurns = pace > 0 ? Number(args['paced-turns']) : 0;
+  let paced: PacedRun | null = null;
+  if (pacedTurns > 0) {
+    await servers.pace(pace, Number(args['prompt-eval-ms']));
+    paced = await runPaced({ appTool: () => appTurn('llama3.1:8b'), bareTool: () => bareTurn(true), appPlain: () => appTurn('notools:1b'), barePlain: () => bareTurn(false) }, pacedTurns);
+  }
   const measured: Record<string, number> = {};
   for (const path of paths.slice(before)) measured[path] = (measured[path] ?? 0) + 1;
   await core.close();
@@ -300,10 +336,8 @@ async function main(): Promise<void> {
   await agentTel.close();
   await servers.close();
 
-  const ms = (x: number) => `${x.toFixed(2)} ms`;
   const wall = (key: keyof typeof runs) => median(runs[key].map((m) => m.returned));
-  const stage = (key: keyof typeof runs, from: (m: Marks) => number | null, to: (m: Marks) => number | null) => median(runs[key].map((m) => (to(m) ?? 0) - (from(m) ?? 0)));
-  console.log(`tool round benchmark, ${turns} turns each, servers ${args.servers === 'inproc' ? 'in this process' : 'in a child process'}, fake Ollama at full speed, 200-token answers`);
+  console.log(`tool round benchmark, ${turns} turns each, servers ${args.servers === 'inproc' ? 'in this process' : 'in a child process'}, fake Ollama at full speed; answers of 200 tokens without tools, after the tool the fake repeats its result (about 10 tokens)`);
   console.log(`once per model (the warm-up pays them): /api/show ${ms(median(once.show))}, /api/ps ${ms(median(once.ps))}`);
   // Per round of the loop: 2 + 1 chat requests on each side, 2 + 2 for the breakdown agents; nothing else per turn.
   console.log(`requests to Ollama in the measured turns: ${JSON.stringify(measured)} (expected {"/api/chat":${turns * 10}})`);
@@ -316,21 +350,11 @@ async function main(): Promise<void> {
     console.log(`  to the answer's done event: app ${ms(toDone(app))}  ratio ${(toDone(app) / wall(bare)).toFixed(3)}  (the app records the turn after done)`);
     console.log(`  CPU of this process per turn: app ${ms(cpu[app] / turns)}  bare ${ms(cpu[bare] / turns)}  (+${ms((cpu[app] - cpu[bare]) / turns)})`);
   }
+  if (paced) printPaced(paced, pace, Number(args['prompt-eval-ms']));
   console.log('breakdown of the tool turn (wall median, CPU per turn, each against bare):');
   for (const [label, key] of [['agent (turn loop + tools)', 'agentTool'], ['agent + telemetry', 'agentTelTool'], ['app (createCore)', 'appTool']] as const) {
     console.log(`  ${label.padEnd(26)} ${ms(wall(key)).padStart(9)} ratio ${(wall(key) / wall('bareTool')).toFixed(3)}  CPU ${ms(cpu[key] / turns)} (+${ms((cpu[key] - cpu.bareTool) / turns)})`);
   }
-  console.log('stages of the tool turn (medians), app / bare / difference:');
-  const stages: Array<[string, (m: Marks) => number | null, (m: Marks) => number | null]> = [
-    ['round 1: start -> tool call known', () => 0, (m) => m.toolKnown],
-    ['the tool: -> its result', (m) => m.toolKnown, (m) => m.toolDone],
-    ['round 2: -> its first token', (m) => m.toolDone, (m) => m.secondFirstToken],
-    ['round 2: -> the last token (done)', (m) => m.secondFirstToken, (m) => m.done],
-    ['after done -> the turn returned', (m) => m.done, (m) => m.returned],
-  ];
-  for (const [name, from, to] of stages) {
-    const a = stage('appTool', from, to);
-    const b = stage('bareTool', from, to);
-    console.log(`  ${name.padEnd(36)} ${ms(a).padStart(9)} ${ms(b).padStart(9)} ${(a - b >= 0 ? '+' : '') + (a - b).toFixed(2)} ms`);
-  }
+  printStages('stages of the tool turn', runs.appTool, runs.bareTool);
+  if (paced) printStages('stages of the paced tool turn', paced.marks.appTool, paced.marks.bareTool);
 }

@@ -2,9 +2,12 @@
  * W3C trace context on the headless API (issue 16): a chat or an invoke with a `traceparent`
  * joins the caller's trace. The request gets a SERVER span (HTTP semantic conventions) whose
  * parent is the caller's span; the turn's `agent.turn` is its child; `done.stats.trace_id` is the
- * caller's trace id. A malformed header is ignored: a new trace, never an error.
+ * caller's trace id. A malformed header is ignored: a new trace, never an error. The same holds
+ * for the MCP server's `ask` on /mcp: its turn is a child of the /mcp request's server span.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ChatEventBatch, SpanRecord, TurnEvent } from '../../core/common';
 import type { Core } from '../../core/runtime';
 import { startHttpServer, type RunningHttpServer } from '../../core/server';
@@ -119,5 +122,26 @@ describe('traceparent on POST /api/v1/invoke', () => {
     await res.text();
     const spans = await spansOf(trace, (s) => s.length > 0);
     expect(spans.map((s) => s.name)).toEqual(['POST /api/v1/invoke/:unknown']);
+  });
+});
+
+describe('traceparent on POST /mcp', () => {
+  it("an MCP ask joins the request's trace: the turn is a child of the /mcp server span", async () => {
+    const mcpTrace = 'ccf92f3577b34da6a3ce929d0e0e4739';
+    const client = new Client({ name: 'trace-test-editor', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, traceparent: `00-${mcpTrace}-${callerSpan}-01` } } }));
+    try {
+      const result = (await client.callTool({ name: 'ask', arguments: { question: 'Is any target down?' } })) as { isError?: boolean; structuredContent?: { traceId?: string } };
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent?.traceId).toBe(mcpTrace);
+    } finally {
+      await client.close();
+    }
+    // The client's requests (initialize, the notification, the call) each have a server span.
+    const spans = await spansOf(mcpTrace, hasServerAndTurn);
+    const turn = spans.find((s) => s.name === 'agent.turn')!;
+    const parent = spans.find((s) => s.spanId === turn.parentSpanId);
+    expect(parent).toMatchObject({ kind: 'server', name: 'POST /mcp', parentSpanId: callerSpan, attributes: { 'http.route': '/mcp' } });
+    expect(spans.find((s) => s.name.startsWith('chat '))?.parentSpanId).toBe(turn.spanId);
   });
 });

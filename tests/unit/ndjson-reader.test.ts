@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { NdjsonLineTooLongError, readNdjsonBatches } from '../../core/llm/ndjson-reader';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { drainAfterEndMs, NdjsonLineTooLongError, readNdjsonBatches, type NdjsonStop } from '../../core/llm/ndjson-reader';
 
 const encoder = new TextEncoder();
 
@@ -82,5 +82,51 @@ describe('readNdjsonBatches', () => {
       break;
     }
     expect(body.cancelled).toBe(true);
+  });
+
+  describe('a consumer that stops at its last value (stop.atEnd)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('reads the rest of the body off its path instead of cancelling it (the fetch is not aborted)', async () => {
+      const body = bodyOf(['{"done":true}\n', '', '']);
+      const stop: NdjsonStop = { atEnd: false };
+      for await (const batch of readNdjsonBatches(body, { onMalformed: () => {} }, stop)) {
+        expect(batch).toEqual([{ done: true }]);
+        stop.atEnd = true;
+        break;
+      }
+      await vi.waitFor(() => expect(body.locked).toBe(false));
+      expect(body.cancelled).toBe(false);
+    });
+
+    it('still cancels a body that stays open after the end, once drainAfterEndMs has passed', async () => {
+      vi.useFakeTimers();
+      let cancelled = false;
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          // The last value, then nothing ever again (a server that holds the stream open).
+          if (!sent) controller.enqueue(encoder.encode('{"done":true}\n'));
+          sent = true;
+          return new Promise(() => {});
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      const stop: NdjsonStop = { atEnd: false };
+      for await (const batch of readNdjsonBatches(body, { onMalformed: () => {} }, stop)) {
+        expect(batch).toEqual([{ done: true }]);
+        stop.atEnd = true;
+        break;
+      }
+      await vi.advanceTimersByTimeAsync(drainAfterEndMs - 1);
+      expect(cancelled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(cancelled).toBe(true);
+      expect(body.locked).toBe(false);
+    });
   });
 });
