@@ -6,7 +6,7 @@ import type { Table } from '@lancedb/lancedb';
 import type { KbStats } from '../common/knowledge';
 import type { KbContext } from './kb-types';
 import { ftsColumns } from './search';
-import { embeddingVersionOf, loadLance, type FileRow } from './store';
+import { embeddingVersionOf, type FileRow } from './store';
 
 export interface KbUpkeep {
   /** The BM25 indexes of the full-text search; a store from before the heading index gets it at its next ingestion. */
@@ -25,6 +25,13 @@ export interface KbUpkeep {
   readonly gaugesLoaded: boolean;
   /** The running optimize, if any. */
   optimizing(): Promise<void> | null;
+  /**
+   * Resolves once the optimize after the last job ran (it waits for a running optimize or ANN
+   * build first) and no optimize runs: deletes wait for it, and so does `kb.idle()`.
+   */
+  settled(): Promise<void>;
+  /** Ends the upkeep worker (a job it runs is dropped) and starts nothing more. */
+  close(): void;
 }
 
 /**
@@ -39,11 +46,13 @@ export const upkeepEveryRows = 8192;
 export const upkeepGrowth = 0.5;
 
 export function createKbUpkeep(ctx: KbContext): KbUpkeep {
-  const { store, model, ann, log, measure, priority } = ctx;
+  const { store, model, ann, log, measure, priority, runner } = ctx;
   let gaugesLoaded = false;
   let optimizing: Promise<void> | null = null;
   let rowsSinceUpkeep = 0;
   let rowsAtUpkeep = 0;
+  let catchingUp: Promise<void> | null = null;
+  let closed = false;
 
   /**
    * Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
@@ -53,20 +62,41 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * for a moment: a running optimize holds Lance's CPU pool and cannot be paused.
    */
   function startOptimize(table: Table): void {
-    if (ann.state().state === 'building' || optimizing) return;
+    if (closed || ann.state().state === 'building' || optimizing) return;
     optimizing = (async () => {
       await ftsBuilding?.catch(() => undefined);
-      await priority.whenQuiet();
-      if (ann.state().state === 'building') return;
+      // In the upkeep worker (lowest priority, its own Lance pool) the OS gives searches the CPU
+      // first; in this process the optimize would hold the pool, so it waits for a quiet moment.
+      if (!runner.isolated) await priority.whenQuiet();
+      if (ann.state().state === 'building' || closed) return;
       rowsAtUpkeep = await table.countRows();
       const started = performance.now();
-      await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
-      log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 });
+      await runner.run(table, { op: 'optimize', cleanupOlderThanMs: 60_000 });
+      log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10, in: runner.isolated ? 'upkeep worker' : 'this process' });
     })()
-      .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown) => {
+        if (!closed) log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) });
+      })
       .finally(() => {
         optimizing = null;
       });
+  }
+
+  /**
+   * The optimize after a job: once the running optimize and ANN build ended (the last rows a job
+   * wrote were left unindexed when one still ran at its end, and every search scanned them flat).
+   * Not a part of `optimizing()`: the ANN build waits for that, and this waits for the build.
+   */
+  function catchUp(table: Table): void {
+    const run: Promise<void> = (async () => {
+      await optimizing;
+      await ann.idle();
+      startOptimize(table);
+      await optimizing;
+    })().finally(() => {
+      if (catchingUp === run) catchingUp = null;
+    });
+    catchingUp = run;
   }
 
   let ftsBuilding: Promise<void> | null = null;
@@ -74,11 +104,10 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   /** One build at a time: a search that finds no index and a job's first batch may both ask. */
   function ensureFtsIndex(table: Table): Promise<void> {
     ftsBuilding ??= (async () => {
-      const { Index } = await loadLance();
       const indices = await table.listIndices();
       for (const column of ftsColumns) {
         if (!indices.some((i) => i.columns.includes(column) && i.indexType.toUpperCase().includes('FTS'))) {
-          await table.createIndex(column, { config: Index.fts(), replace: true });
+          await runner.run(table, { op: 'createIndex', column, index: { kind: 'fts' } });
         }
       }
     })().finally(() => {
@@ -116,9 +145,9 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
     if ((await table.countRows()) === 0) return;
     await ensureFtsIndex(table);
     rowsSinceUpkeep = 0;
-    startOptimize(table);
     const found = await store.findChunksTable(model);
     if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
+    catchUp(table);
   }
 
   function duringIngest(table: Table, rowsAdded: number): void {
@@ -145,5 +174,13 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       return gaugesLoaded;
     },
     optimizing: () => optimizing,
+    async settled() {
+      await catchingUp;
+      await optimizing;
+    },
+    close() {
+      closed = true;
+      runner.close();
+    },
   };
 }
