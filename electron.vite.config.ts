@@ -11,8 +11,6 @@ export default defineConfig({
         input: {
           index: resolve('electron/main/index.ts'),
           cli: resolve('core/cli/main.ts'),
-          // The knowledge base's upkeep worker (core/rag/upkeep-worker.ts), forked by the app and by `serve`.
-          'upkeep-worker': resolve('core/rag/upkeep-worker.ts'),
         },
       },
     },

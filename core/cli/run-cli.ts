@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BrunoError } from '../common/errors';
 import { loadSettings, type Settings } from '../config';
-import type { SpawnUpkeepWorker } from '../rag';
 import { createCore, type Core } from '../runtime';
 import { askCommand } from './ask-command';
 import { healthCommand } from './health-command';
@@ -17,8 +16,6 @@ export interface RunCliDeps {
   io: CliIo;
   createCore?: (settings: Settings) => Core;
   staticDir?: string;
-  /** The knowledge base's upkeep worker of `serve` (the long-running headless mode; main.ts). */
-  spawnUpkeepWorker?: SpawnUpkeepWorker;
 }
 
 /** Parses argv, runs one command, returns its exit code. Never throws. */
@@ -99,9 +96,7 @@ export async function runCli(argv: string[], deps: RunCliDeps): Promise<number> 
   const mcp = { clients: command === 'serve' || command === 'ask' };
   // The answer judge runs after an answer, in the background: only where the process stays up.
   const judge = { enabled: command === 'serve' || command === 'mcp' };
-  // Serving searches while it ingests: the optimizes and index builds go to a low-priority child process.
-  const upkeep = command === 'serve' && deps.spawnUpkeepWorker ? { spawnUpkeepWorker: deps.spawnUpkeepWorker } : {};
-  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, mcp, judge, backgroundEval: command === 'serve', ...upkeep })))(settings);
+  const core = (deps.createCore ?? ((s) => createCore({ settings: s, env: io.env, logging, buildAnnIndex, mcp, judge, backgroundEval: command === 'serve' })))(settings);
   try {
     switch (command) {
       case 'ask':

@@ -7,9 +7,6 @@ import type { Table } from '@lancedb/lancedb';
 import type { KbStats } from '../common/knowledge';
 import type { AnnQueryOptions } from './search';
 import { loadLance } from './store';
-import { runUpkeepJob, type IndexSpec, type UpkeepJob, type VectorIndexKind } from './upkeep-protocol';
-
-export type RunUpkeepJob = (table: Table, job: UpkeepJob) => Promise<void>;
 
 export type AnnIndexType = 'ivf_pq' | 'ivf_flat' | 'ivf_hnsw_sq' | 'ivf_hnsw_pq' | 'ivf_rq';
 
@@ -68,20 +65,22 @@ export function partitionsFor(rows: number): number {
   return Math.max(16, Math.min(1024, Math.round(Math.sqrt(rows))));
 }
 
-/** The index description of a type (a plain object: the upkeep worker builds it in its own process). */
-export function annIndexSpec(type: AnnIndexType, rows: number, dim: number): IndexSpec {
-  const common = { numPartitions: partitionsFor(rows), distanceType: 'cosine' as const };
-  const kinds: Record<AnnIndexType, VectorIndexKind> = { ivf_flat: 'ivfFlat', ivf_hnsw_sq: 'hnswSq', ivf_hnsw_pq: 'hnswPq', ivf_rq: 'ivfRq', ivf_pq: 'ivfPq' };
-  const kind = kinds[type];
-  return { kind, options: kind === 'ivfPq' || kind === 'hnswPq' ? { ...common, numSubVectors: subVectorsFor(dim) } : common };
-}
-
-/** Builds the index (in this process unless `run` sends the job elsewhere); answers the seconds it took. */
-export async function buildAnnIndex(table: Table, type: AnnIndexType, rows: number, dim: number, run?: RunUpkeepJob): Promise<number> {
-  const job: UpkeepJob = { op: 'createIndex', column: 'vector', index: annIndexSpec(type, rows, dim) };
+export async function buildAnnIndex(table: Table, type: AnnIndexType, rows: number, dim: number): Promise<number> {
+  const { Index } = await loadLance();
+  const numPartitions = partitionsFor(rows);
+  const common = { numPartitions, distanceType: 'cosine' as const };
+  const config =
+    type === 'ivf_flat'
+      ? Index.ivfFlat(common)
+      : type === 'ivf_hnsw_sq'
+        ? Index.hnswSq(common)
+        : type === 'ivf_hnsw_pq'
+          ? Index.hnswPq({ ...common, numSubVectors: subVectorsFor(dim) })
+          : type === 'ivf_rq'
+            ? Index.ivfRq(common)
+            : Index.ivfPq({ ...common, numSubVectors: subVectorsFor(dim) });
   const started = performance.now();
-  if (run) await run(table, job);
-  else await runUpkeepJob(await loadLance(), table, job);
+  await table.createIndex('vector', { config, replace: true });
   return (performance.now() - started) / 1000;
 }
 
@@ -109,8 +108,6 @@ export interface AnnIndexerHooks {
   beforeBuild?: () => Promise<void>;
   /** Whether another store job (an optimize) runs now: a build waits for it (they would conflict). */
   busy?: () => Promise<void> | null;
-  /** Runs the build (upkeep-runner.ts: in the upkeep worker when there is one). */
-  run?: RunUpkeepJob;
 }
 
 export function createAnnIndexer(options: AnnIndexOptions, hooks: AnnIndexerHooks = {}): AnnIndexer {
@@ -138,7 +135,7 @@ export function createAnnIndexer(options: AnnIndexOptions, hooks: AnnIndexerHook
       building = (async () => {
         await hooks.beforeBuild?.();
         await hooks.busy?.();
-        return buildAnnIndex(table, type, rows, dim, hooks.run);
+        return buildAnnIndex(table, type, rows, dim);
       })()
         .then((seconds) => {
           state = { state: 'ready', type, rows, buildSeconds: seconds };

@@ -6,4 +6,3 @@ export { htmlToText } from './html-to-text';
 export { byFile, candidatePool, fuseHybrid, vectorWeight, zScores } from './search';
 export { kbHandlers } from './kb-methods';
 export { createTurnRetrieval, type TurnRetrieval } from './turn-retrieval';
-export { forkUpkeepWorker, type ForkUpkeepWorkerOptions, type SpawnUpkeepWorker } from './upkeep-runner';

@@ -15,7 +15,6 @@ import type { RetrievedSource } from './prompt-block';
 import type { RagMetrics } from './rag-metrics';
 import type { SearchPriority } from './search-priority';
 import type { KbStore } from './store';
-import type { SpawnUpkeepWorker, UpkeepRunner } from './upkeep-runner';
 
 // The evaluation settings belong to core/eval (the runner), not to the store.
 export type KnowledgeSettings = Omit<Settings['knowledge'], 'eval'>;
@@ -41,12 +40,6 @@ export interface KnowledgeBaseDeps {
   onQueryEmbedding?: (vector: ArrayLike<number>) => void;
   /** After an ingestion changed the store (the drift baseline is refreshed then). */
   onIngested?: () => void;
-  /**
-   * Starts the upkeep worker (upkeep-runner.ts `forkUpkeepWorker`): optimizes and index builds
-   * then run in a child process at the lowest priority, not beside this process's searches.
-   * Without it (one-shot commands, tests) they run here.
-   */
-  spawnUpkeepWorker?: SpawnUpkeepWorker;
   /** The app's data folder: never ingested (root-policy.ts). */
   dataDir?: string;
   /** `~` of knowledge.allowedRoots (default: the user's home folder). */
@@ -128,8 +121,6 @@ export interface KbContext {
   ann: AnnIndexer;
   /** Searches first: ingestion and background upkeep wait for them (search-priority.ts). */
   priority: SearchPriority;
-  /** Where optimizes and index builds run (this process, or the upkeep worker). */
-  runner: UpkeepRunner;
   log: Logger;
   /** Runs a metric update; never throws (metrics are absent when the registry refused them). */
   measure: (work: (m: RagMetrics) => void) => void;

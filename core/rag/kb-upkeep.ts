@@ -6,7 +6,7 @@ import type { Table } from '@lancedb/lancedb';
 import type { KbStats } from '../common/knowledge';
 import type { KbContext } from './kb-types';
 import { ftsColumns } from './search';
-import { embeddingVersionOf, type FileRow } from './store';
+import { embeddingVersionOf, loadLance, type FileRow } from './store';
 
 export interface KbUpkeep {
   /** The BM25 indexes of the full-text search; a store from before the heading index gets it at its next ingestion. */
@@ -30,8 +30,8 @@ export interface KbUpkeep {
    * build first) and no optimize runs: deletes wait for it, and so does `kb.idle()`.
    */
   settled(): Promise<void>;
-  /** Ends the upkeep worker (a job it runs is dropped) and starts nothing more. */
-  close(): void;
+  /** Starts no optimize from now on (the knowledge base is closing). */
+  stop(): void;
 }
 
 /**
@@ -46,13 +46,13 @@ export const upkeepEveryRows = 8192;
 export const upkeepGrowth = 0.5;
 
 export function createKbUpkeep(ctx: KbContext): KbUpkeep {
-  const { store, model, ann, log, measure, priority, runner } = ctx;
+  const { store, model, ann, log, measure, priority } = ctx;
   let gaugesLoaded = false;
   let optimizing: Promise<void> | null = null;
   let rowsSinceUpkeep = 0;
   let rowsAtUpkeep = 0;
   let catchingUp: Promise<void> | null = null;
-  let closed = false;
+  let stopped = false;
 
   /**
    * Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
@@ -62,30 +62,28 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * for a moment: a running optimize holds Lance's CPU pool and cannot be paused.
    */
   function startOptimize(table: Table): void {
-    if (closed || ann.state().state === 'building' || optimizing) return;
+    if (stopped || ann.state().state === 'building' || optimizing) return;
     optimizing = (async () => {
       await ftsBuilding?.catch(() => undefined);
-      // In the upkeep worker (lowest priority, its own Lance pool) the OS gives searches the CPU
-      // first; in this process the optimize would hold the pool, so it waits for a quiet moment.
-      if (!runner.isolated) await priority.whenQuiet();
-      if (ann.state().state === 'building' || closed) return;
+      await priority.whenQuiet();
+      if (ann.state().state === 'building') return;
       rowsAtUpkeep = await table.countRows();
       const started = performance.now();
-      await runner.run(table, { op: 'optimize', cleanupOlderThanMs: 60_000 });
-      log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10, in: runner.isolated ? 'upkeep worker' : 'this process' });
+      await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 });
     })()
-      .catch((err: unknown) => {
-        if (!closed) log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) });
-      })
+      .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => {
         optimizing = null;
       });
   }
 
   /**
-   * The optimize after a job: once the running optimize and ANN build ended (the last rows a job
-   * wrote were left unindexed when one still ran at its end, and every search scanned them flat).
-   * Not a part of `optimizing()`: the ANN build waits for that, and this waits for the build.
+   * The optimize after a job, once the running optimize and ANN build ended. It used to be skipped
+   * when one still ran at the job's end, which left the job's last rows (up to a third of the
+   * table) unindexed: every later search scanned them flat (idle p50 104-107 ms at 100k chunks
+   * against 24 ms, docs/benchmarks.md "Scale, third pass"). Not a part of `optimizing()`: the ANN
+   * build waits for that, and this waits for the build.
    */
   function catchUp(table: Table): void {
     const run: Promise<void> = (async () => {
@@ -104,10 +102,11 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   /** One build at a time: a search that finds no index and a job's first batch may both ask. */
   function ensureFtsIndex(table: Table): Promise<void> {
     ftsBuilding ??= (async () => {
+      const { Index } = await loadLance();
       const indices = await table.listIndices();
       for (const column of ftsColumns) {
         if (!indices.some((i) => i.columns.includes(column) && i.indexType.toUpperCase().includes('FTS'))) {
-          await runner.run(table, { op: 'createIndex', column, index: { kind: 'fts' } });
+          await table.createIndex(column, { config: Index.fts(), replace: true });
         }
       }
     })().finally(() => {
@@ -178,9 +177,8 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       await catchingUp;
       await optimizing;
     },
-    close() {
-      closed = true;
-      runner.close();
+    stop() {
+      stopped = true;
     },
   };
 }

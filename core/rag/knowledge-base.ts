@@ -19,7 +19,6 @@ import { createRagMetrics, type RagMetrics } from './rag-metrics';
 import { createRootPolicy } from './root-policy';
 import { createSearchPriority } from './search-priority';
 import { createKbStore } from './store';
-import { inProcessUpkeep, workerUpkeep } from './upkeep-runner';
 import { storeError } from './store-errors';
 
 export { searchDefaults, type IngestOptions, type KnowledgeBase, type KnowledgeBaseDeps, type KnowledgeSettings, type RetrievalResult, type RetrieveOptions, type SearchOptions } from './kb-types';
@@ -41,10 +40,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   const measure = (work: (m: RagMetrics) => void) => {
     if (metrics) safely(deps.report, () => work(metrics));
   };
-  let closed = false;
   const priority = createSearchPriority();
-  // Optimizes and index builds: in the upkeep worker when the host gives a way to start one.
-  const runner = deps.spawnUpkeepWorker ? workerUpkeep({ spawn: deps.spawnUpkeepWorker, storeUri: store.uri, log }) : inProcessUpkeep();
   // The upkeep is made from the context the indexer is part of: the build asks it late.
   let upkeepRef: KbUpkeep | null = null;
   const ctx: KbContext = {
@@ -56,7 +52,6 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     log,
     measure,
     priority,
-    runner,
     embedder: createEmbedder({
       embed: deps.embed,
       model,
@@ -69,14 +64,9 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       { minRows: settings.annIndexMinRows, ...deps.ann },
       {
         onBuilt: (seconds, rows, type) => log.info('ANN index built', { seconds: Math.round(seconds * 10) / 10, rows, type }),
-        onFailed: (err) => {
-          if (!closed) log.warn('ANN index build failed (searches scan the table instead)', { error: err instanceof Error ? err.message : String(err) });
-        },
-        // A build in this process holds Lance's pool and cannot be paused: it waits for a quiet
-        // moment. In the upkeep worker it runs at the lowest priority, beside the searches.
-        beforeBuild: () => (runner.isolated ? Promise.resolve() : priority.whenQuiet()),
+        onFailed: (err) => log.warn('ANN index build failed (searches scan the table instead)', { error: err instanceof Error ? err.message : String(err) }),
+        beforeBuild: () => priority.whenQuiet(),
         busy: () => upkeepRef?.optimizing() ?? null,
-        run: (table, job) => runner.run(table, job),
       },
     ),
     async wrap(action, work) {
@@ -96,6 +86,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   const catalog = createKbCatalog(ctx);
   const searcher = createKbSearch(ctx, upkeep);
   const policy = createRootPolicy({ allowedRoots: settings.allowedRoots, dataDir: deps.dataDir, storeUri: store.uri, ...(deps.homeDir ? { homeDir: deps.homeDir } : {}) });
+  let closed = false;
 
   /** Refused before a job starts, so kb.ingest answers the error itself (not a later event). */
   async function checked(paths: readonly string[]): Promise<string[]> {
@@ -184,10 +175,9 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       // A running ANN build is not waited for: it is built again by the next long-running process.
       closed = true;
       await jobs.drained();
-      // Ends the upkeep worker: a job it runs is dropped (Lance commits are atomic; the next
-      // process does it again), so close does not wait for it.
-      upkeep.close();
-      // Closing the tables under an optimize running in this process hangs LanceDB: let it end first (bounded).
+      // The optimize after the last job may still wait for an ANN build: it must not start now.
+      upkeep.stop();
+      // Closing the tables under a running optimize hangs LanceDB: let it end first (bounded).
       const optimizing = upkeep.optimizing();
       if (optimizing) await Promise.race([optimizing, new Promise((r) => setTimeout(r, 60_000).unref())]);
       store.close();

@@ -5,7 +5,7 @@ import { chatHandlers, createAgent } from '../agent';
 import { createHealthMonitor, healthHandlers, probeOllama } from '../health';
 import { createContextWindowResolver, createModelCapabilities, createOllamaClient, modelsHandlers } from '../llm';
 import { conversationsHandlers, createMemoryMetrics, createMemoryStore, memoryHandlers, type MemoryStoreDeps } from '../memory';
-import { createKnowledgeBase, createTurnRetrieval, kbHandlers, type SpawnUpkeepWorker } from '../rag';
+import { createKnowledgeBase, createTurnRetrieval, kbHandlers } from '../rag';
 import { createAnswerJudge, createDriftTracker, createEvalRunner, createJudgeTelemetry, createQueryDriftStore, createQueryDriftTracker, evalGauges, evalHandlers, loadBaseline, refreshBaseline, type AnswerJudgeDeps } from '../eval';
 import { createTelemetry, tracesHandlers, type TelemetryDeps } from '../telemetry';
 import { createInstrumentedEmbed } from '../telemetry/embed-telemetry';
@@ -43,12 +43,6 @@ export interface CoreDeps {
    * one-shot CLI search turns it off: it would exit before the build ends.
    */
   buildAnnIndex?: boolean;
-  /**
-   * Starts the knowledge base's upkeep worker (optimizes and index builds in a child process at
-   * the lowest priority; core/rag/upkeep-runner.ts). Long-running hosts give one; without it the
-   * upkeep runs in this process.
-   */
-  spawnUpkeepWorker?: SpawnUpkeepWorker;
   /** How often alerts are evaluated or read (Prometheus evaluates every 15-30 s). */
   alertsIntervalMs?: number;
   /**
@@ -158,7 +152,6 @@ export function createCore(deps: CoreDeps): Core {
     slowRetrievalMs: () => store.get().telemetry.slowRetrievalMs,
     emit: (event) => events.emit('kb.progress', event),
     buildAnnIndex: deps.buildAnnIndex ?? true,
-    ...(deps.spawnUpkeepWorker ? { spawnUpkeepWorker: deps.spawnUpkeepWorker } : {}),
   });
   const evalLogger = rootLogger.child({ logger: 'eval' });
   evalRunner = createEvalRunner({

@@ -9,7 +9,6 @@ import { app, BrowserWindow, dialog, Menu, nativeImage, Notification, safeStorag
 import type { AppCommand } from '../../core/common/app-commands';
 import { rendererCsp } from '../../core/common/security';
 import { loadSettings } from '../../core/config';
-import { forkUpkeepWorker } from '../../core/rag';
 import { createCore, type Core } from '../../core/runtime';
 import { startMetricsServer } from '../../core/server';
 import { ipcChannels } from '../ipc-channels';
@@ -78,9 +77,7 @@ function start(): void {
       platform: process.platform,
       log: consoleLog,
     });
-    // The knowledge base's optimizes and index builds run in a low-priority child: this binary run as Node.
-    const spawnUpkeepWorker = forkUpkeepWorker({ entry: join(import.meta.dirname, 'upkeep-worker.js'), env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    core = createCore({ settings: withStoredSecrets(settings, secrets, consoleLog), env: process.env, spawnUpkeepWorker });
+    core = createCore({ settings: withStoredSecrets(settings, secrets, consoleLog), env: process.env });
   } catch (err) {
     fatal('Agent Bruno cannot start', err);
     return;

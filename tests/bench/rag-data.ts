@@ -127,7 +127,7 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, isLev
 export function benchKnowledgeBase(
   storeUri: string,
   embed: Embed,
-  options: { settings?: Partial<KnowledgeBaseDeps['settings']>; ann?: KnowledgeBaseDeps['ann']; report?: (err: unknown) => void; buildAnnIndex?: boolean; logger?: Logger; spawnUpkeepWorker?: KnowledgeBaseDeps['spawnUpkeepWorker'] } = {},
+  options: { settings?: Partial<KnowledgeBaseDeps['settings']>; ann?: KnowledgeBaseDeps['ann']; report?: (err: unknown) => void; buildAnnIndex?: boolean; logger?: Logger } = {},
 ): KnowledgeBase {
   return createKnowledgeBase({
     settings: { storeUri, embedModel: model, maxFileBytes: 1, chunkChars: 1200, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()], ...options.settings },
@@ -138,6 +138,5 @@ export function benchKnowledgeBase(
     report: options.report ?? (() => {}),
     buildAnnIndex: options.buildAnnIndex ?? false,
     ...(options.ann ? { ann: options.ann } : {}),
-    ...(options.spawnUpkeepWorker ? { spawnUpkeepWorker: options.spawnUpkeepWorker } : {}),
   });
 }

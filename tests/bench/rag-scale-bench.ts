@@ -9,8 +9,6 @@
  * from the start of the ingestion until the store is idle (job, optimizes and ANN build ended),
  * then the same searches idle (the baseline of the same run). RAG_BENCH_KEEP=<dir> keeps the
  * store there (for `npm run bench:memory -- --kb-store <dir>`: restart-to-health with it).
- * RAG_BENCH_UPKEEP=process runs the optimizes and ANN build in the bench process (as before the
- * upkeep worker); the default, as `serve` and the app run, is the low-priority upkeep worker.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +16,6 @@ import { join } from 'node:path';
 import type { Embed } from '../../core/llm';
 import type { Logger } from '../../core/telemetry/logging';
 import { seededRandom } from '../support/seeded-random';
-import { sourceUpkeepWorker } from '../support/upkeep-worker';
 import { benchKnowledgeBase, textFor } from './rag-data';
 import { percentile } from './stats';
 
@@ -59,7 +56,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
   const logger = {
     debug() {},
     info(msg: string, fields: Record<string, unknown> = {}) {
-      if (msg === 'store optimized' || msg === 'ANN index built' || msg === 'upkeep worker started') upkeepEvents.push({ at: performance.now() - runStarted, msg, fields });
+      if (msg === 'store optimized' || msg === 'ANN index built') upkeepEvents.push({ at: performance.now() - runStarted, msg, fields });
     },
     warn(msg: string, fields: Record<string, unknown> = {}) {
       upkeepEvents.push({ at: performance.now() - runStarted, msg, fields });
@@ -68,9 +65,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     isLevelEnabled: () => false,
     child: () => logger,
   } as unknown as Logger;
-  const upkeepIn = process.env.RAG_BENCH_UPKEEP === 'process' ? 'process' : 'worker';
-  console.log(`  (upkeep: ${upkeepIn === 'worker' ? 'the upkeep worker, a child process at nice 19' : 'in the bench process'})`);
-  const kb = benchKnowledgeBase(storeUri, embed, { ...(upkeepIn === 'worker' ? { spawnUpkeepWorker: sourceUpkeepWorker() } : {}), logger, settings: { maxFileBytes: 5_000_000, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: minRows }, buildAnnIndex: true, report: (err) => console.error('telemetry:', err) });
+  const kb = benchKnowledgeBase(storeUri, embed, { logger, settings: { maxFileBytes: 5_000_000, chunkOverlapChars: 0, embedBatchSize: 64, writeBatchChunks: 512, annIndexMinRows: minRows }, buildAnnIndex: true, report: (err) => console.error('telemetry:', err) });
   try {
     const samples: Sample[] = [];
     let phase: Sample['phase'] = 'ingesting';
@@ -122,7 +117,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     report(`| hybrid kb.search every 100 ms, ${summary.chunksAdded} chunks | during the ingestion: ${f(ms((s) => s.phase === 'ingesting'))} | while an ANN build ran: ${f(ms((s) => s.annState === 'building'))} | after the ingestion until idle: ${f(ms((s) => s.phase === 'upkeep'))} |`);
     report(`| hybrid kb.search, ${summary.chunksAdded} chunks | whole run (ingestion + upkeep): ${f(samples.map((s) => s.ms))}; with the ANN index ${samples.filter((s) => s.annUsed).length}, flat ${samples.filter((s) => !s.annUsed).length} | idle afterwards (baseline): ${f(idle)} | |`);
     const optimizes = upkeepEvents.filter((e) => e.msg === 'store optimized');
-    report(`| background work during the run | ${optimizes.length} optimizes, ${optimizes.reduce((n, e) => n + Number(e.fields.seconds ?? 0), 0).toFixed(1)} s in all (${optimizes.map((e) => `${Number(e.fields.seconds).toFixed(1)} s ending at ${(e.at / 1000).toFixed(0)} s`).join(', ')}) | ${upkeepEvents.filter((e) => e.msg === 'ANN index built').map((e) => `ANN build of ${String(e.fields.rows)} rows: ${String(e.fields.seconds)} s, ending at ${(e.at / 1000).toFixed(0)} s`).join('; ') || 'no ANN build'} | ${upkeepEvents.filter((e) => !['store optimized', 'ANN index built', 'upkeep worker started'].includes(e.msg)).map((e) => e.msg).join('; ') || 'no warnings'} | |`);
+    report(`| background work during the run | ${optimizes.length} optimizes, ${optimizes.reduce((n, e) => n + Number(e.fields.seconds ?? 0), 0).toFixed(1)} s in all (${optimizes.map((e) => `${Number(e.fields.seconds).toFixed(1)} s ending at ${(e.at / 1000).toFixed(0)} s`).join(', ')}) | ${upkeepEvents.filter((e) => e.msg === 'ANN index built').map((e) => `ANN build of ${String(e.fields.rows)} rows: ${String(e.fields.seconds)} s, ending at ${(e.at / 1000).toFixed(0)} s`).join('; ') || 'no ANN build'} | ${upkeepEvents.filter((e) => !['store optimized', 'ANN index built'].includes(e.msg)).map((e) => e.msg).join('; ') || 'no warnings'} | |`);
     const during = samples.filter((s) => s.phase === 'ingesting');
     const stage = (pick: (s: Sample) => number) => `p50 ${percentile(during.map(pick), 50).toFixed(0)} / p95 ${percentile(during.map(pick), 95).toFixed(0)} ms`;
     report(`| search stages during the ingestion (${during.length}) | query embedding ${stage((s) => s.embedMs)} | vector ${stage((s) => s.vectorMs)}, full-text ${stage((s) => s.ftsMs)} (concurrent) | the rest (gate, table handle, fusion, event loop) ${stage((s) => s.ms - s.embedMs - Math.max(s.vectorMs, s.ftsMs))} | |`);
