@@ -116,9 +116,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             onTableReady: async (table) => upkeep.startFtsIndex(table),
             yieldToSearches: priority.yieldToSearches,
             onBatchWritten: upkeep.duringIngest,
-            beforeDelete: async () => {
-              await upkeep.optimizing();
-            },
+            beforeDelete: () => upkeep.settled(),
             checkRoots: policy.check,
             excluded: await policy.excluded(),
           },
@@ -170,13 +168,15 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     stats: () => wrap('reading statistics', upkeep.statsNow),
     async idle() {
       await jobs.drained();
-      await upkeep.optimizing();
+      await upkeep.settled();
       await ann.idle();
     },
     async close() {
       // A running ANN build is not waited for: it is built again by the next long-running process.
       closed = true;
       await jobs.drained();
+      // The optimize after the last job may still wait for an ANN build: it must not start now.
+      upkeep.stop();
       // Closing the tables under a running optimize hangs LanceDB: let it end first (bounded).
       const optimizing = upkeep.optimizing();
       if (optimizing) await Promise.race([optimizing, new Promise((r) => setTimeout(r, 60_000).unref())]);

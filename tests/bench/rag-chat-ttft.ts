@@ -1,0 +1,72 @@
+/**
+ * Chat TTFT during an ingestion against an idle store (issue 18: "chat turns that retrieve
+ * meanwhile keep their TTFT within 1.2x of an idle store"):
+ *   npx tsx tests/bench/rag-chat-ttft.ts            # RAG_TTFT_FILES=300 (6 chunks each)
+ * The real core (createCore) against the fake Ollama in a child process of its own (its hash
+ * embedder and its streams must not share this process's CPU time with the core), so the embed
+ * requests of the ingestion go over HTTP as the app sends them. Chat turns (each retrieves from
+ * the knowledge base, then streams a 40-token reply) run one after another while the ingestion
+ * runs, then the same number once the store is idle; TTFT is the agent's own (turn start, which
+ * includes the retrieval, to the first content chunk).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runTurn, tempDir, testCore } from '../support/core-harness';
+import { seededRandom } from '../support/seeded-random';
+import { textFor } from './rag-data';
+import { percentile } from './stats';
+
+const files = Number(process.env.RAG_TTFT_FILES ?? 300);
+const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fake-ollama/main.ts', '--port', '0', '--tps', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const m = /listening on (http:\/\/\S+)/.exec(out);
+    if (m) resolve(m[1]!);
+  });
+  child.once('exit', (code) => reject(new Error(`fake ollama exited (${String(code)})`)));
+});
+
+const docs = join(tempDir('bruno-ttft-'), 'docs');
+mkdirSync(docs);
+const r = seededRandom(31);
+for (let f = 0; f < files; f++) writeFileSync(join(docs, `doc-${String(f).padStart(5, '0')}.md`), `# Doc ${f}\n\n${Array.from({ length: 6 }, (_, s) => `## Part ${s}\n\n${textFor(r, 180)}`).join('\n\n')}\n`);
+
+const core = testCore({ OLLAMA_HOST: url, BRUNO_METRICS_ADDR: '' });
+const ttft = async (i: number) => {
+  const turn = await runTurn(core, { message: `what does part ${i % 6} say about ${textFor(r, 3)}?` });
+  if (turn.end.type !== 'done') throw new Error(`turn ended ${turn.end.type}`);
+  return (turn.end.stats.ttft_s ?? NaN) * 1000;
+};
+try {
+  // A first small ingestion, so every measured turn retrieves (an empty store skips retrieval).
+  const seed = join(tempDir('bruno-ttft-seed-'), 'seed.md');
+  writeFileSync(seed, `# Seed\n\n${textFor(r, 180)}\n`);
+  await core.knowledge.ingest([seed]);
+  for (let i = 0; i < 3; i++) await ttft(i);
+
+  const during: number[] = [];
+  let ingesting = true;
+  const started = performance.now();
+  const job = core.knowledge.ingest([docs]).finally(() => (ingesting = false));
+  for (let i = 0; ingesting; i++) {
+    during.push(await ttft(i));
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const summary = await job;
+  const ingestS = (performance.now() - started) / 1000;
+  await core.knowledge.idle();
+  const idle: number[] = [];
+  for (let i = 0; i < Math.max(10, during.length); i++) idle.push(await ttft(i));
+
+  const f = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} / p95 **${percentile(xs, 95).toFixed(0)} ms** (${xs.length})`;
+  console.log('| benchmark | | | |');
+  console.log('|---|---|---|---|');
+  console.log(`| ingestion over HTTP (fake Ollama's hash embedder) | ${summary.chunksAdded} chunks in ${ingestS.toFixed(1)} s (${(summary.chunksAdded / ingestS).toFixed(0)} chunks/s) | | |`);
+  console.log(`| chat TTFT (retrieval + first token) | during the ingestion: ${f(during)} | idle store afterwards: ${f(idle)} | **${(percentile(during, 50) / percentile(idle, 50)).toFixed(2)}x** p50, ${(percentile(during, 95) / percentile(idle, 95)).toFixed(2)}x p95 (target <= 1.2x) |`);
+} finally {
+  await core.close();
+  child.kill();
+}

@@ -1,0 +1,73 @@
+// The optimize after an ingestion job (issue 18): when the job ends while an optimize it started
+// still runs, another one follows (the job's last rows were left unindexed otherwise), and
+// `settled()` (what kb.idle() and deletes wait for) waits for it.
+import type { Table } from '@lancedb/lancedb';
+import { describe, expect, it } from 'vitest';
+import type { AnnIndexer } from '../../core/rag/ann-index';
+import type { KbContext } from '../../core/rag/kb-types';
+import { createKbUpkeep, upkeepEveryRows } from '../../core/rag/kb-upkeep';
+import type { Logger } from '../../core/telemetry/logging';
+
+const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false, child: () => noopLogger } as unknown as Logger;
+
+function fakeTable() {
+  const optimizes: { release: () => void }[] = [];
+  const table = {
+    countRows: async () => 20_000,
+    listIndices: async () => [
+      { name: 'text_idx', indexType: 'FTS', columns: ['text'] },
+      { name: 'heading_idx', indexType: 'FTS', columns: ['heading'] },
+    ],
+    optimize: () => new Promise<void>((resolve) => optimizes.push({ release: resolve })),
+  };
+  return { table: table as unknown as Table, optimizes };
+}
+
+function upkeepWith(table: Table) {
+  const ann = { state: () => ({ state: 'ready' }), refresh: async () => {}, idle: async () => {}, queryOptions: () => null, reset() {} } as unknown as AnnIndexer;
+  const ctx = {
+    store: { findChunksTable: async () => ({ table, name: 'kb_chunks__m__16', dim: 16 }) },
+    model: 'm',
+    ann,
+    log: noopLogger,
+    measure: () => {},
+    priority: { whenQuiet: async () => {} },
+  } as unknown as KbContext;
+  return createKbUpkeep(ctx);
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('kb upkeep', () => {
+  it('optimizes again after a job that ended while its optimize ran; settled() waits for both', async () => {
+    const { table, optimizes } = fakeTable();
+    const upkeep = upkeepWith(table);
+    upkeep.duringIngest(table, upkeepEveryRows);
+    await tick();
+    expect(optimizes.length).toBe(1);
+
+    await upkeep.afterIngest(table);
+    let settled = false;
+    void upkeep.settled().then(() => (settled = true));
+    await tick();
+    // The first still runs: no second one beside it.
+    expect(optimizes.length).toBe(1);
+
+    optimizes[0]!.release();
+    for (let i = 0; i < 10 && optimizes.length < 2; i++) await tick();
+    expect(optimizes.length).toBe(2);
+    expect(settled).toBe(false);
+    optimizes[1]!.release();
+    for (let i = 0; i < 10 && !settled; i++) await tick();
+    expect(settled).toBe(true);
+  });
+
+  it('starts no optimize after stop()', async () => {
+    const { table, optimizes } = fakeTable();
+    const upkeep = upkeepWith(table);
+    upkeep.stop();
+    await upkeep.afterIngest(table);
+    await upkeep.settled();
+    expect(optimizes.length).toBe(0);
+  });
+});
