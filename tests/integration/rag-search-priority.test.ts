@@ -9,13 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
 import { createKbStore } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
-import type { Logger } from '../../core/telemetry/logging';
+import { noopLogger } from '../support/noop-logger';
 import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { tempDir } from '../support/core-harness';
 
 const model = 'nomic-embed-text';
 const dim = 16;
-const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false, child: () => noopLogger } as unknown as Logger;
 const vectorOf = (text: string) => {
   const v = new Array<number>(dim).fill(0);
   for (let i = 0; i < text.length; i++) v[text.charCodeAt(i) % dim]! += 1;

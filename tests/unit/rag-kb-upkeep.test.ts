@@ -6,9 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { AnnIndexer } from '../../core/rag/ann-index';
 import type { KbContext } from '../../core/rag/kb-types';
 import { createKbUpkeep, upkeepEveryRows } from '../../core/rag/kb-upkeep';
-import type { Logger } from '../../core/telemetry/logging';
+import { noopLogger } from '../support/noop-logger';
 
-const noopLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false, child: () => noopLogger } as unknown as Logger;
 
 function fakeTable() {
   const optimizes: { release: () => void }[] = [];
