@@ -90,7 +90,9 @@ for (const scheme of ['light', 'dark'] as const) {
           await writeFile(join(dir, `runbook-${i}.md`), `# Runbook ${i}\n\n${sections.join('\n')}`);
         }
         await page.getByTestId('tab-knowledge').click();
-        fake.configure({ promptEvalMs: 200 });
+        // 1 s per embed request: the pipeline overlaps several, and at 200 ms a 60-file job could
+        // end between two progress updates (seen in CI: 0/60, then done after 1.9 s).
+        fake.configure({ promptEvalMs: 1_000 });
         await page.getByTestId('kb-paths').fill(dir);
         await page.getByTestId('kb-add').click();
         await expect(page.getByTestId('kb-job')).toHaveAttribute('data-state', 'running');
