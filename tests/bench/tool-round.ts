@@ -13,9 +13,10 @@
  * It measures the code as the app ships it: run under tsx (as `npm run bench:tools` does), this file
  * hands itself to run-built.ts, which bundles it with core/ as electron-vite builds the app and runs
  * that with plain node. tsx wraps every function and closure of core/ in a `__name()` call the
- * built app never makes, and the bare loop (ollama-js, plain JavaScript) never pays: on 2026-12-07
- * that alone was 0.05 of the full-speed ratio (1.073 / 1.069 under tsx, 1.023 / 1.017 built, run
- * alternately; docs/benchmarks.md). `--tsx` keeps the old way, for that comparison.
+ * built app never makes, and the bare loop (ollama-js, plain JavaScript) never pays. The difference
+ * is small beside this machine's noise (three alternating pairs on 2026-12-07, full-speed tool
+ * turn: tsx 1.073 / 1.069 / 1.042, built 1.023 / 1.017 / 1.091; docs/benchmarks.md), but only the
+ * built code is what users run. `--tsx` keeps the old way, for that comparison.
  *
  * After the full-speed rows (the default, and the issue's target), the same app and bare turns run
  * again with the fake paced as a model would be, only much faster than any local one: `--pace`
