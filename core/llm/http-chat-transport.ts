@@ -55,8 +55,10 @@ function bodyReader(res: IncomingMessage, signal: AbortSignal | undefined): Byte
       }
     },
     async cancel() {
-      await chunks.return?.();
+      // Destroyed first: the iterator's return() waits behind a pending read, which a server that
+      // keeps the body open after `done` would never end (the drain's cut-off is such a cancel).
       res.destroy();
+      await chunks.return?.().catch(() => {});
     },
     releaseLock() {},
   };
@@ -114,7 +116,8 @@ export function openHttpChatStream(call: Omit<ChatStreamCall, 'fetch'>, transpor
         settle(true, chatBatches(bodyReader(res, signal), call.read));
       },
     );
-    req.once('error', (err) => {
+    // `on`, not `once`: a destroyed request may report a second error, which must not go unheard.
+    req.on('error', (err) => {
       done();
       settle(false, signal?.aborted ? signal.reason : failedBeforeAnswer(err));
     });

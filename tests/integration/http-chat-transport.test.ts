@@ -53,6 +53,20 @@ describe('the chat stream over node:http', () => {
     expect(srv.connections()).toBe(1);
   });
 
+  it('a body that stays open after done is cut off after the drain time (the connection closes)', async () => {
+    let closed: Promise<void> = Promise.resolve();
+    const srv = await ndjsonServer((res) => {
+      closed = new Promise((resolve) => res.socket!.once('close', () => resolve()));
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      // done, and then the body never ends.
+      res.write(chunk('ok') + done);
+    });
+    servers.push(srv.server);
+    const values = await readAll(await createOllamaClient({ host: srv.url }).chatStream(request));
+    expect(values).toHaveLength(2);
+    await closed;
+  });
+
   it('an abort before the answer rejects with the reason; one in the middle of it ends the read with the reason', async () => {
     // Sends one chunk and then nothing: only the abort ends the read.
     const srv = await ndjsonServer((res) => {
