@@ -87,6 +87,16 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   const toolViews: ToolCallView[] = [];
   let rounds = 1;
   let toolMs = 0;
+  // The telemetry of a tool round (the round's `chat` span and token counters, each call's
+  // `execute_tool` span and metrics) is recorded while the next request travels, not between
+  // the tool's result and that request: the spans end at the times they were given, nothing is
+  // dropped (a crash loses unexported spans either way), and all of it runs before the turn ends
+  // (flushed at the latest before `done` or the error).
+  const travelling: Array<() => void> = [];
+  const deferTelemetry = (work: () => void) => void travelling.push(work);
+  const flushTelemetry = () => {
+    for (const work of travelling.splice(0)) work();
+  };
 
   const liveSample = (t: number, isFinal: boolean, ratio: number | null = null, window: number | null = null): TurnSample => {
     const sinceFirst = firstChunkAt === null ? 0 : (t - firstChunkAt) / 1000;
@@ -182,6 +192,8 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       stage('model request', { round: rounds, model: request.model, messages: messages.length, with_tools: withTools });
       watchdog.requestSent();
       const opening = deps.client.chatStream({ model: request.model, messages, ...(withTools ? { tools: offer.wire } : {}), signal: controller.signal });
+      // Like the question's journal write below: once the request is on its socket.
+      if (travelling.length) setImmediate(flushTelemetry);
       // The question is recorded while the request travels: a setImmediate runs once fetch has put
       // the request on its socket (in this task's microtasks) and before any of the answer is read
       // (a later poll), so the journal write is on disk before the answer starts and adds nothing to
@@ -235,7 +247,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       stage('model round ended', { round: rounds, chunks, tool_calls: roundCalls.length, done_reason: final.done_reason ?? null, eval_count: final.eval_count ?? null });
       if (!withTools || roundCalls.length === 0) break;
       // A tool round: the stream's watchdog is off while tools run (their own timeouts apply).
-      observer.roundEnded(final);
+      observer.roundEnded(final, deferTelemetry);
       // At most 32 calls a round: a model that asks for hundreds is looping, not querying.
       const round = await runToolRound(roundCalls.slice(0, 32), answer.slice(roundStart), {
         offer,
@@ -248,6 +260,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
         audit: deps.tools?.audit,
         newId: deps.newId,
         now,
+        defer: deferTelemetry,
       });
       toolViews.push(...round.views);
       toolMs += round.runMs;
@@ -260,6 +273,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       watchdog = startStreamWatchdog(controller, deps.limits, now);
     }
 
+    flushTelemetry();
     const window = await deps.contextWindows?.resolve(final.model || request.model, { reloaded: (final.load_duration ?? 0) > reloadThresholdNs }) ?? null;
     const stats = computeTurnStats(final, {
       model: final.model || request.model,
@@ -304,6 +318,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
       err instanceof BrunoError
         ? err
         : classifyOllamaError(err, { host: deps.client.host, model: request.model, abortReason, abortAfterMs: watchdog.fired?.afterMs ?? 0, chunksReceived: chunks });
+    flushTelemetry();
     observer?.failed(error, { chunks, wallS: (now() - startedAt) / 1000 });
     stage('failed', { rounds, chunks, error_type: error.code });
     // A stopped answer stays part of the conversation (the user saw it and may refer to it); a

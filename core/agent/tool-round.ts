@@ -123,6 +123,12 @@ export interface ToolRoundContext {
   audit?: AuditLog | undefined;
   newId: () => string;
   now: () => number;
+  /**
+   * Where a call's telemetry goes once its result is known (its span ends at that moment, given
+   * to it): the turn runs it while its next request travels, so the span and metrics are not on
+   * the way from the tool's result to that request. Default: at once.
+   */
+  defer?: (work: () => void) => void;
 }
 
 export interface ToolRoundResult {
@@ -254,7 +260,9 @@ export async function runToolRound(calls: readonly ToolCall[], content: string, 
       }
     }
     const cut = cutToBudget(text, limits.resultTokenBudget);
-    observer.end({ outcome, durationS: durationMs / 1000, result: cut.text, truncated: cut.truncated });
+    const ended = { outcome, durationS: durationMs / 1000, result: cut.text, truncated: cut.truncated, at: performance.now() };
+    if (ctx.defer) ctx.defer(() => observer.end(ended));
+    else observer.end(ended);
     const done: ToolCallView = {
       ...view,
       status: outcome === 'ok' ? 'ok' : outcome === 'denied' ? 'denied' : 'error',

@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResponse } from 'ollama';
-import { readNdjsonBatches, type NdjsonReadOptions, type NdjsonStop } from './ndjson-reader';
+import { readNdjsonBatches, type ByteReader, type NdjsonReadOptions, type NdjsonStop } from './ndjson-reader';
 
 /**
  * `POST /api/chat` with `stream: true`, read in one pass. Everything else goes through ollama-js;
@@ -21,7 +21,7 @@ export class ResponseError extends Error {
   }
 }
 
-const defaultUserAgent = `agent-bruno-desktop (${process.arch} ${process.platform} Node.js/${process.version})`;
+export const defaultUserAgent = `agent-bruno-desktop (${process.arch} ${process.platform} Node.js/${process.version})`;
 
 export const missingDoneMessage = 'Did not receive done or success response in stream.';
 
@@ -38,10 +38,10 @@ export interface ChatStreamCall {
   read: NdjsonReadOptions;
 }
 
-async function responseError(response: Response): Promise<ResponseError> {
-  let message = `Error ${response.status}: ${response.statusText}`;
-  const body = await response.text().catch(() => '');
-  if ((response.headers.get('content-type') ?? '').includes('application/json')) {
+/** ollama-js's error for a non-2xx answer: Ollama's `error` text when the body is JSON that has one. */
+export function responseErrorOf(status: number, statusText: string, contentType: string, body: string): ResponseError {
+  let message = `Error ${status}: ${statusText}`;
+  if (contentType.includes('application/json')) {
     try {
       const parsed = JSON.parse(body) as { error?: unknown };
       if (typeof parsed.error === 'string' && parsed.error) message = parsed.error;
@@ -51,10 +51,15 @@ async function responseError(response: Response): Promise<ResponseError> {
   } else if (body) {
     message = body;
   }
-  return new ResponseError(message, response.status);
+  return new ResponseError(message, status);
 }
 
-async function* chatBatches(body: ReadableStream<Uint8Array>, read: NdjsonReadOptions): AsyncGenerator<ChatResponse[], void, undefined> {
+async function responseError(response: Response): Promise<ResponseError> {
+  const body = await response.text().catch(() => '');
+  return responseErrorOf(response.status, response.statusText, response.headers.get('content-type') ?? '', body);
+}
+
+export async function* chatBatches(body: ReadableStream<Uint8Array> | ByteReader, read: NdjsonReadOptions): AsyncGenerator<ChatResponse[], void, undefined> {
   const stop: NdjsonStop = { atEnd: false };
   for await (const values of readNdjsonBatches(body, read, stop)) {
     for (let i = 0; i < values.length; i++) {

@@ -31,10 +31,20 @@ export interface NdjsonStop {
   atEnd: boolean;
 }
 
+/**
+ * What the reader needs of a body: a web stream's reader (fetch) or an adapter over a Node
+ * response (http-chat-transport.ts), which spares the web-stream layer.
+ */
+export interface ByteReader {
+  read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>;
+  cancel(): Promise<void>;
+  releaseLock(): void;
+}
+
 /** How long a body may keep going after the consumer's last value before it is cancelled. */
 export const drainAfterEndMs = 2_000;
 
-function drainInBackground(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+function drainInBackground(reader: ByteReader): void {
   // A server that keeps the stream open (or keeps sending) after `done` is cut off.
   const timer = setTimeout(() => void reader.cancel().catch(() => {}), drainAfterEndMs);
   timer.unref?.();
@@ -80,9 +90,9 @@ function parseLinesInto(text: string, from: number, to: number, batch: unknown[]
  * (or an error in the consumer) cancels the body, so the connection is released at once, unless
  * the consumer set `stop.atEnd` first (see NdjsonStop).
  */
-export async function* readNdjsonBatches(body: ReadableStream<Uint8Array>, options: NdjsonReadOptions, stop?: NdjsonStop): AsyncGenerator<unknown[], void, undefined> {
+export async function* readNdjsonBatches(body: ReadableStream<Uint8Array> | ByteReader, options: NdjsonReadOptions, stop?: NdjsonStop): AsyncGenerator<unknown[], void, undefined> {
   const maxLineChars = options.maxLineChars ?? defaultMaxLineChars;
-  const reader = body.getReader();
+  const reader: ByteReader = 'getReader' in body ? (body.getReader() as ByteReader) : body;
   const decoder = new TextDecoder();
   let pending = '';
   let finished = false;

@@ -21,6 +21,8 @@ export interface ToolCallEnd {
   durationS: number;
   result: string;
   truncated: boolean;
+  /** When the call ended (performance.now()); the span ends there. Default: now. */
+  at?: number;
 }
 
 export interface ToolCallObserver {
@@ -97,7 +99,7 @@ export function createToolTelemetry(deps: ToolTelemetryDeps): ToolTelemetry {
                 s.setAttribute(A.errorType, end.outcome === 'timeout' ? 'timeout' : 'tool_error');
                 s.setStatus({ code: SpanStatusCode.ERROR, message: end.result.slice(0, 300) });
               }
-              s.end();
+              s.end(end.at);
             }
             calls.inc({ [L.tool]: label, [L.status]: end.outcome });
             if (end.outcome !== 'denied') {

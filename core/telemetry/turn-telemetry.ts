@@ -48,10 +48,12 @@ export interface TurnObserver {
    */
   streamEnded(): void;
   /**
-   * A model round that asked for tools ended: its `chat <model>` span ends here with that round's
-   * usage, and the next `prompt()` opens the next round's span (tool spans sit between them).
+   * A model round that asked for tools ended: its `chat <model>` span ends with that round's
+   * usage (at the time of `streamEnded`), and the next `prompt()` opens the next round's span
+   * (tool spans sit between them). The span is detached at once; ending it and counting the tokens
+   * go to `defer` when given (the turn runs them while its next request travels).
    */
-  roundEnded(final: ChatResponse): void;
+  roundEnded(final: ChatResponse, defer?: (work: () => void) => void): void;
   succeeded(result: TurnSuccess): void;
   failed(error: BrunoError, info: { chunks: number; wallS: number }): void;
 }
@@ -204,9 +206,12 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
         streamEnded() {
           endedAt = performance.now();
         },
-        roundEnded(final) {
-          safely(deps.report, () => {
-            const s = chat as Span | null;
+        roundEnded(final, defer) {
+          const s = chat as Span | null;
+          const at = endedAt ?? performance.now();
+          chat = null;
+          endedAt = null;
+          const work = () => safely(deps.report, () => {
             const input = final.prompt_eval_count ?? 0;
             const output = final.eval_count ?? 0;
             s?.setAttributes({
@@ -217,14 +222,14 @@ export function createTurnTelemetry(deps: TurnTelemetryDeps): TurnTelemetry {
               [A.llmTotalTokens]: input + output,
             });
             s?.setStatus({ code: SpanStatusCode.OK });
-            s?.end(endedAt ?? performance.now());
-            chat = null;
-            endedAt = null;
+            s?.end(at);
             const labels = { [L.model]: start.model, [L.agentId]: agentId };
             prom.inputTokens.inc({ ...labels, [L.operation]: 'chat' }, input);
             prom.outputTokens.inc({ ...labels, [L.operation]: 'chat' }, output);
             prom.totalTokens.inc(labels, input + output);
           });
+          if (defer) defer(work);
+          else work();
         },
         succeeded({ final, stats, answer, window, chunks }) {
           safely(deps.report, leave);

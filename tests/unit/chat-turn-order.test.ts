@@ -156,6 +156,63 @@ describe('the order of a chat turn', () => {
   });
 });
 
+describe('the telemetry of a tool round', () => {
+  it('is recorded while the next request travels: after it was sent, before any of its answer and before done', async () => {
+    const log: string[] = [];
+    const toolCall = { model: 'm', created_at: at, message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'lookup', arguments: { q: 'x' } } }] }, done: false } as unknown as ChatResponse;
+    const rounds = [[[toolCall], [done]], [[part('ok'), done]]];
+    let round = 0;
+    const client = {
+      host: 'http://127.0.0.1:11434',
+      async chatStream() {
+        log.push(`request ${round + 1}`);
+        const reads = rounds[round++]!;
+        return (async function* () {
+          for (const read of reads) {
+            await macrotask();
+            log.push(`read ${read.length}`);
+            yield read;
+          }
+        })();
+      },
+    } as unknown as OllamaClient;
+    const tool = { name: 'lookup', description: 'd', parameters: { type: 'object' as const, properties: {} }, readOnly: true, source: 'builtin', unavailable: () => null, run: async () => ({ text: 'found' }) };
+    const telemetry = loggedTelemetry(log);
+    const observed: TurnTelemetry = {
+      startTurn(start) {
+        const observer = telemetry.startTurn(start);
+        return { ...observer, roundEnded: (_final, defer) => (defer ?? ((work: () => void) => work()))(() => log.push('round span ended')) };
+      },
+    };
+    let n = 0;
+    const end = await runChatTurn(
+      {
+        client,
+        conversations: createInMemoryConversationStore(),
+        limits,
+        newId: () => `id${n++}`,
+        telemetry: observed,
+        tools: {
+          registry: { active: () => [{ tool, policy: 'allow' as const }] },
+          capabilities: { supportsTools: async () => true, clear() {} },
+          limits: () => ({ maxRounds: 5, callTimeoutMs: 1000, resultTokenBudget: 2000 }),
+          telemetry: { startCall: () => ({ context: null, end: (e) => log.push(`tool span ended ${e.outcome} at ${typeof e.at}`) }) },
+        },
+      },
+      { turnId: 't1', conversationId: 'c1', model: 'm', message: 'hi' },
+      (event) => {
+        if (event.type === 'tool') log.push(`event tool ${event.call.status}`);
+        else if (event.type !== 'token') log.push(`event ${event.type}`);
+      },
+      new AbortController(),
+    );
+    expect(end.type).toBe('done');
+    const from = log.indexOf('event tool ok');
+    expect(log.slice(from, from + 6)).toEqual(['event tool ok', 'telemetry prompt', 'request 2', 'round span ended', 'tool span ended ok at number', 'read 2']);
+    expect(log.indexOf('event done')).toBeGreaterThan(log.indexOf('tool span ended ok at number'));
+  });
+});
+
 describe('turn telemetry recorded after the answer went out', () => {
   it('ends the chat span and the request duration where the stream ended, not where succeeded was called', async () => {
     const env = { BRUNO_DATA_DIR: '/nonexistent-bruno-test', BRUNO_METRICS_ADDR: '' };
