@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRegular } from '../../core/rag/ingest';
+import { readRegular } from '../../core/rag/read-file';
 import { walkRoot } from '../../core/rag/walk';
 import { tempDir } from '../support/core-harness';
 
