@@ -11,8 +11,7 @@
  * (deleted, or now skipped) lose their chunks after a complete walk of that root.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Table } from '@lancedb/lancedb';
 import { BrunoError } from '../common/errors';
@@ -24,7 +23,8 @@ import { chunkPdfPages, PdfReader, type PdfLimits } from './pdf-to-text';
 import { sniff } from './sniff';
 import { chunksTableName, embeddingVersionOf, sqlIn, type ChunkRow, type FileRow, type KbStore, type SourceRow } from './store';
 import { SkipTally } from './skip-tally';
-import { isInside, specialKind, walkRoot, type FoundFile } from './walk';
+import { readRegular } from './read-file';
+import { isInside, walkRoot, type FoundFile } from './walk';
 
 export interface IngestDeps {
   store: KbStore;
@@ -93,30 +93,6 @@ interface Pending {
   hash: string;
   rows: Omit<ChunkRow, 'vector' | 'embedding_version'>[];
   inputs: string[];
-}
-
-/**
- * Reads a file the walk found, or answers why not. Opened non-blocking and checked on the open
- * descriptor: a path swapped for a FIFO after the walk would otherwise block the job for ever.
- */
-async function readRegular(path: string, maxBytes: number): Promise<Buffer | SkippedFile> {
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { path, reason: 'special_file', detail: specialKind(info) };
-    if (info.size > maxBytes) return { path, reason: 'too_large', detail: `${info.size} bytes > ${maxBytes}` };
-    const bytes = await handle.readFile();
-    return bytes.length > maxBytes ? { path, reason: 'too_large', detail: `${bytes.length} bytes > ${maxBytes}` } : bytes;
-  } catch (err) {
-    return { path, reason: 'unreadable', detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
 }
 
 function vectorOf(value: unknown): Float32Array {

@@ -61,11 +61,11 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * One at a time, not during an ANN build (they would conflict), and only once no search has run
    * for a moment: a running optimize holds Lance's CPU pool and cannot be paused.
    */
-  function startOptimize(table: Table): void {
+  function startOptimize(table: Table, deferToSearches = true): void {
     if (stopped || ann.state().state === 'building' || optimizing) return;
     optimizing = (async () => {
       await ftsBuilding?.catch(() => undefined);
-      await priority.whenQuiet();
+      if (deferToSearches) await priority.whenQuiet();
       if (ann.state().state === 'building') return;
       rowsAtUpkeep = await table.countRows();
       const started = performance.now();
@@ -83,13 +83,16 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * when one still ran at the job's end, which left the job's last rows (up to a third of the
    * table) unindexed: every later search scanned them flat (idle p50 104-107 ms at 100k chunks
    * against 24 ms, docs/benchmarks.md "Scale, third pass"). Not a part of `optimizing()`: the ANN
-   * build waits for that, and this waits for the build.
+   * build waits for that, and this waits for the build. Not deferred to searches: until it ran,
+   * every search scans the job's last rows flat (the full-text side 160-250 ms at 3,600 chunks
+   * against 21-30 ms once folded in), so deferring it under a stream of searches (up to
+   * maxDeferMs) only made more of them slow.
    */
   function catchUp(table: Table): void {
     const run: Promise<void> = (async () => {
       await optimizing;
       await ann.idle();
-      startOptimize(table);
+      startOptimize(table, false);
       await optimizing;
     })().finally(() => {
       if (catchingUp === run) catchingUp = null;

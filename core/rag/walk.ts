@@ -122,7 +122,15 @@ export async function walkRoot(root: string, maxFileBytes: number, options: Walk
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.isDirectory() && ignoredDirs.has(entry.name)) continue;
-      await visit(join(shownPath, entry.name));
+      // A regular file's entry (the directory's own type field: a symlink says so) is not a link,
+      // so its real path is the directory's real path and its name: no realpath and lstat for
+      // it (two of the seven file-system calls a file cost, docs/benchmarks.md "Scale, fourth
+      // pass"). Links and entries of unknown type take the full path above.
+      if (entry.isFile()) {
+        signal?.throwIfAborted();
+        await visitFile(join(shownPath, entry.name), join(real, entry.name));
+      }
+      else await visit(join(shownPath, entry.name));
     }
   };
 

@@ -22,7 +22,7 @@ function fakeTable() {
   return { table: table as unknown as Table, optimizes };
 }
 
-function upkeepWith(table: Table) {
+function upkeepWith(table: Table, whenQuiet: () => Promise<void> = async () => {}) {
   const ann = { state: () => ({ state: 'ready' }), refresh: async () => {}, idle: async () => {}, queryOptions: () => null, reset() {} } as unknown as AnnIndexer;
   const ctx = {
     store: { findChunksTable: async () => ({ table, name: 'kb_chunks__m__16', dim: 16 }) },
@@ -30,7 +30,7 @@ function upkeepWith(table: Table) {
     ann,
     log: noopLogger,
     measure: () => {},
-    priority: { whenQuiet: async () => {} },
+    priority: { whenQuiet },
   } as unknown as KbContext;
   return createKbUpkeep(ctx);
 }
@@ -59,6 +59,23 @@ describe('kb upkeep', () => {
     optimizes[1]!.release();
     for (let i = 0; i < 10 && !settled; i++) await tick();
     expect(settled).toBe(true);
+  });
+
+  it('a job defers its optimizes to searches; the optimize after the job does not wait for them', async () => {
+    // A steady stream of searches: never quiet.
+    const neverQuiet = () => new Promise<void>(() => {});
+    const during = fakeTable();
+    upkeepWith(during.table, neverQuiet).duringIngest(during.table, upkeepEveryRows);
+    for (let i = 0; i < 10; i++) await tick();
+    expect(during.optimizes.length).toBe(0);
+
+    const after = fakeTable();
+    const upkeep = upkeepWith(after.table, neverQuiet);
+    await upkeep.afterIngest(after.table);
+    for (let i = 0; i < 10 && after.optimizes.length < 1; i++) await tick();
+    expect(after.optimizes.length).toBe(1);
+    after.optimizes[0]!.release();
+    await upkeep.settled();
   });
 
   it('starts no optimize after stop()', async () => {
