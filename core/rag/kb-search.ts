@@ -85,7 +85,9 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     }
     const { table, dim } = found;
     // The first query of a process learns whether an index exists; later ones re-check in the background.
-    const refresh = ann.refresh(table, dim, { build: deps.buildAnnIndex === true }).catch(deps.report);
+    // A search may start the first build, or the rebuild of an index a table outgrew (a store a
+    // one-shot CLI ingested); not during a job or its upkeep, which rebuild when it suits them.
+    const refresh = ann.refresh(table, dim, { build: deps.buildAnnIndex === true, rebuild: !ctx.priority.ingesting && !upkeep.catchingUp() }).catch(deps.report);
     if (!annChecked) {
       annChecked = true;
       await refresh;

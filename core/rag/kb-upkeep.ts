@@ -25,11 +25,15 @@ export interface KbUpkeep {
   readonly gaugesLoaded: boolean;
   /** The running optimize, if any. */
   optimizing(): Promise<void> | null;
+  /** Resolves when the running optimize and full-text index build end (null when neither runs): an ANN build waits. */
+  busy(): Promise<void> | null;
   /**
    * Resolves once the optimize after the last job ran (it waits for a running optimize or ANN
    * build first) and no optimize runs: deletes wait for it, and so does `kb.idle()`.
    */
   settled(): Promise<void>;
+  /** Whether the upkeep after a job (its optimize, then a rebuild) is still to run. */
+  catchingUp(): boolean;
   /** Starts no optimize from now on (the knowledge base is closing). */
   stop(): void;
 }
@@ -44,6 +48,8 @@ export interface KbUpkeep {
  */
 export const upkeepEveryRows = 8192;
 export const upkeepGrowth = 0.5;
+/** Rows between two checks for the first ANN index during a job (a count and an index list: cheap). */
+export const annCheckEveryRows = 1024;
 
 export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   const { store, model, ann, log, measure, priority } = ctx;
@@ -53,6 +59,7 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   let rowsAtUpkeep = 0;
   let catchingUp: Promise<void> | null = null;
   let stopped = false;
+  let rowsSinceAnnCheck = 0;
 
   /**
    * Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
@@ -62,11 +69,11 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * for a moment: a running optimize holds Lance's CPU pool and cannot be paused.
    */
   function startOptimize(table: Table): void {
-    if (stopped || ann.state().state === 'building' || optimizing) return;
+    if (stopped || ann.building() || optimizing) return;
     optimizing = (async () => {
       await ftsBuilding?.catch(() => undefined);
       await priority.whenQuiet();
-      if (ann.state().state === 'building') return;
+      if (ann.building()) return;
       rowsAtUpkeep = await table.countRows();
       const started = performance.now();
       await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
@@ -83,7 +90,9 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * when one still ran at the job's end, which left the job's last rows (up to a third of the
    * table) unindexed: every later search scanned them flat (idle p50 104-107 ms at 100k chunks
    * against 24 ms, docs/benchmarks.md "Scale, third pass"). Not a part of `optimizing()`: the ANN
-   * build waits for that, and this waits for the build.
+   * build waits for that, and this waits for the build. Then, with every row in the index, the
+   * rebuild of an index the table outgrew (it runs with no job writing; searches read the old
+   * index meanwhile, which now holds every row).
    */
   function catchUp(table: Table): void {
     const run: Promise<void> = (async () => {
@@ -91,6 +100,9 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       await ann.idle();
       startOptimize(table);
       await optimizing;
+      if (stopped || priority.ingesting) return;
+      const found = await store.findChunksTable(model);
+      if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
     })().finally(() => {
       if (catchingUp === run) catchingUp = null;
     });
@@ -144,20 +156,32 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
     if ((await table.countRows()) === 0) return;
     await ensureFtsIndex(table);
     rowsSinceUpkeep = 0;
+    rowsSinceAnnCheck = 0;
+    // The first build (a table without an index); a rebuild waits for the optimize in catchUp.
     const found = await store.findChunksTable(model);
-    if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
+    if (found && ann.state().state !== 'ready') await ann.refresh(found.table, found.dim, { force: true, build: true });
     catchUp(table);
   }
 
-  function duringIngest(table: Table, rowsAdded: number): void {
-    rowsSinceUpkeep += rowsAdded;
-    if (rowsSinceUpkeep < Math.max(upkeepEveryRows, rowsAtUpkeep * upkeepGrowth) || optimizing || ann.state().state === 'building') return;
-    rowsSinceUpkeep = 0;
-    startOptimize(table);
+  const annCheck = (writing: boolean) =>
     void store
       .findChunksTable(model)
-      .then((found) => (found ? ann.refresh(found.table, found.dim, { force: true, build: true }) : undefined))
+      .then((found) => (found ? ann.refresh(found.table, found.dim, { force: true, build: true, writing }) : undefined))
       .catch((err: unknown) => log.warn('ANN index check failed', { error: err instanceof Error ? err.message : String(err) }));
+
+  function duringIngest(table: Table, rowsAdded: number): void {
+    rowsSinceUpkeep += rowsAdded;
+    rowsSinceAnnCheck += rowsAdded;
+    // Until the table has its first ANN index, check every batch or so: searches during the job
+    // read the indexed rows only once the vector side has one (the first build is small and quick).
+    if (ann.state().state === 'none' && !ann.building() && rowsSinceAnnCheck >= annCheckEveryRows) {
+      rowsSinceAnnCheck = 0;
+      annCheck(true);
+    }
+    if (rowsSinceUpkeep < Math.max(upkeepEveryRows, rowsAtUpkeep * upkeepGrowth) || optimizing || ann.building()) return;
+    rowsSinceUpkeep = 0;
+    startOptimize(table);
+    annCheck(true);
   }
 
   return {
@@ -173,6 +197,8 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       return gaugesLoaded;
     },
     optimizing: () => optimizing,
+    busy: () => (optimizing || ftsBuilding ? Promise.all([optimizing, ftsBuilding?.catch(() => undefined)]).then(() => undefined) : null),
+    catchingUp: () => catchingUp !== null,
     async settled() {
       await catchingUp;
       await optimizing;

@@ -22,15 +22,22 @@ function fakeTable() {
   return { table: table as unknown as Table, optimizes };
 }
 
-function upkeepWith(table: Table) {
-  const ann = { state: () => ({ state: 'ready' }), refresh: async () => {}, idle: async () => {}, queryOptions: () => null, reset() {} } as unknown as AnnIndexer;
+function upkeepWith(table: Table, refreshes: { writing?: boolean; rebuild?: boolean }[] = []) {
+  const ann = {
+    state: () => ({ state: 'ready' }),
+    refresh: async (_t: Table, _d: number, options: { writing?: boolean; rebuild?: boolean } = {}) => void refreshes.push(options),
+    building: () => false,
+    idle: async () => {},
+    queryOptions: () => null,
+    reset() {},
+  } as unknown as AnnIndexer;
   const ctx = {
     store: { findChunksTable: async () => ({ table, name: 'kb_chunks__m__16', dim: 16 }) },
     model: 'm',
     ann,
     log: noopLogger,
     measure: () => {},
-    priority: { whenQuiet: async () => {} },
+    priority: { whenQuiet: async () => {}, ingesting: false },
   } as unknown as KbContext;
   return createKbUpkeep(ctx);
 }
@@ -59,6 +66,26 @@ describe('kb upkeep', () => {
     optimizes[1]!.release();
     for (let i = 0; i < 10 && !settled; i++) await tick();
     expect(settled).toBe(true);
+  });
+
+  it('checks for a rebuild only once the optimize after the job ended, with no job writing', async () => {
+    const { table, optimizes } = fakeTable();
+    const refreshes: { writing?: boolean; rebuild?: boolean }[] = [];
+    const upkeep = upkeepWith(table, refreshes);
+    upkeep.duringIngest(table, upkeepEveryRows);
+    for (let i = 0; i < 10 && refreshes.length < 1; i++) await tick();
+    // During the job: the larger growth (a rebuild there takes CPU from the job).
+    expect(refreshes).toEqual([expect.objectContaining({ writing: true })]);
+    optimizes[0]!.release();
+    await upkeep.afterIngest(table);
+    expect(upkeep.catchingUp()).toBe(true);
+    for (let i = 0; i < 10 && optimizes.length < 2; i++) await tick();
+    expect(refreshes.length).toBe(1);
+    optimizes[1]!.release();
+    await upkeep.settled();
+    expect(refreshes.length).toBe(2);
+    expect(refreshes[1]!.writing).toBeFalsy();
+    expect(upkeep.catchingUp()).toBe(false);
   });
 
   it('starts no optimize after stop()', async () => {
