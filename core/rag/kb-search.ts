@@ -9,7 +9,7 @@ import type { FusionMethod, SearchHit, SearchMode, SearchResult } from '../commo
 import { spanNames } from '../common/metric-names';
 import { safely } from '../telemetry/safely';
 import { searchDefaults, type KbContext, type RetrievalResult, type RetrieveOptions, type SearchOptions } from './kb-types';
-import type { KbUpkeep } from './kb-upkeep';
+import { upkeepEveryRows, type KbUpkeep } from './kb-upkeep';
 import { buildPromptBlock, diversityOf } from './prompt-block';
 import type { RetrievalStage } from './rag-metrics';
 import { candidatePool, ftsHits, ftsSearch, fuseHybrid, fuseRrf, rrfK, vectorHits, vectorSearch, vectorWeight, type Candidate } from './search';
@@ -100,6 +100,12 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     // full-text side's flat scan took 1.3 s p50 / 4.6 s p95 at 100k (docs/benchmarks.md, "Scale").
     // Those rows are found once the next optimize folds them in, and flat again after the job.
     const indexedOnly = ctx.priority.ingesting;
+    // After a job, until the optimize after it ends, the full-text side reads the indexed rows
+    // only while the unindexed tail is large: its flat scan of up to a third of the table took
+    // 1.2-1.9 s beside that optimize at 100k (docs/benchmarks.md, "Scale, fourth pass"). Those
+    // rows are found by the vector side meanwhile (its flat part of the tail costs 100-350 ms), and
+    // by their words once the optimize has folded them in (seconds; `kb.idle()` waits for it).
+    const ftsIndexedOnly = indexedOnly || (upkeep.catchingUp() && upkeep.unindexedRows() >= upkeepEveryRows);
 
     let vector: Float32Array | null = null;
     if (mode !== 'fts') {
@@ -123,7 +129,7 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     const keyword =
       mode !== 'vector'
         ? stage(spanNames.keywordSearch, 'keyword_search', parent, async (_ctx, span) => {
-            const rows = await wrap('searching', () => ftsSearch(table, query, pool, indexedOnly)).catch(async (err: unknown) => {
+            const rows = await wrap('searching', () => ftsSearch(table, query, pool, ftsIndexedOnly)).catch(async (err: unknown) => {
               // No FTS index yet (a job was interrupted before building it): build it, scan next time.
               if (/INVERTED index/i.test(String((err as Error)?.message))) {
                 void upkeep.ensureFtsIndex(table).catch(deps.report);

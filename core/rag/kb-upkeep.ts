@@ -34,6 +34,8 @@ export interface KbUpkeep {
   settled(): Promise<void>;
   /** Whether the upkeep after a job (its optimize, then a rebuild) is still to run. */
   catchingUp(): boolean;
+  /** Rows the jobs of this process wrote that no optimize has folded into the full-text index yet (an estimate). */
+  unindexedRows(): number;
   /** Starts no optimize from now on (the knowledge base is closing). */
   stop(): void;
 }
@@ -57,6 +59,10 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   let optimizing: Promise<void> | null = null;
   let rowsSinceUpkeep = 0;
   let rowsAtUpkeep = 0;
+  // Rows no optimize has folded into the full-text index yet: written since the running (or
+  // last) optimize started, and those the running one folds.
+  let unfolded = 0;
+  let folding = 0;
   let catchingUp: Promise<void> | null = null;
   let stopped = false;
   let rowsSinceAnnCheck = 0;
@@ -75,12 +81,17 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       await priority.whenQuiet();
       if (ann.building()) return;
       rowsAtUpkeep = await table.countRows();
+      folding = unfolded;
+      unfolded = 0;
       const started = performance.now();
       await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      folding = 0;
       log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 });
     })()
       .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => {
+        unfolded += folding;
+        folding = 0;
         optimizing = null;
       });
   }
@@ -172,6 +183,7 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   function duringIngest(table: Table, rowsAdded: number): void {
     rowsSinceUpkeep += rowsAdded;
     rowsSinceAnnCheck += rowsAdded;
+    unfolded += rowsAdded;
     // Until the table has its first ANN index, check every batch or so: searches during the job
     // read the indexed rows only once the vector side has one (the first build is small and quick).
     if (ann.state().state === 'none' && !ann.building() && rowsSinceAnnCheck >= annCheckEveryRows) {
@@ -199,6 +211,7 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
     optimizing: () => optimizing,
     busy: () => (optimizing || ftsBuilding ? Promise.all([optimizing, ftsBuilding?.catch(() => undefined)]).then(() => undefined) : null),
     catchingUp: () => catchingUp !== null,
+    unindexedRows: () => unfolded + folding,
     async settled() {
       await catchingUp;
       await optimizing;

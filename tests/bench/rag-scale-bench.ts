@@ -137,7 +137,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     report(`| whole run by what ran beside the search | ${groups.join(' | ')} |`);
     // The slowest samples and when they came, to see which work they waited behind.
     const slow = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5);
-    console.log(`  slowest: ${slow.map((s) => `${s.ms.toFixed(0)} ms at ${(s.at / 1000).toFixed(1)} s (${s.phase}, ANN ${s.annState}${s.annUsed ? ', used' : ''})`).join('; ')}`);
+    console.log(`  slowest: ${slow.map((s) => `${s.ms.toFixed(0)} ms at ${(s.at / 1000).toFixed(1)} s (${s.phase}, ANN ${s.annState}${s.annUsed ? ', used' : ''}, ${beside(s)}; vector ${s.vectorMs.toFixed(0)} / full-text ${s.ftsMs.toFixed(0)} ms)`).join('; ')}`);
   } finally {
     await kb.close();
     if (process.env.RAG_BENCH_KEEP) cpSync(storeUri, process.env.RAG_BENCH_KEEP, { recursive: true });
