@@ -98,7 +98,8 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     // While a job writes, searches read what the indexes hold (fastSearch): the rows written since
     // the last optimize (up to a third of the table) were scanned flat by every query, and the
     // full-text side's flat scan took 1.3 s p50 / 4.6 s p95 at 100k (docs/benchmarks.md, "Scale").
-    // Those rows are found once the next optimize folds them in, and flat again after the job.
+    // Those rows are found once the next optimize folds them in, and flat again after the job
+    // (the full-text side: see below). The vector side has an index early (ann-index.ts).
     const indexedOnly = ctx.priority.ingesting;
     // After a job, until the optimize after it ends, the full-text side reads the indexed rows
     // only while the unindexed tail is large: its flat scan of up to a third of the table took
