@@ -94,7 +94,8 @@ export interface KbStats {
   chunks: number;
   bytes: number;
   embeddingVersion: string | null;
-  annIndex: { state: 'none' | 'building' | 'ready' | 'failed'; type?: string; buildSeconds?: number; rows?: number; error?: string };
+  /** `rebuilding`: a ready index is being retrained on the grown table (the old one serves meanwhile). */
+  annIndex: { state: 'none' | 'building' | 'ready' | 'failed'; type?: string; buildSeconds?: number; rows?: number; error?: string; rebuilding?: boolean; rebuildFailed?: boolean };
 }
 
 export interface IngestSummary {

@@ -74,7 +74,9 @@ export const settingRows: readonly SettingRow[] = [
   { path: 'knowledge.chunkOverlapChars', default: 150 },
   { path: 'knowledge.embedBatchSize', default: 32 },
   { path: 'knowledge.writeBatchChunks', default: 256 },
-  { path: 'knowledge.annIndexMinRows', default: 50_000 },
+  // The ANN index is built early (a small table builds in about half a second) and rebuilt as the
+  // table grows 4x (ann-index.ts): searches during a long job read an index, not a flat scan.
+  { path: 'knowledge.annIndexMinRows', default: 4096 },
   { path: 'knowledge.fusion', default: 'convex', env: env('BRUNO_KB_FUSION') },
   // Ingest roots must lie inside one of these (real paths; `~` is the home folder): any holder of
   // the API token can ingest and then read back through kb.search. A PATH-style list in the env.

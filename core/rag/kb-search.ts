@@ -9,7 +9,7 @@ import type { FusionMethod, SearchHit, SearchMode, SearchResult } from '../commo
 import { spanNames } from '../common/metric-names';
 import { safely } from '../telemetry/safely';
 import { searchDefaults, type KbContext, type RetrievalResult, type RetrieveOptions, type SearchOptions } from './kb-types';
-import type { KbUpkeep } from './kb-upkeep';
+import { upkeepEveryRows, type KbUpkeep } from './kb-upkeep';
 import { buildPromptBlock, diversityOf } from './prompt-block';
 import type { RetrievalStage } from './rag-metrics';
 import { candidatePool, ftsHits, ftsSearch, fuseHybrid, fuseRrf, rrfK, vectorHits, vectorSearch, vectorWeight, type Candidate } from './search';
@@ -85,7 +85,9 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     }
     const { table, dim } = found;
     // The first query of a process learns whether an index exists; later ones re-check in the background.
-    const refresh = ann.refresh(table, dim, { build: deps.buildAnnIndex === true }).catch(deps.report);
+    // A search may start the first build, or the rebuild of an index a table outgrew (a store a
+    // one-shot CLI ingested); not during a job or its upkeep, which rebuild when it suits them.
+    const refresh = ann.refresh(table, dim, { build: deps.buildAnnIndex === true, rebuild: !ctx.priority.ingesting && !upkeep.catchingUp() }).catch(deps.report);
     if (!annChecked) {
       annChecked = true;
       await refresh;
@@ -96,8 +98,15 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     // While a job writes, searches read what the indexes hold (fastSearch): the rows written since
     // the last optimize (up to a third of the table) were scanned flat by every query, and the
     // full-text side's flat scan took 1.3 s p50 / 4.6 s p95 at 100k (docs/benchmarks.md, "Scale").
-    // Those rows are found once the next optimize folds them in, and flat again after the job.
+    // Those rows are found once the next optimize folds them in, and flat again after the job
+    // (the full-text side: see below). The vector side has an index early (ann-index.ts).
     const indexedOnly = ctx.priority.ingesting;
+    // After a job, until the optimize after it ends, the full-text side reads the indexed rows
+    // only while the unindexed tail is large: its flat scan of up to a third of the table took
+    // 1.2-1.9 s beside that optimize at 100k (docs/benchmarks.md, "Scale, fourth pass"). Those
+    // rows are found by the vector side meanwhile (its flat part of the tail costs 100-350 ms), and
+    // by their words once the optimize has folded them in (seconds; `kb.idle()` waits for it).
+    const ftsIndexedOnly = indexedOnly || (upkeep.catchingUp() && upkeep.unindexedRows() >= upkeepEveryRows);
 
     let vector: Float32Array | null = null;
     if (mode !== 'fts') {
@@ -121,7 +130,7 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     const keyword =
       mode !== 'vector'
         ? stage(spanNames.keywordSearch, 'keyword_search', parent, async (_ctx, span) => {
-            const rows = await wrap('searching', () => ftsSearch(table, query, pool, indexedOnly)).catch(async (err: unknown) => {
+            const rows = await wrap('searching', () => ftsSearch(table, query, pool, ftsIndexedOnly)).catch(async (err: unknown) => {
               // No FTS index yet (a job was interrupted before building it): build it, scan next time.
               if (/INVERTED index/i.test(String((err as Error)?.message))) {
                 void upkeep.ensureFtsIndex(table).catch(deps.report);

@@ -25,11 +25,17 @@ export interface KbUpkeep {
   readonly gaugesLoaded: boolean;
   /** The running optimize, if any. */
   optimizing(): Promise<void> | null;
+  /** Resolves when the running optimize and full-text index build end (null when neither runs): an ANN build waits. */
+  busy(): Promise<void> | null;
   /**
    * Resolves once the optimize after the last job ran (it waits for a running optimize or ANN
    * build first) and no optimize runs: deletes wait for it, and so does `kb.idle()`.
    */
   settled(): Promise<void>;
+  /** Whether the upkeep after a job (its optimize, then a rebuild) is still to run. */
+  catchingUp(): boolean;
+  /** Rows the jobs of this process wrote that no optimize has folded into the full-text index yet (an estimate). */
+  unindexedRows(): number;
   /** Starts no optimize from now on (the knowledge base is closing). */
   stop(): void;
 }
@@ -44,6 +50,8 @@ export interface KbUpkeep {
  */
 export const upkeepEveryRows = 8192;
 export const upkeepGrowth = 0.5;
+/** Rows between two checks for the first ANN index during a job (a count and an index list: cheap). */
+export const annCheckEveryRows = 1024;
 
 export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   const { store, model, ann, log, measure, priority } = ctx;
@@ -51,8 +59,13 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
   let optimizing: Promise<void> | null = null;
   let rowsSinceUpkeep = 0;
   let rowsAtUpkeep = 0;
+  // Rows no optimize has folded into the full-text index yet: written since the running (or
+  // last) optimize started, and those the running one folds.
+  let unfolded = 0;
+  let folding = 0;
   let catchingUp: Promise<void> | null = null;
   let stopped = false;
+  let rowsSinceAnnCheck = 0;
 
   /**
    * Folds new rows into the FTS (and ANN) index and compacts small fragments, in the background:
@@ -62,18 +75,23 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * for a moment: a running optimize holds Lance's CPU pool and cannot be paused.
    */
   function startOptimize(table: Table, deferToSearches = true): void {
-    if (stopped || ann.state().state === 'building' || optimizing) return;
+    if (stopped || ann.building() || optimizing) return;
     optimizing = (async () => {
       await ftsBuilding?.catch(() => undefined);
       if (deferToSearches) await priority.whenQuiet();
-      if (ann.state().state === 'building') return;
+      if (ann.building()) return;
       rowsAtUpkeep = await table.countRows();
+      folding = unfolded;
+      unfolded = 0;
       const started = performance.now();
       await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      folding = 0;
       log.info('store optimized', { seconds: Math.round((performance.now() - started) / 100) / 10 });
     })()
       .catch((err: unknown) => log.warn('store optimize failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => {
+        unfolded += folding;
+        folding = 0;
         optimizing = null;
       });
   }
@@ -86,7 +104,9 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * build waits for that, and this waits for the build. Not deferred to searches: until it ran,
    * every search scans the job's last rows flat (the full-text side 160-250 ms at 3,600 chunks
    * against 21-30 ms once folded in), so deferring it under a stream of searches (up to
-   * maxDeferMs) only made more of them slow.
+   * maxDeferMs) only made more of them slow. Then, with every row in the index, the rebuild of an
+   * index the table outgrew (it runs with no job writing; searches read the old index meanwhile,
+   * which now holds every row).
    */
   function catchUp(table: Table): void {
     const run: Promise<void> = (async () => {
@@ -94,6 +114,9 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       await ann.idle();
       startOptimize(table, false);
       await optimizing;
+      if (stopped || priority.ingesting) return;
+      const found = await store.findChunksTable(model);
+      if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
     })().finally(() => {
       if (catchingUp === run) catchingUp = null;
     });
@@ -147,20 +170,33 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
     if ((await table.countRows()) === 0) return;
     await ensureFtsIndex(table);
     rowsSinceUpkeep = 0;
+    rowsSinceAnnCheck = 0;
+    // The first build (a table without an index); a rebuild waits for the optimize in catchUp.
     const found = await store.findChunksTable(model);
-    if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
+    if (found && ann.state().state !== 'ready') await ann.refresh(found.table, found.dim, { force: true, build: true });
     catchUp(table);
   }
 
-  function duringIngest(table: Table, rowsAdded: number): void {
-    rowsSinceUpkeep += rowsAdded;
-    if (rowsSinceUpkeep < Math.max(upkeepEveryRows, rowsAtUpkeep * upkeepGrowth) || optimizing || ann.state().state === 'building') return;
-    rowsSinceUpkeep = 0;
-    startOptimize(table);
+  const annCheck = (writing: boolean) =>
     void store
       .findChunksTable(model)
-      .then((found) => (found ? ann.refresh(found.table, found.dim, { force: true, build: true }) : undefined))
+      .then((found) => (found ? ann.refresh(found.table, found.dim, { force: true, build: true, writing }) : undefined))
       .catch((err: unknown) => log.warn('ANN index check failed', { error: err instanceof Error ? err.message : String(err) }));
+
+  function duringIngest(table: Table, rowsAdded: number): void {
+    rowsSinceUpkeep += rowsAdded;
+    rowsSinceAnnCheck += rowsAdded;
+    unfolded += rowsAdded;
+    // Until the table has its first ANN index, check every batch or so: searches during the job
+    // read the indexed rows only once the vector side has one (the first build is small and quick).
+    if (ann.state().state === 'none' && !ann.building() && rowsSinceAnnCheck >= annCheckEveryRows) {
+      rowsSinceAnnCheck = 0;
+      annCheck(true);
+    }
+    if (rowsSinceUpkeep < Math.max(upkeepEveryRows, rowsAtUpkeep * upkeepGrowth) || optimizing || ann.building()) return;
+    rowsSinceUpkeep = 0;
+    startOptimize(table);
+    annCheck(true);
   }
 
   return {
@@ -176,6 +212,9 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       return gaugesLoaded;
     },
     optimizing: () => optimizing,
+    busy: () => (optimizing || ftsBuilding ? Promise.all([optimizing, ftsBuilding?.catch(() => undefined)]).then(() => undefined) : null),
+    catchingUp: () => catchingUp !== null,
+    unindexedRows: () => unfolded + folding,
     async settled() {
       await catchingUp;
       await optimizing;

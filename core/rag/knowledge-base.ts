@@ -23,6 +23,9 @@ import { storeError } from './store-errors';
 
 export { searchDefaults, type IngestOptions, type KnowledgeBase, type KnowledgeBaseDeps, type KnowledgeSettings, type RetrievalResult, type RetrieveOptions, type SearchOptions } from './kb-types';
 
+/** Builds over fewer rows than this start at once; larger ones wait for a pause in the searches. */
+const annDeferFromRows = 16_384;
+
 export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   const { settings } = deps;
   const model = settings.embedModel;
@@ -65,8 +68,10 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       {
         onBuilt: (seconds, rows, type) => log.info('ANN index built', { seconds: Math.round(seconds * 10) / 10, rows, type }),
         onFailed: (err) => log.warn('ANN index build failed (searches scan the table instead)', { error: err instanceof Error ? err.message : String(err) }),
-        beforeBuild: () => priority.whenQuiet(),
-        busy: () => upkeepRef?.optimizing() ?? null,
+        // A small table builds in about half a second: deferring it (up to 3 s) would leave the
+        // searches of a job on the flat scan longer than the build itself takes.
+        beforeBuild: (rows) => (rows < annDeferFromRows ? undefined : priority.whenQuiet()),
+        busy: () => upkeepRef?.busy() ?? null,
       },
     ),
     async wrap(action, work) {

@@ -34,11 +34,17 @@ let lanceModule: Promise<LanceModule> | null = null;
  *   build (seconds); with a second thread it runs beside it (docs/benchmarks.md, "Scale": at 20k
  *   chunks during ingestion, search p95 20.6 s -> 5.9 s and ingestion 163 -> 256 chunks/s in the
  *   same loaded hour). Larger hosts keep Lance's own default.
+ * - `TOKIO_WORKER_THREADS`: at least 8. LanceDB's async runtime (tokio, one worker a CPU by
+ *   default) runs parts of an optimize and an index build on its workers; on 2 CPUs those held
+ *   both, and every query of the process waited (a search during a rebuild at 100k rows: p95
+ *   411 ms, max 737 ms). With more workers than CPUs the OS shares the CPUs and a query's async
+ *   work goes on beside them (p95 31 ms, max 169 ms; docs/benchmarks.md "Scale, fourth pass").
  */
 export const lanceEnvDefaults: Readonly<Record<string, string>> = {
   LANCEDB_LOG: 'error',
   LANCE_FTS_WRITE_QUEUE_SIZE: '65536',
   ...(availableParallelism() <= 3 ? { LANCE_CPU_THREADS: '2' } : {}),
+  TOKIO_WORKER_THREADS: String(Math.max(8, availableParallelism())),
 };
 
 export function applyLanceEnvDefaults(env: NodeJS.ProcessEnv = process.env): void {

@@ -5,7 +5,7 @@
  * Generates a Markdown corpus of that many chunks (20 one-chunk sections a file), ingests it with
  * `kb.ingest` and the fast in-process fake embedder, in one process as headless mode runs it
  * (background optimizes during the job, the ANN index built once the table holds
- * RAG_BENCH_ANN_MIN_ROWS rows, default 20,000), and samples a hybrid `kb.search` every 100 ms
+ * RAG_BENCH_ANN_MIN_ROWS rows, default the app's knowledge.annIndexMinRows, and rebuilt as it grows), and samples a hybrid `kb.search` every 100 ms
  * from the start of the ingestion until the store is idle (job, optimizes and ANN build ended),
  * then the same searches idle (the baseline of the same run). RAG_BENCH_KEEP=<dir> keeps the
  * store there (for `npm run bench:memory -- --kb-store <dir>`: restart-to-health with it).
@@ -13,6 +13,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rowOf } from '../../core/config/setting-table';
 import type { Embed } from '../../core/llm';
 import type { Logger } from '../../core/telemetry/logging';
 import { seededRandom } from '../support/seeded-random';
@@ -48,7 +49,8 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     requests++;
     return fastEmbed(request);
   };
-  const minRows = Number(process.env.RAG_BENCH_ANN_MIN_ROWS ?? 20_000);
+  // The app's default (knowledge.annIndexMinRows) unless RAG_BENCH_ANN_MIN_ROWS (20,000 before the fourth pass).
+  const minRows = Number(process.env.RAG_BENCH_ANN_MIN_ROWS ?? rowOf('knowledge.annIndexMinRows')!.default);
   const storeUri = join(dir, 'store');
   // The knowledge base's own log lines of its background work, with their times.
   const upkeepEvents: { at: number; msg: string; fields: Record<string, unknown> }[] = [];
@@ -119,11 +121,23 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     const optimizes = upkeepEvents.filter((e) => e.msg === 'store optimized');
     report(`| background work during the run | ${optimizes.length} optimizes, ${optimizes.reduce((n, e) => n + Number(e.fields.seconds ?? 0), 0).toFixed(1)} s in all (${optimizes.map((e) => `${Number(e.fields.seconds).toFixed(1)} s ending at ${(e.at / 1000).toFixed(0)} s`).join(', ')}) | ${upkeepEvents.filter((e) => e.msg === 'ANN index built').map((e) => `ANN build of ${String(e.fields.rows)} rows: ${String(e.fields.seconds)} s, ending at ${(e.at / 1000).toFixed(0)} s`).join('; ') || 'no ANN build'} | ${upkeepEvents.filter((e) => !['store optimized', 'ANN index built'].includes(e.msg)).map((e) => e.msg).join('; ') || 'no warnings'} | |`);
     const during = samples.filter((s) => s.phase === 'ingesting');
-    const stage = (pick: (s: Sample) => number) => `p50 ${percentile(during.map(pick), 50).toFixed(0)} / p95 ${percentile(during.map(pick), 95).toFixed(0)} ms`;
+    const stage = (pick: (s: Sample) => number, of: Sample[] = during) => `p50 ${percentile(of.map(pick), 50).toFixed(0)} / p95 ${percentile(of.map(pick), 95).toFixed(0)} ms`;
     report(`| search stages during the ingestion (${during.length}) | query embedding ${stage((s) => s.embedMs)} | vector ${stage((s) => s.vectorMs)}, full-text ${stage((s) => s.ftsMs)} (concurrent) | the rest (gate, table handle, fusion, event loop) ${stage((s) => s.ms - s.embedMs - Math.max(s.vectorMs, s.ftsMs))} | |`);
+    const after = samples.filter((s) => s.phase === 'upkeep');
+    if (after.length) report(`| search stages after the ingestion until idle (${after.length}) | query embedding ${stage((s) => s.embedMs, after)} | vector ${stage((s) => s.vectorMs, after)}, full-text ${stage((s) => s.ftsMs, after)} (concurrent) | the rest ${stage((s) => s.ms - s.embedMs - Math.max(s.vectorMs, s.ftsMs), after)} | |`);
+    // What ran beside each sample: the optimizes and ANN builds, from their log lines (end, seconds).
+    const spans = upkeepEvents
+      .filter((e) => e.msg === 'store optimized' || e.msg === 'ANN index built')
+      .map((e) => ({ kind: e.msg === 'store optimized' ? 'optimize' : 'build', end: e.at, start: e.at - Number(e.fields.seconds ?? 0) * 1000 }));
+    const beside = (s: Sample) => {
+      const hit = spans.filter((x) => s.at < x.end && s.at + s.ms > x.start).map((x) => x.kind);
+      return hit.includes('build') ? 'build' : hit.includes('optimize') ? 'optimize' : s.annUsed ? 'nothing (ANN)' : 'nothing (flat)';
+    };
+    const groups = ['nothing (flat)', 'nothing (ANN)', 'optimize', 'build'].map((g) => `${g}: ${f(samples.filter((s) => beside(s) === g).map((s) => s.ms))}`);
+    report(`| whole run by what ran beside the search | ${groups.join(' | ')} |`);
     // The slowest samples and when they came, to see which work they waited behind.
     const slow = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5);
-    console.log(`  slowest: ${slow.map((s) => `${s.ms.toFixed(0)} ms at ${(s.at / 1000).toFixed(1)} s (${s.phase}, ANN ${s.annState}${s.annUsed ? ', used' : ''})`).join('; ')}`);
+    console.log(`  slowest: ${slow.map((s) => `${s.ms.toFixed(0)} ms at ${(s.at / 1000).toFixed(1)} s (${s.phase}, ANN ${s.annState}${s.annUsed ? ', used' : ''}, ${beside(s)}; vector ${s.vectorMs.toFixed(0)} / full-text ${s.ftsMs.toFixed(0)} ms)`).join('; ')}`);
   } finally {
     await kb.close();
     if (process.env.RAG_BENCH_KEEP) cpSync(storeUri, process.env.RAG_BENCH_KEEP, { recursive: true });

@@ -52,6 +52,8 @@ describe('full-text index builds on a 1-thread Lance CPU pool', () => {
     expect(lanceEnvDefaults.LANCE_FTS_WRITE_QUEUE_SIZE).toBe('65536');
     // A second Lance CPU thread on small hosts (a search runs beside a build), unless the user chose.
     expect(lanceEnvDefaults.LANCE_CPU_THREADS).toBe(availableParallelism() <= 3 ? '2' : undefined);
+    // More async workers than CPUs: an optimize or build on them must not hold every query.
+    expect(Number(lanceEnvDefaults.TOKIO_WORKER_THREADS)).toBeGreaterThanOrEqual(8);
     const chosen: NodeJS.ProcessEnv = { LANCE_CPU_THREADS: '6' };
     applyLanceEnvDefaults(chosen);
     expect(chosen.LANCE_CPU_THREADS).toBe('6');

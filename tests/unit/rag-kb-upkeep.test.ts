@@ -22,15 +22,22 @@ function fakeTable() {
   return { table: table as unknown as Table, optimizes };
 }
 
-function upkeepWith(table: Table, whenQuiet: () => Promise<void> = async () => {}) {
-  const ann = { state: () => ({ state: 'ready' }), refresh: async () => {}, idle: async () => {}, queryOptions: () => null, reset() {} } as unknown as AnnIndexer;
+function upkeepWith(table: Table, refreshes: { writing?: boolean; rebuild?: boolean }[] = [], whenQuiet: () => Promise<void> = async () => {}) {
+  const ann = {
+    state: () => ({ state: 'ready' }),
+    refresh: async (_t: Table, _d: number, options: { writing?: boolean; rebuild?: boolean } = {}) => void refreshes.push(options),
+    building: () => false,
+    idle: async () => {},
+    queryOptions: () => null,
+    reset() {},
+  } as unknown as AnnIndexer;
   const ctx = {
     store: { findChunksTable: async () => ({ table, name: 'kb_chunks__m__16', dim: 16 }) },
     model: 'm',
     ann,
     log: noopLogger,
     measure: () => {},
-    priority: { whenQuiet },
+    priority: { whenQuiet, ingesting: false },
   } as unknown as KbContext;
   return createKbUpkeep(ctx);
 }
@@ -65,17 +72,52 @@ describe('kb upkeep', () => {
     // A steady stream of searches: never quiet.
     const neverQuiet = () => new Promise<void>(() => {});
     const during = fakeTable();
-    upkeepWith(during.table, neverQuiet).duringIngest(during.table, upkeepEveryRows);
+    upkeepWith(during.table, [], neverQuiet).duringIngest(during.table, upkeepEveryRows);
     for (let i = 0; i < 10; i++) await tick();
     expect(during.optimizes.length).toBe(0);
 
     const after = fakeTable();
-    const upkeep = upkeepWith(after.table, neverQuiet);
+    const upkeep = upkeepWith(after.table, [], neverQuiet);
     await upkeep.afterIngest(after.table);
     for (let i = 0; i < 10 && after.optimizes.length < 1; i++) await tick();
     expect(after.optimizes.length).toBe(1);
     after.optimizes[0]!.release();
     await upkeep.settled();
+  });
+
+  it('checks for a rebuild only once the optimize after the job ended, with no job writing', async () => {
+    const { table, optimizes } = fakeTable();
+    const refreshes: { writing?: boolean; rebuild?: boolean }[] = [];
+    const upkeep = upkeepWith(table, refreshes);
+    upkeep.duringIngest(table, upkeepEveryRows);
+    for (let i = 0; i < 10 && refreshes.length < 1; i++) await tick();
+    // During the job: the larger growth (a rebuild there takes CPU from the job).
+    expect(refreshes).toEqual([expect.objectContaining({ writing: true })]);
+    optimizes[0]!.release();
+    await upkeep.afterIngest(table);
+    expect(upkeep.catchingUp()).toBe(true);
+    for (let i = 0; i < 10 && optimizes.length < 2; i++) await tick();
+    expect(refreshes.length).toBe(1);
+    optimizes[1]!.release();
+    await upkeep.settled();
+    expect(refreshes.length).toBe(2);
+    expect(refreshes[1]!.writing).toBeFalsy();
+    expect(upkeep.catchingUp()).toBe(false);
+  });
+
+  it('counts the rows no optimize has folded in: written rows, until the optimize that started after them ends', async () => {
+    const { table, optimizes } = fakeTable();
+    const upkeep = upkeepWith(table);
+    upkeep.duringIngest(table, 100);
+    expect(upkeep.unindexedRows()).toBe(100);
+    upkeep.duringIngest(table, upkeepEveryRows);
+    for (let i = 0; i < 10 && optimizes.length < 1; i++) await tick();
+    // The running optimize folds these; rows written meanwhile wait for the next one.
+    upkeep.duringIngest(table, 50);
+    expect(upkeep.unindexedRows()).toBe(100 + upkeepEveryRows + 50);
+    optimizes[0]!.release();
+    for (let i = 0; i < 10 && upkeep.optimizing(); i++) await tick();
+    expect(upkeep.unindexedRows()).toBe(50);
   });
 
   it('starts no optimize after stop()', async () => {
