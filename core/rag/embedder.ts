@@ -81,6 +81,11 @@ export interface Embedder {
       signal?: AbortSignal;
       /** Awaited before each request (ingestion lets a search's query embedding go first). */
       beforeRequest?: () => Promise<void>;
+      /**
+       * Texts in the next request, asked before each (at most the embedder's batch size), told how
+       * long a full batch took lately (null before one ran).
+       */
+      batchSize?: (fullBatchMs: number | null) => number;
     },
   ): Promise<{ vectors: Float32Array[]; stats: EmbedStats }>;
   /** The model's dimension, asking Ollama once when nothing was embedded yet. */
@@ -90,6 +95,7 @@ export interface Embedder {
 export function createEmbedder(deps: EmbedderDeps): Embedder {
   const { model, cache } = deps;
   let dim: number | null = null;
+  let fullBatchMs: number | null = null;
 
   const call = async (input: string[], parent?: Context, signal?: AbortSignal): Promise<Float32Array[]> => {
     const response = await deps.embed({ model, input, ...(parent ? { parent } : {}), ...(signal ? { signal } : {}) });
@@ -127,14 +133,18 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       // Every text not found in the cache is a miss (duplicates in one call included): hits and
       // misses add up to the texts asked for, so hits / (hits + misses) is the hit ratio.
       if (missing.length > 0) deps.onCacheMisses?.(missing.length);
-      const batches: number[][] = [];
-      for (let at = 0; at < toEmbed.length; at += deps.batchSize) batches.push(toEmbed.slice(at, at + deps.batchSize));
       let next = 0;
       const worker = async () => {
-        while (next < batches.length) {
-          const batch = batches[next++]!;
+        while (next < toEmbed.length) {
           await options.beforeRequest?.();
+          if (next >= toEmbed.length) break;
+          const size = Math.max(1, Math.min(deps.batchSize, options.batchSize?.(fullBatchMs) ?? deps.batchSize));
+          const batch = toEmbed.slice(next, next + size);
+          next += size;
+          const started = performance.now();
           const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
+          // The wall time of a full request (another may run beside it: what a query queued behind it waits too).
+          if (batch.length === deps.batchSize) fullBatchMs = fullBatchMs === null ? performance.now() - started : 0.7 * fullBatchMs + 0.3 * (performance.now() - started);
           batch.forEach((i, j) => {
             vectors[i] = result[j]!;
             cache.set(model, hashes[i]!, result[j]!);
@@ -142,7 +152,7 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
         }
       };
       // The first failure ends the call (the other worker stops after its request).
-      await Promise.all(Array.from({ length: Math.min(batches.length, Math.max(1, deps.concurrency ?? 2)) }, worker));
+      await Promise.all(Array.from({ length: Math.min(Math.ceil(toEmbed.length / deps.batchSize), Math.max(1, deps.concurrency ?? 2)) }, worker));
       for (const i of missing) vectors[i] ??= vectors[firstOf.get(hashes[i]!)!];
       return { vectors: vectors as Float32Array[], stats: { embedded: toEmbed.length, cacheHits: hits } };
     },

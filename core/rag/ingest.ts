@@ -47,6 +47,8 @@ export interface IngestDeps {
    * (search-priority.ts), so searches do not queue behind the job's LanceDB work.
    */
   yieldToSearches?: (signal?: AbortSignal) => Promise<void>;
+  /** Texts in the next embed request (default: the embedder's batch size); see knowledge-base.ts `jobBatchSize`. */
+  embedBatchSize?: (fullBatchMs: number | null) => number;
   /**
    * Awaited before a delete: a background optimize rewrites fragments a delete would change too
    * (a commit conflict), so deletes wait for it; appends do not conflict with it.
@@ -182,7 +184,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     const inputs = taken.flatMap((p) => p.inputs);
     const hashes = taken.flatMap((p) => p.rows.map((r) => r.text_hash));
     const beforeRequest = deps.yieldToSearches ? () => deps.yieldToSearches!(signal) : undefined;
-    const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, ...(signal ? { signal } : {}), ...(beforeRequest ? { beforeRequest } : {}) });
+    const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, ...(signal ? { signal } : {}), ...(beforeRequest ? { beforeRequest } : {}), ...(deps.embedBatchSize ? { batchSize: deps.embedBatchSize } : {}) });
     summary.embeddedTexts += stats.embedded;
     summary.cacheHits += stats.cacheHits;
     return vectors;

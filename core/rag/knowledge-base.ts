@@ -26,6 +26,24 @@ export { searchDefaults, type IngestOptions, type KnowledgeBase, type KnowledgeB
 /** Builds over fewer rows than this start at once; larger ones wait for a pause in the searches. */
 const annDeferFromRows = 16_384;
 
+/**
+ * How long one of a job's embed requests may take while someone searches or chats
+ * (`SearchPriority.interactive`). The model server answers requests in turn, so a query's embedding
+ * (and the chat request after it) waits behind the job's requests already sent: two full batches
+ * of embedBatchSize (64) made the query embedding p50 110 / p95 265 ms during an ingestion against
+ * 3 ms idle, and chat TTFT 11.7x the idle store's (docs/benchmarks.md, "Scale, fifth pass").
+ * Meanwhile the job sends requests cut to about this long, at the rate its full batches ran; a
+ * server whose full batch is already that quick (a fixed latency per request, a fast GPU) keeps
+ * full batches, since smaller ones would only cost throughput.
+ */
+export const interactiveRequestMs = 10;
+
+/** The job's next embed request size: full, or cut while interactive (see `interactiveRequestMs`). */
+export function jobBatchSize(full: number, interactive: boolean, fullBatchMs: number | null): number {
+  if (!interactive || fullBatchMs === null || fullBatchMs <= interactiveRequestMs) return full;
+  return Math.max(1, Math.floor((full * interactiveRequestMs) / fullBatchMs));
+}
+
 export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
   const { settings } = deps;
   const model = settings.embedModel;
@@ -120,6 +138,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             // Not awaited: the first batch's index build took 0.3-1.4 s the job now goes on through.
             onTableReady: async (table) => upkeep.startFtsIndex(table),
             yieldToSearches: priority.yieldToSearches,
+            embedBatchSize: (fullBatchMs) => jobBatchSize(settings.embedBatchSize, priority.interactive(), fullBatchMs),
             onBatchWritten: upkeep.duringIngest,
             beforeDelete: () => upkeep.settled(),
             checkRoots: policy.check,

@@ -7,6 +7,9 @@
  * - ingestion calls `yieldToSearches()` before each unit of store work (an embed request, a batch
  *   write) and waits while a search runs, at most `maxYieldMs` at a time, so a stream of searches
  *   slows an ingestion but never stops it;
+ * - while a search runs or ran in the last `interactiveMs` (`interactive()`), ingestion sends its
+ *   embed requests short (knowledge-base.ts `jobBatchSize`): the model server answers in turn,
+ *   and the next query's embedding then waits behind a few texts, not two full batches;
  * - background upkeep (optimize, ANN build) calls `whenQuiet()` and starts only once no search
  *   has run for `quietMs`: a native build cannot be paused once it started, so it is deferred,
  *   but at most `maxDeferMs` (under a steady stream of searches the indexes must still catch up,
@@ -19,6 +22,8 @@ export interface SearchPriorityOptions {
   quietMs?: number;
   /** The longest `whenQuiet()` defers background work (default 3 s). */
   maxDeferMs?: number;
+  /** How long after a search someone counts as still searching or chatting (default 2 s). */
+  interactiveMs?: number;
 }
 
 export interface SearchPriority {
@@ -27,6 +32,11 @@ export interface SearchPriority {
   yieldToSearches(signal?: AbortSignal): Promise<void>;
   /** Resolves once no search has run for quietMs, or after maxDeferMs at most. */
   whenQuiet(signal?: AbortSignal): Promise<void>;
+  /**
+   * Whether a search runs or ended less than interactiveMs ago: a person (or a chat turn's
+   * retrieval) is using the knowledge base, and the next one should not queue behind big batches.
+   */
+  interactive(): boolean;
   /** Marks an ingestion job as writing until the returned function is called. */
   beginIngestion(): () => void;
   /** Whether an ingestion job is writing now (searches then read the indexed rows only). */
@@ -41,6 +51,7 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
   const maxYieldMs = options.maxYieldMs ?? 500;
   const quietMs = options.quietMs ?? 300;
   const maxDeferMs = options.maxDeferMs ?? 3000;
+  const interactiveMs = options.interactiveMs ?? 2000;
   let running = 0;
   let ingestions = 0;
   let lastEnded = -Infinity;
@@ -104,6 +115,7 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
         await new Promise<void>((resolve) => setTimeout(resolve, left));
       }
     },
+    interactive: () => running > 0 || performance.now() - lastEnded < interactiveMs,
     beginIngestion() {
       ingestions++;
       let ended = false;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import { interactiveRequestMs, jobBatchSize } from '../../core/rag/knowledge-base';
 import { createKbStore } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
 import { noopLogger } from '../support/noop-logger';
@@ -42,9 +43,9 @@ const kbs: KnowledgeBase[] = [];
 afterAll(async () => {
   await Promise.all(kbs.map((k) => k.close()));
 });
-function kb(storeUri: string, embed: Embed): KnowledgeBase {
+function kb(storeUri: string, embed: Embed, embedBatchSize = 4): KnowledgeBase {
   const k = createKnowledgeBase({
-    settings: { storeUri, embedModel: model, maxFileBytes: 1_000_000, chunkChars: 400, chunkOverlapChars: 0, embedBatchSize: 4, writeBatchChunks: 8, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()] },
+    settings: { storeUri, embedModel: model, maxFileBytes: 1_000_000, chunkChars: 400, chunkOverlapChars: 0, embedBatchSize, writeBatchChunks: 8, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()] },
     embed,
     tracer: trace.getTracer('test'),
     registry: createMetricsRegistry(),
@@ -62,6 +63,16 @@ function corpus(files: number): string {
   return root;
 }
 
+describe('the job batch size while someone searches', () => {
+  it('is full when nobody searches, before a full batch was timed, or when a full batch is already quick; else cut to the time', () => {
+    expect(jobBatchSize(64, false, 1000)).toBe(64);
+    expect(jobBatchSize(64, true, null)).toBe(64);
+    expect(jobBatchSize(64, true, interactiveRequestMs)).toBe(64);
+    expect(jobBatchSize(64, true, interactiveRequestMs * 4)).toBe(16);
+    expect(jobBatchSize(64, true, 1e9)).toBe(1);
+  });
+});
+
 describe('ingestion pipeline', () => {
   it('with a slow embedder, requests overlap each other and the writes; every file ends up stored once', async () => {
     const root = corpus(24);
@@ -75,6 +86,43 @@ describe('ingestion pipeline', () => {
     expect(stats.chunks).toBe(summary.chunksAdded);
     const hit = await k.search('word7', { mode: 'fts', k: 3 });
     expect(hit.hits[0]?.path).toBe(join(root, 'doc-007.md'));
+  });
+
+  it('while someone searches, a job whose full batches are slow embeds in shorter requests; otherwise in full batches', async () => {
+    const root = corpus(24);
+    const sizes: number[] = [];
+    // 3 ms a text: a full batch of 8 takes 24 ms or more, over interactiveRequestMs.
+    const embed: Embed = async (request) => {
+      const texts = Array.isArray(request.input) ? request.input : [request.input];
+      if (!texts[0]!.startsWith('query ')) {
+        sizes.push(texts.length);
+        await new Promise((r) => setTimeout(r, 3 * texts.length));
+      }
+      return { model, embeddings: texts.map(vectorOf) } as never;
+    };
+    const quiet = kb(join(tempDir(), 'store'), embed, 8);
+    await quiet.ingest([root]);
+    expect(Math.max(...sizes)).toBe(8);
+    expect(sizes.filter((n) => n < 8).length).toBeLessThan(sizes.length / 2);
+
+    const busy = kb(join(tempDir(), 'store'), embed, 8);
+    await busy.ingest([join(root, 'doc-000.md')]);
+    let searching = true;
+    let searches = 0;
+    const stream = (async () => {
+      while (searching) await busy.search(`query word${searches++}`, { mode: 'hybrid', k: 3 });
+    })();
+    await busy.search('query warm');
+    sizes.length = 0;
+    const summary = await busy.ingest([root]);
+    searching = false;
+    await stream;
+    expect(summary.filesIngested).toBe(23);
+    // The first requests (before a full one was timed) may be full; then each is cut to about
+    // interactiveRequestMs at the measured rate.
+    expect(sizes.slice(2).length).toBeGreaterThan(5);
+    expect(Math.max(...sizes.slice(2))).toBeLessThanOrEqual(Math.ceil((8 * interactiveRequestMs) / 24));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(summary.embeddedTexts);
   });
 
   it('a failure mid-way rejects the job after its writes settled; a second run completes the store', async () => {

@@ -92,6 +92,21 @@ describe('search priority', () => {
     expect(deferredFor).toBeLessThan(2000);
   });
 
+  it('counts as interactive while a search runs and for interactiveMs after it (ingestion then sends small embed batches)', async () => {
+    const gate = createSearchPriority({ interactiveMs: 60 });
+    expect(gate.interactive()).toBe(false);
+    const held = deferred();
+    const search = gate.search(() => held.promise);
+    expect(gate.interactive()).toBe(true);
+    await sleep(100);
+    expect(gate.interactive()).toBe(true);
+    held.resolve();
+    await search;
+    expect(gate.interactive()).toBe(true);
+    await sleep(100);
+    expect(gate.interactive()).toBe(false);
+  });
+
   it('knows while an ingestion writes (searches then read the indexed rows only); ending twice counts once', () => {
     const gate = createSearchPriority();
     expect(gate.ingesting).toBe(false);

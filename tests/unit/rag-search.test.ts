@@ -152,6 +152,17 @@ describe('embedder', () => {
     expect((await other.embedTexts(['a'])).stats.cacheHits).toBe(0);
   });
 
+  it('asks the batch size before each request (smaller while someone searches), capped by its own, vectors in order', async () => {
+    const calls: string[][] = [];
+    const e = createEmbedder({ embed: fakeEmbed(calls), model: 'm', batchSize: 4, concurrency: 1, cache: new EmbeddingCache() });
+    const sizes = [4, 1, 100, 2];
+    const texts = ['a', 'bb', 'ccc', 'dddd', 'e', 'ff', 'ggg', 'hhhh', 'i', 'jj', 'kkk'];
+    const { vectors } = await e.embedTexts(texts, { batchSize: () => sizes.shift() ?? 3 });
+    expect(calls.map((c) => c.length)).toEqual([4, 1, 4, 2]);
+    expect(calls.flat()).toEqual(texts);
+    expect(vectors.map((v) => v[0])).toEqual(texts.map((t) => t.length));
+  });
+
   it('evicts least recently used vectors beyond its byte budget', () => {
     const cache = new EmbeddingCache(3 * 4 * 2);
     cache.set('m', '1', new Float32Array(3));
