@@ -83,6 +83,29 @@ describe('built-in tools', () => {
     expect(await run(t2.get('loki_query'), {})).toEqual({ text: "argument 'query' is required (a string)", isError: true });
   });
 
+  it('an endless answer is read up to 8 MB, then refused and cancelled (never held whole)', async () => {
+    let sent = 0;
+    let cancelled = false;
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    const endless = (async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            sent += chunk.length;
+            controller.enqueue(chunk);
+          },
+          cancel() {
+            cancelled = true;
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      )) as typeof fetch;
+    const t = tools({ fetch: endless, settings: () => ({ prometheusUrl: 'http://127.0.0.1:9090', lokiUrl: null, tempoUrl: null }) });
+    expect(await run(t.get('prometheus_query'), { query: 'up' })).toEqual({ text: 'Prometheus answered more than 8 MB; narrow the query', isError: true });
+    expect(cancelled).toBe(true);
+    expect(sent).toBeLessThan(9 * 1024 * 1024);
+  });
+
   it('trace_get: the in-app span tree first, Tempo when it is not there; a bad id is refused', async () => {
     const span = (id: string, parent: string | null, name: string, start: number, duration: number, status: SpanRecord['status'] = 'ok'): SpanRecord => ({ traceId: 'a'.repeat(32), spanId: id, parentSpanId: parent, name, kind: 'internal', startMs: start, durationMs: duration, status, statusMessage: status === 'error' ? 'boom' : null, attributes: {}, events: [] });
     const local = [span('2', '1', 'chat m', 1010, 80), span('1', null, 'agent.turn', 1000, 100), span('3', '1', 'execute_tool x', 1005, 4, 'error')];

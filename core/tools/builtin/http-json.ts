@@ -15,6 +15,27 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * The body as text, read only up to `maxChars` (null past it, the rest of the body cancelled): a
+ * service that answers gigabytes (a broken proxy, an endless stream) must not be held in memory
+ * whole before its size is checked.
+ */
+async function readCapped(response: Response, maxChars: number): Promise<string | null> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    text += decoder.decode(value, { stream: true });
+    if (text.length > maxChars) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+  }
+}
+
 export async function getJson(fetchFn: typeof fetch, service: string, url: URL, signal: AbortSignal): Promise<JsonAnswer> {
   let response: Response;
   try {
@@ -23,14 +44,14 @@ export async function getJson(fetchFn: typeof fetch, service: string, url: URL, 
     if (signal.aborted) throw err;
     return { ok: false, error: `${service} at ${url.origin} could not be reached (${reasonOf(err)})` };
   }
-  let text: string;
+  let text: string | null;
   try {
-    text = await response.text();
+    text = await readCapped(response, maxBodyChars);
   } catch (err) {
     if (signal.aborted) throw err;
     return { ok: false, error: `${service} broke off its answer (${reasonOf(err)})` };
   }
-  if (text.length > maxBodyChars) return { ok: false, error: `${service} answered more than ${maxBodyChars / 1024 / 1024} MB; narrow the query` };
+  if (text === null) return { ok: false, error: `${service} answered more than ${maxBodyChars / 1024 / 1024} MB; narrow the query` };
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
