@@ -18,11 +18,15 @@ const macrotask = () => new Promise((resolve) => setTimeout(resolve, 1));
  * A client that answers as a network does: the request is sent when chatStream is called, and
  * each read arrives in a later event-loop turn (a timer here, a socket poll for real).
  */
-function networkClient(log: string[], reads: ChatResponse[][]): OllamaClient {
+function networkClient(log: string[], reads: ChatResponse[][], ...laterRounds: ChatResponse[][][]): OllamaClient {
+  // One round logs `request`; a turn of several rounds logs `request 1`, `request 2`, ...
+  const rounds = [reads, ...laterRounds];
+  let round = 0;
   return {
     host: 'http://127.0.0.1:11434',
     async chatStream() {
-      log.push('request');
+      log.push(rounds.length > 1 ? `request ${round + 1}` : 'request');
+      const reads = rounds[round++]!;
       return (async function* () {
         for (const read of reads) {
           await macrotask();
@@ -160,22 +164,7 @@ describe('the telemetry of a tool round', () => {
   it('is recorded while the next request travels: after it was sent, before any of its answer and before done', async () => {
     const log: string[] = [];
     const toolCall = { model: 'm', created_at: at, message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'lookup', arguments: { q: 'x' } } }] }, done: false } as unknown as ChatResponse;
-    const rounds = [[[toolCall], [done]], [[part('ok'), done]]];
-    let round = 0;
-    const client = {
-      host: 'http://127.0.0.1:11434',
-      async chatStream() {
-        log.push(`request ${round + 1}`);
-        const reads = rounds[round++]!;
-        return (async function* () {
-          for (const read of reads) {
-            await macrotask();
-            log.push(`read ${read.length}`);
-            yield read;
-          }
-        })();
-      },
-    } as unknown as OllamaClient;
+    const client = networkClient(log, [[toolCall], [done]], [[part('ok'), done]]);
     const tool = { name: 'lookup', description: 'd', parameters: { type: 'object' as const, properties: {} }, readOnly: true, source: 'builtin', unavailable: () => null, run: async () => ({ text: 'found' }) };
     const telemetry = loggedTelemetry(log);
     const observed: TurnTelemetry = {
