@@ -116,10 +116,13 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
       await optimizing;
       if (stopped || priority.ingesting) return;
       const found = await store.findChunksTable(model);
-      if (found) await ann.refresh(found.table, found.dim, { force: true, build: true });
-    })().finally(() => {
-      if (catchingUp === run) catchingUp = null;
-    });
+      // Checked again: the knowledge base may have begun closing meanwhile (its tables then close).
+      if (found && !stopped) await ann.refresh(found.table, found.dim, { force: true, build: true });
+    })()
+      .catch((err: unknown) => log.warn('index upkeep after the job failed (searches scan unindexed rows)', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        if (catchingUp === run) catchingUp = null;
+      });
     catchingUp = run;
   }
 

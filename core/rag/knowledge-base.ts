@@ -201,9 +201,10 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
       await jobs.drained();
       // The optimize after the last job may still wait for an ANN build: it must not start now.
       upkeep.stop();
-      // Closing the tables under a running optimize hangs LanceDB: let it end first (bounded).
-      const optimizing = upkeep.optimizing();
-      if (optimizing) await Promise.race([optimizing, new Promise((r) => setTimeout(r, 60_000).unref())]);
+      // Closing the tables under a running optimize hangs LanceDB: let it end first (bounded), and
+      // the upkeep after the last job with it (it starts nothing new once stopped, but may be
+      // between two calls on the tables).
+      await Promise.race([upkeep.settled(), new Promise((r) => setTimeout(r, 60_000).unref())]);
       store.close();
     },
   };
