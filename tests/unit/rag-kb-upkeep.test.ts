@@ -120,6 +120,25 @@ describe('kb upkeep', () => {
     expect(upkeep.unindexedRows()).toBe(50);
   });
 
+  it('an index check that fails after the optimize of a job (the store closing) is logged, not an unhandled rejection', async () => {
+    const { table, optimizes } = fakeTable();
+    let calls = 0;
+    // The check after the optimize finds the table closed.
+    const refreshes = Object.assign([] as { writing?: boolean }[], {
+      push: () => {
+        calls++;
+        throw new Error('Table kb_chunks__m__16 is closed');
+      },
+    });
+    const upkeep = upkeepWith(table, refreshes);
+    await upkeep.afterIngest(table);
+    for (let i = 0; i < 10 && optimizes.length < 1; i++) await tick();
+    optimizes[0]!.release();
+    await upkeep.settled();
+    expect(calls).toBe(1);
+    expect(upkeep.catchingUp()).toBe(false);
+  });
+
   it('starts no optimize after stop()', async () => {
     const { table, optimizes } = fakeTable();
     const upkeep = upkeepWith(table);
