@@ -4,21 +4,18 @@
 // a rebuild is answered from the old index; rows added after a build are found by an indexed-only
 // search (what searches read while a job writes) once an optimize folds them in.
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import type { KnowledgeBase } from '../../core/rag';
 import { annIndexName, buildAnnIndex, vectorIndexes } from '../../core/rag/ann-index';
 import { vectorSearch } from '../../core/rag/search';
 import { createKbStore, type ChunkRow } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
-import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { tempDir } from '../support/core-harness';
-import { noopLogger } from '../support/noop-logger';
+import { testEmbedModel, testKnowledgeBase } from '../support/test-knowledge-base';
 import { seededRandom } from '../support/seeded-random';
 
-const model = 'nomic-embed-text';
+const model = testEmbedModel;
 const dim = 32;
 const unit = (v: number[]) => {
   const n = Math.hypot(...v) || 1;
@@ -64,15 +61,7 @@ describe('the ANN index built early and rebuilt as the table grows', () => {
   it('builds from annIndexMinRows on, and retrains it once the table holds 4x its rows', async () => {
     const root = tempDir('bruno-ann-docs-');
     writeFiles(root, 0, 60);
-    const k = createKnowledgeBase({
-      settings: { storeUri: join(tempDir(), 'store'), embedModel: model, maxFileBytes: 1_000_000, chunkChars: 400, chunkOverlapChars: 0, embedBatchSize: 16, writeBatchChunks: 64, annIndexMinRows: 256, fusion: 'convex', allowedRoots: [tmpdir()] },
-      embed,
-      tracer: trace.getTracer('test'),
-      registry: createMetricsRegistry(),
-      logger: noopLogger,
-      report: () => {},
-      buildAnnIndex: true,
-    });
+    const k = testKnowledgeBase(join(tempDir(), 'store'), embed, { settings: { embedBatchSize: 16, writeBatchChunks: 64, annIndexMinRows: 256 }, buildAnnIndex: true });
     kbs.push(k);
     const first = await k.ingest([root]);
     await k.idle();

@@ -2,19 +2,16 @@
 // the middle ends the job cleanly (no stray write, no unhandled rejection), rows a crashed run left
 // behind are still replaced (never duplicated) now that new files skip the per-batch delete.
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import type { KnowledgeBase } from '../../core/rag';
 import { interactiveRequestMs, jobBatchSize } from '../../core/rag/knowledge-base';
 import { createKbStore } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
-import { noopLogger } from '../support/noop-logger';
-import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { tempDir } from '../support/core-harness';
+import { testEmbedModel, testKnowledgeBase } from '../support/test-knowledge-base';
 
-const model = 'nomic-embed-text';
+const model = testEmbedModel;
 const dim = 16;
 const vectorOf = (text: string) => {
   const v = new Array<number>(dim).fill(0);
@@ -44,15 +41,7 @@ afterAll(async () => {
   await Promise.all(kbs.map((k) => k.close()));
 });
 function kb(storeUri: string, embed: Embed, embedBatchSize = 4): KnowledgeBase {
-  const k = createKnowledgeBase({
-    settings: { storeUri, embedModel: model, maxFileBytes: 1_000_000, chunkChars: 400, chunkOverlapChars: 0, embedBatchSize, writeBatchChunks: 8, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()] },
-    embed,
-    tracer: trace.getTracer('test'),
-    registry: createMetricsRegistry(),
-    logger: noopLogger,
-    report: () => {},
-    buildAnnIndex: false,
-  });
+  const k = testKnowledgeBase(storeUri, embed, { settings: { embedBatchSize } });
   kbs.push(k);
   return k;
 }

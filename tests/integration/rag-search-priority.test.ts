@@ -2,18 +2,15 @@
 // ingestion still runs, no ingestion embed request starts while the search runs, and the
 // ingestion still completes with every file and chunk stored.
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKnowledgeBase, type KnowledgeBase } from '../../core/rag';
+import type { KnowledgeBase } from '../../core/rag';
 import { createKbStore } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
-import { noopLogger } from '../support/noop-logger';
-import { createMetricsRegistry } from '../../core/telemetry/prom-metrics';
 import { tempDir } from '../support/core-harness';
+import { testEmbedModel, testKnowledgeBase } from '../support/test-knowledge-base';
 
-const model = 'nomic-embed-text';
+const model = testEmbedModel;
 const dim = 16;
 const vectorOf = (text: string) => {
   const v = new Array<number>(dim).fill(0);
@@ -44,15 +41,7 @@ describe('search priority during ingestion', () => {
       if (isQuery) events.push({ at: performance.now(), kind: 'query-embedded' });
       return { model, embeddings: texts.map(vectorOf) } as never;
     };
-    const k = createKnowledgeBase({
-      settings: { storeUri: join(tempDir(), 'store'), embedModel: model, maxFileBytes: 1_000_000, chunkChars: 400, chunkOverlapChars: 0, embedBatchSize: 4, writeBatchChunks: 8, annIndexMinRows: 10_000_000, fusion: 'convex', allowedRoots: [tmpdir()] },
-      embed,
-      tracer: trace.getTracer('test'),
-      registry: createMetricsRegistry(),
-      logger: noopLogger,
-      report: () => {},
-      buildAnnIndex: false,
-    });
+    const k = testKnowledgeBase(join(tempDir(), 'store'), embed);
     kbs.push(k);
 
     let ingestionDone = false;
