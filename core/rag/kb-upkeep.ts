@@ -23,8 +23,6 @@ export interface KbUpkeep {
   refreshGauges(): Promise<KbStats>;
   statsNow(): Promise<KbStats>;
   readonly gaugesLoaded: boolean;
-  /** The running optimize, if any. */
-  optimizing(): Promise<void> | null;
   /** Resolves when the running optimize and full-text index build end (null when neither runs): an ANN build waits. */
   busy(): Promise<void> | null;
   /**
@@ -100,7 +98,7 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
    * The optimize after a job, once the running optimize and ANN build ended. It used to be skipped
    * when one still ran at the job's end, which left the job's last rows (up to a third of the
    * table) unindexed: every later search scanned them flat (idle p50 104-107 ms at 100k chunks
-   * against 24 ms, docs/benchmarks.md "Scale, third pass"). Not a part of `optimizing()`: the ANN
+   * against 24 ms, docs/benchmarks.md "Scale, third pass"). Not a part of the running optimize (`busy()`): the ANN
    * build waits for that, and this waits for the build. Not deferred to searches: until it ran,
    * every search scans the job's last rows flat (the full-text side 160-250 ms at 3,600 chunks
    * against 21-30 ms once folded in), so deferring it under a stream of searches (up to
@@ -214,7 +212,6 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
     get gaugesLoaded() {
       return gaugesLoaded;
     },
-    optimizing: () => optimizing,
     busy: () => (optimizing || ftsBuilding ? Promise.all([optimizing, ftsBuilding?.catch(() => undefined)]).then(() => undefined) : null),
     catchingUp: () => catchingUp !== null,
     unindexedRows: () => unfolded + folding,

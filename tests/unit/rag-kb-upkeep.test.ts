@@ -116,7 +116,7 @@ describe('kb upkeep', () => {
     upkeep.duringIngest(table, 50);
     expect(upkeep.unindexedRows()).toBe(100 + upkeepEveryRows + 50);
     optimizes[0]!.release();
-    for (let i = 0; i < 10 && upkeep.optimizing(); i++) await tick();
+    await upkeep.settled();
     expect(upkeep.unindexedRows()).toBe(50);
   });
 
