@@ -8,3 +8,4 @@ export type { Embed, EmbedCall } from './embed-port';
 export { modelsHandlers } from './models-methods';
 export { createModelCapabilities, type ModelCapabilities } from './model-capabilities';
 export type { OllamaTool, ToolCall } from './ollama-client';
+export { idleSocketMs } from './http-chat-transport';

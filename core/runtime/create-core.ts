@@ -187,7 +187,7 @@ export function createCore(deps: CoreDeps): Core {
   // The tools a turn may offer the model: built-in ones first (they keep their names), then MCP.
   // They get read-only views (no settings editor, no writes): tool output never changes the app.
   const builtinTools = createBuiltinTools({
-    fetch: deps.fetch ?? globalThis.fetch,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
     settings: () => store.get(),
     // `alerts` is created below; the tool only reads it when a turn runs.
     alerts: { state: () => alerts.state() },

@@ -196,7 +196,6 @@ async function main(): Promise<void> {
     const client = createOllamaClient({ host: ollamaUrl });
     // The same built-ins on as in the app (so the same tools go out); the model only calls prometheus_query.
     const builtins = createBuiltinTools({
-      fetch: globalThis.fetch,
       settings: () => store.get(),
       alerts: { state: () => emptyAlertsState() },
       spans: () => [],

@@ -1,5 +1,7 @@
+import { BrokeOff, type GetText, type TextAnswer } from './http-get';
+
 /**
- * GET a JSON API (Prometheus, Loki, Tempo) with the injected fetch; every failure becomes the
+ * GET a JSON API (Prometheus, Loki, Tempo) through `get` (http-get.ts); every failure becomes the
  * sentence the model reads: "Prometheus answered 400: parse error at char 5", "Loki at
  * http://127.0.0.1:3100 could not be reached (ECONNREFUSED)". An abort (the turn's timeout or
  * stop) is rethrown: the turn words it.
@@ -8,49 +10,26 @@ export type JsonAnswer = { ok: true; body: unknown } | { ok: false; error: strin
 
 const maxBodyChars = 8 * 1024 * 1024;
 
+/** The socket error's code (node:http's error, or fetch's cause), else its message. */
 function reasonOf(err: unknown): string {
+  const own = (err as { code?: unknown })?.code;
+  if (typeof own === 'string') return own;
   const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
   if (typeof cause?.code === 'string') return cause.code;
   if (typeof cause?.message === 'string') return cause.message;
   return err instanceof Error ? err.message : String(err);
 }
 
-/**
- * The body as text, read only up to `maxChars` (null past it, the rest of the body cancelled): a
- * service that answers gigabytes (a broken proxy, an endless stream) must not be held in memory
- * whole before its size is checked.
- */
-async function readCapped(response: Response, maxChars: number): Promise<string | null> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    text += decoder.decode(value, { stream: true });
-    if (text.length > maxChars) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-  }
-}
-
-export async function getJson(fetchFn: typeof fetch, service: string, url: URL, signal: AbortSignal): Promise<JsonAnswer> {
-  let response: Response;
+export async function getJson(get: GetText, service: string, url: URL, signal: AbortSignal): Promise<JsonAnswer> {
+  let answer: TextAnswer;
   try {
-    response = await fetchFn(url, { headers: { Accept: 'application/json' }, signal });
+    answer = await get(url, signal, maxBodyChars);
   } catch (err) {
     if (signal.aborted) throw err;
+    if (err instanceof BrokeOff) return { ok: false, error: `${service} broke off its answer (${reasonOf(err.reason)})` };
     return { ok: false, error: `${service} at ${url.origin} could not be reached (${reasonOf(err)})` };
   }
-  let text: string | null;
-  try {
-    text = await readCapped(response, maxBodyChars);
-  } catch (err) {
-    if (signal.aborted) throw err;
-    return { ok: false, error: `${service} broke off its answer (${reasonOf(err)})` };
-  }
+  const { status, statusText, text } = answer;
   if (text === null) return { ok: false, error: `${service} answered more than ${maxBodyChars / 1024 / 1024} MB; narrow the query` };
   let body: unknown;
   try {
@@ -58,10 +37,10 @@ export async function getJson(fetchFn: typeof fetch, service: string, url: URL, 
   } catch {
     body = undefined;
   }
-  if (!response.ok) {
+  if (status < 200 || status > 299) {
     // Prometheus and Loki put the reason in `error` (Loki sometimes as plain text).
-    const detail = body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : text.trim().slice(0, 300) || response.statusText;
-    return { ok: false, error: `${service} answered ${response.status}: ${detail}` };
+    const detail = body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : text.trim().slice(0, 300) || statusText;
+    return { ok: false, error: `${service} answered ${status}: ${detail}` };
   }
   if (body === undefined) return { ok: false, error: `${service} answered something that is not JSON` };
   return { ok: true, body };

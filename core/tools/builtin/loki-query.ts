@@ -1,6 +1,6 @@
 import type { Tool } from '../tool';
 import { failed, formatValue, isoSeconds, ok, seriesName } from './compact-text';
-import type { BuiltinToolDeps } from './deps';
+import type { ToolDeps } from './deps';
 import { apiUrl, getJson } from './http-json';
 import { intArg, parseTime, stringArg } from './tool-args';
 
@@ -10,7 +10,7 @@ interface Stream {
   values?: Array<[string | number, string]>;
 }
 
-export function lokiQueryTool(deps: BuiltinToolDeps): Tool {
+export function lokiQueryTool(deps: ToolDeps): Tool {
   return {
     name: 'loki_query',
     description: 'Search the homelab logs in Loki with LogQL, newest first. Example: query \'{job="nas"} |= "error"\' start "now-1h". Log lines come back as "time  line" grouped by stream labels.',
@@ -45,7 +45,7 @@ export function lokiQueryTool(deps: BuiltinToolDeps): Tool {
       // Loki takes nanosecond epochs; BigInt keeps them exact.
       const ns = (ms: number) => (BigInt(Math.round(ms)) * 1_000_000n).toString();
       const url = apiUrl(base, '/loki/api/v1/query_range', { query: query.value, start: ns(from), end: ns(to), limit: String(limit.value), direction: 'backward' });
-      const answer = await getJson(deps.fetch, 'Loki', url, signal);
+      const answer = await getJson(deps.get, 'Loki', url, signal);
       if (!answer.ok) return failed(answer.error);
       const body = answer.body as { status?: string; data?: { resultType?: string; result?: Stream[] }; error?: string };
       if (body?.status !== 'success') return failed(`Loki answered an error: ${body?.error ?? 'no reason given'}`);

@@ -2,7 +2,7 @@ import type { Tool } from '../tool';
 import { failed, formatValue, isoSeconds, ok, seriesName, table } from './compact-text';
 import { apiUrl, getJson } from './http-json';
 import { parseDuration, parseTime, stringArg } from './tool-args';
-import { prometheusUnavailable, type BuiltinToolDeps } from './deps';
+import { prometheusUnavailable, type ToolDeps } from './deps';
 
 interface Sample {
   metric?: Record<string, string>;
@@ -38,7 +38,7 @@ export function formatPromData(data: unknown): string {
   return lines.join('\n');
 }
 
-export function prometheusQueryTool(deps: BuiltinToolDeps): Tool {
+export function prometheusQueryTool(deps: ToolDeps): Tool {
   return {
     name: 'prometheus_query',
     description:
@@ -79,7 +79,7 @@ export function prometheusQueryTool(deps: BuiltinToolDeps): Tool {
         if (stepMs === null || stepMs <= 0) return failed(`cannot read step '${step.value}': use 30s, 5m, 1h or seconds`);
         url = apiUrl(base, '/api/v1/query_range', { query: query.value, start: String(from / 1000), end: String(to / 1000), step: String(stepMs / 1000) });
       }
-      const answer = await getJson(deps.fetch, 'Prometheus', url, signal);
+      const answer = await getJson(deps.get, 'Prometheus', url, signal);
       if (!answer.ok) return failed(answer.error);
       const body = answer.body as { status?: string; data?: unknown; error?: string; warnings?: string[] };
       if (body?.status !== 'success') return failed(`Prometheus answered an error: ${body?.error ?? 'no reason given'}`);

@@ -1,6 +1,6 @@
 import type { Tool } from '../tool';
 import { failed, isoSeconds, ok, table } from './compact-text';
-import { prometheusUnavailable, type BuiltinToolDeps } from './deps';
+import { prometheusUnavailable, type ToolDeps } from './deps';
 import { apiUrl, getJson } from './http-json';
 import { stringArg } from './tool-args';
 
@@ -12,7 +12,7 @@ interface Target {
   lastScrape?: string;
 }
 
-export function prometheusTargetsTool(deps: BuiltinToolDeps): Tool {
+export function prometheusTargetsTool(deps: ToolDeps): Tool {
   return {
     name: 'prometheus_targets',
     description: 'List what Prometheus scrapes (job, instance, up/down, last error). Use it to see which hosts or services are down. Optional job filters by job name.',
@@ -25,7 +25,7 @@ export function prometheusTargetsTool(deps: BuiltinToolDeps): Tool {
       if (!base) return failed('no Prometheus is configured');
       const job = stringArg(args, 'job', { max: 200 });
       if (!job.ok) return failed(job.error);
-      const answer = await getJson(deps.fetch, 'Prometheus', apiUrl(base, '/api/v1/targets', { state: 'active' }), signal);
+      const answer = await getJson(deps.get, 'Prometheus', apiUrl(base, '/api/v1/targets', { state: 'active' }), signal);
       if (!answer.ok) return failed(answer.error);
       const body = answer.body as { status?: string; data?: { activeTargets?: Target[] }; error?: string };
       if (body?.status !== 'success') return failed(`Prometheus answered an error: ${body?.error ?? 'no reason given'}`);

@@ -1,7 +1,7 @@
 import type { SpanRecord } from '../../common/telemetry';
 import type { Tool } from '../tool';
 import { failed, ok } from './compact-text';
-import type { BuiltinToolDeps } from './deps';
+import type { ToolDeps } from './deps';
 import { apiUrl, getJson } from './http-json';
 import { stringArg } from './tool-args';
 
@@ -88,7 +88,7 @@ function fromTempo(body: unknown): FlatSpan[] {
   return spans;
 }
 
-export function traceGetTool(deps: BuiltinToolDeps): Tool {
+export function traceGetTool(deps: ToolDeps): Tool {
   return {
     name: 'trace_get',
     description: 'Show one trace as a tree of spans with durations and errors, by its 32-hex trace id: the app\'s own traces, or Tempo\'s when a Tempo URL is set.',
@@ -106,7 +106,7 @@ export function traceGetTool(deps: BuiltinToolDeps): Tool {
       if (local.length > 0) return ok(formatSpanTree(local.map(fromRecord)));
       const tempo = deps.settings().tempoUrl;
       if (!tempo) return ok(`trace ${traceId} is not in the app's trace store (it keeps recent traces of this run only; set BRUNO_TEMPO_URL to read Tempo)`);
-      const answer = await getJson(deps.fetch, 'Tempo', apiUrl(tempo, `/api/traces/${traceId}`), signal);
+      const answer = await getJson(deps.get, 'Tempo', apiUrl(tempo, `/api/traces/${traceId}`), signal);
       if (!answer.ok) return failed(answer.error);
       const spans = fromTempo(answer.body);
       return spans.length ? ok(formatSpanTree(spans)) : ok(`Tempo has no spans for trace ${traceId}`);
