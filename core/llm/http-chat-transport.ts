@@ -36,10 +36,10 @@ export function createHttpChatTransport(): HttpChatTransport {
 }
 
 /** What a socket error becomes: fetch's shapes (`fetch failed` before the answer, `terminated` in it). */
-const failedBeforeAnswer = (err: unknown) => new TypeError('fetch failed', { cause: err });
+export const failedBeforeAnswer = (err: unknown) => new TypeError('fetch failed', { cause: err });
 // Without the socket error's code as cause: fetch's `terminated` carries UND_ERR_SOCKET, which is
 // not an "unreachable" code, and so the classification stays "the connection dropped mid-answer".
-const failedInAnswer = (err: unknown) => new TypeError('terminated', { cause: new Error(err instanceof Error ? err.message : String(err)) });
+export const failedInAnswer = (err: unknown) => new TypeError('terminated', { cause: new Error(err instanceof Error ? err.message : String(err)) });
 
 /** The answer's body as the NDJSON reader reads it; an abort of `signal` rejects with its reason, as fetch does. */
 function bodyReader(res: IncomingMessage, signal: AbortSignal | undefined): ByteReader {
@@ -64,7 +64,7 @@ function bodyReader(res: IncomingMessage, signal: AbortSignal | undefined): Byte
   };
 }
 
-function readText(res: IncomingMessage): Promise<string> {
+export function readText(res: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     res.on('data', (chunk: Buffer) => parts.push(chunk));

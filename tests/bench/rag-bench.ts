@@ -26,7 +26,7 @@ import { ftsColumns } from '../../core/rag/search';
 import { loadLance } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
 import { seededRandom } from '../support/seeded-random';
-import { benchKnowledgeBase, benchQueries, bruteForce, chunkRow, dim, fillChunks, model, textFor, vectorNear } from './rag-data';
+import { benchKnowledgeBase, benchQueries, bruteForce, chunkRow, dim, fillChunks, model, fastVectors, textFor, vectorNear } from './rag-data';
 import { percentile } from './stats';
 import { benchPipeline } from './rag-pipeline-bench';
 import { benchScale } from './rag-scale-bench';
@@ -45,14 +45,7 @@ const annQuery = { nprobes: Number(process.env.RAG_BENCH_NPROBES ?? annQueryDefa
 const bareRefineFor = (type: AnnIndexType) => annQuery.refineFactor ?? refineFactorFor(k, refineRowsFor(type));
 const annLabel = (type: AnnIndexType) => `${type}, nprobes ${annQuery.nprobes}, ${annQuery.refineFactor ? `refine ${annQuery.refineFactor}` : `${refineRowsFor(type)} rows re-ranked`}`;
 
-const fastEmbed: Embed = async ({ input }) => ({
-  model,
-  embeddings: input.map((t) => {
-    let h = 2166136261;
-    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 16777619);
-    return Array.from(vectorNear(h >>> 0, seededRandom(h)));
-  }),
-}) as never;
+const fastEmbed: Embed = async ({ input }) => ({ model, embeddings: fastVectors(input).map((v) => Array.from(v)) }) as never;
 
 function kbAt(storeUri: string, extra: { annIndexMinRows?: number; writeBatchChunks?: number } = {}): KnowledgeBase {
   return benchKnowledgeBase(storeUri, fastEmbed, {

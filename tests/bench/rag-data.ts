@@ -35,6 +35,18 @@ export function vectorNear(c: number, r: () => number): Float32Array {
   return normalize(v);
 }
 
+/**
+ * The fast fake embedder's vectors: a hash of each text picks a cluster and seeds the noise, so a
+ * text always gets the same vector (rag-bench.ts in-process; embed-server.ts over HTTP).
+ */
+export function fastVectors(input: string[]): Float32Array[] {
+  return input.map((t) => {
+    let h = 2166136261;
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 16777619);
+    return vectorNear(h >>> 0, seededRandom(h));
+  });
+}
+
 const vocabulary = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}`);
 export function textFor(r: () => number, words = 60): string {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 /**
  * Ingestion end to end over HTTP (issue 18), called by rag-bench.ts (RAG_BENCH_PIPELINE=0 skips):
  * 1. ours: kb.ingest of a generated Markdown corpus (walk, read, chunk, embed batches of 64 with
- *    the fast fake embedder, LanceDB add, manifest, FTS upkeep) against a bare pipeline in the
+ *    the fast fake embedder over HTTP, LanceDB add, manifest, FTS upkeep) against a bare pipeline in the
  *    same run: the same embed requests (same texts, batches of 64) and the same LanceDB
  *    adds (512 rows, as the same Arrow record batches), nothing else;
  * 2. the same with an embed latency of 20 ms a request: the time the embed requests alone
@@ -15,25 +15,17 @@ import type { Embed } from '../../core/llm';
 import { chunkBatch, type ChunkBatchRow } from '../../core/rag/chunk-batch';
 import { loadLance } from '../../core/rag/store';
 import { seededRandom } from '../support/seeded-random';
+import { benchEmbedder } from './embed-server';
 import { benchKnowledgeBase, model, textFor } from './rag-data';
 import { percentile } from './stats';
 
 const files = Number(process.env.RAG_BENCH_PIPELINE_FILES ?? 1500);
 const rounds = Math.max(1, Number(process.env.RAG_BENCH_PIPELINE_ROUNDS ?? 3));
 
-/**
- * `fastEmbed` is the in-process fake of rag-bench.ts: the fake Ollama over HTTP computes its hash
- * embeddings at ~100 chunks/s on this machine (measured: ours and bare both ~95 chunks/s), so over
- * HTTP the fake, not the pipeline, would be measured.
- */
+/** `fastEmbed` runs in this process with RAG_BENCH_EMBED=inproc; by default the fast fake answers over HTTP (embed-server.ts). */
 export async function benchPipeline(report: (line: string) => void, fastEmbed: Embed): Promise<void> {
-  let requests = 0;
-  let latencyMs = 0;
-  const embed: Embed = async (request) => {
-    requests++;
-    if (latencyMs) await new Promise((res) => setTimeout(res, latencyMs));
-    return fastEmbed(request);
-  };
+  const embedder = await benchEmbedder(fastEmbed);
+  const { embed } = embedder;
   const dir = mkdtempSync(join(tmpdir(), 'bruno-bench-pipe-'));
   const docs = join(dir, 'docs');
   mkdirSync(docs);
@@ -54,11 +46,11 @@ export async function benchPipeline(report: (line: string) => void, fastEmbed: E
     let oursRequests = 0;
     for (let round = 0; round <= rounds; round++) {
       const kb = benchKnowledgeBase(join(dir, `store-${round}`), embed, { settings });
-      requests = 0;
+      embedder.resetRequests();
       let t = performance.now();
       const summary = await kb.ingest([docs]);
       const oursS = (performance.now() - t) / 1000;
-      oursRequests = requests;
+      oursRequests = embedder.requests();
       chunksAdded = summary.chunksAdded;
       const lancedb = await loadLance();
       const db = await lancedb.connect(join(dir, `store-${round}`));
@@ -88,13 +80,13 @@ export async function benchPipeline(report: (line: string) => void, fastEmbed: E
     const ratios = oursRates.map((o, i) => o / bareRates[i]!);
     const med = (xs: number[]) => percentile(xs, 50);
     const list = (xs: number[], digits = 0) => xs.map((x) => x.toFixed(digits)).join(', ');
-    report(`| ingestion (${files} Markdown files, fast in-process fake, ${rounds} rounds alternating after a warm-up) | ours ${chunksAdded} chunks: median **${med(oursRates).toFixed(0)} chunks/s** (${list(oursRates)}; ${oursRequests} embed requests) | bare embed + LanceDB add: median ${med(bareRates).toFixed(0)} chunks/s (${list(bareRates)}) | **${med(ratios).toFixed(2)}x** of bare (${list(ratios, 2)}) |`);
+    report(`| ingestion (${files} Markdown files, ${embedder.label}, ${rounds} rounds alternating after a warm-up) | ours ${chunksAdded} chunks: median **${med(oursRates).toFixed(0)} chunks/s** (${list(oursRates)}; ${oursRequests} embed requests) | bare embed + LanceDB add: median ${med(bareRates).toFixed(0)} chunks/s (${list(bareRates)}) | **${med(ratios).toFixed(2)}x** of bare (${list(ratios, 2)}) |`);
 
     // 2 + 3. a 20 ms embed latency; searches during the ingestion, then idle
-    latencyMs = 20;
+    await embedder.setLatency(20);
     const kb2 = benchKnowledgeBase(join(dir, 'store2'), embed, { settings });
     await kb2.ingest([join(docs, 'doc-0.md')]);
-    requests = 0;
+    embedder.resetRequests();
     let ingesting = true;
     const during: number[] = [];
     const probe = (async () => {
@@ -111,8 +103,8 @@ export async function benchPipeline(report: (line: string) => void, fastEmbed: E
     const slowS = (performance.now() - t) / 1000;
     ingesting = false;
     await probe;
-    const floor = (requests * 20) / 1000;
-    report(`| ingestion, embed latency 20 ms a request of 64 | ${slow.chunksAdded} chunks in ${slowS.toFixed(2)} s (${(slow.chunksAdded / slowS).toFixed(0)} chunks/s) | ${requests} requests x 20 ms one after another = ${floor.toFixed(2)} s | embedding overlapped: ${slowS < floor ? 'yes' : 'no'} (${(slowS / floor).toFixed(2)}x the serial floor) |`);
+    const floor = (embedder.requests() * 20) / 1000;
+    report(`| ingestion, embed latency 20 ms a request of 64 | ${slow.chunksAdded} chunks in ${slowS.toFixed(2)} s (${(slow.chunksAdded / slowS).toFixed(0)} chunks/s) | ${embedder.requests()} requests x 20 ms one after another = ${floor.toFixed(2)} s | embedding overlapped: ${slowS < floor ? 'yes' : 'no'} (${(slowS / floor).toFixed(2)}x the serial floor) |`);
     const idle: number[] = [];
     for (let i = 0; i < Math.max(20, during.length); i++) {
       const s = performance.now();
@@ -123,6 +115,7 @@ export async function benchPipeline(report: (line: string) => void, fastEmbed: E
     const f = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} / p95 **${percentile(xs, 95).toFixed(1)} ms**`;
     report(`| hybrid kb.search (${slow.chunksAdded} chunks, no ANN index) | during the ingestion (${during.length} queries): ${f(during)} | idle afterwards (${idle.length}): ${f(idle)} | |`);
   } finally {
+    await embedder.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,8 @@
  * BENCH_CHUNKS) is set:
  *   RAG_BENCH_CHUNKS=100000 RAG_BENCH_INGEST=0 RAG_BENCH_PIPELINE=0 RAG_BENCH_SIZES=0 npm run bench:rag
  * Generates a Markdown corpus of that many chunks (20 one-chunk sections a file), ingests it with
- * `kb.ingest` and the fast in-process fake embedder, in one process as headless mode runs it
+ * `kb.ingest` and the fast fake embedder (over HTTP in a child process; RAG_BENCH_EMBED=inproc for
+ * the in-process one, embed-server.ts), in one process as headless mode runs it
  * (background optimizes during the job, the ANN index built once the table holds
  * RAG_BENCH_ANN_MIN_ROWS rows, default the app's knowledge.annIndexMinRows, and rebuilt as it grows), and samples a hybrid `kb.search` every 100 ms
  * from the start of the ingestion until the store is idle (job, optimizes and ANN build ended),
@@ -17,6 +18,7 @@ import { rowOf } from '../../core/config/setting-table';
 import type { Embed } from '../../core/llm';
 import type { Logger } from '../../core/telemetry/logging';
 import { seededRandom } from '../support/seeded-random';
+import { benchEmbedder } from './embed-server';
 import { benchKnowledgeBase, textFor } from './rag-data';
 import { percentile } from './stats';
 
@@ -44,11 +46,8 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     writeFileSync(join(docs, `doc-${String(f).padStart(6, '0')}.md`), `# Document ${f}\n\n${sections.join('\n\n')}\n`);
   }
   console.log(`  (corpus: ${files} files written in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  let requests = 0;
-  const embed: Embed = async (request) => {
-    requests++;
-    return fastEmbed(request);
-  };
+  const embedder = await benchEmbedder(fastEmbed);
+  const { embed } = embedder;
   // The app's default (knowledge.annIndexMinRows) unless RAG_BENCH_ANN_MIN_ROWS (20,000 before the fourth pass).
   const minRows = Number(process.env.RAG_BENCH_ANN_MIN_ROWS ?? rowOf('knowledge.annIndexMinRows')!.default);
   const storeUri = join(dir, 'store');
@@ -115,7 +114,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     }
     const f = (xs: number[]) => (xs.length ? `p50 ${percentile(xs, 50).toFixed(0)} / p95 **${percentile(xs, 95).toFixed(0)} ms** / max ${Math.max(...xs).toFixed(0)} ms (${xs.length})` : 'none');
     const ms = (pick: (s: Sample) => boolean) => samples.filter(pick).map((s) => s.ms);
-    report(`| ${summary.chunksAdded} chunks (${files} files), one process | ingestion ${ingestS.toFixed(1)} s: **${(summary.chunksAdded / ingestS).toFixed(0)} chunks/s** (${requests} embed requests) | then optimize + ANN build until idle: ${upkeepS.toFixed(1)} s | ANN index: ${stats.annIndex.state} ${stats.annIndex.type ?? ''} (${stats.annIndex.rows ?? '?'} rows, built in ${stats.annIndex.buildSeconds?.toFixed(1) ?? '?'} s) |`);
+    report(`| ${summary.chunksAdded} chunks (${files} files), one process | ingestion ${ingestS.toFixed(1)} s: **${(summary.chunksAdded / ingestS).toFixed(0)} chunks/s** (${embedder.requests()} embed requests, ${embedder.label}) | then optimize + ANN build until idle: ${upkeepS.toFixed(1)} s | ANN index: ${stats.annIndex.state} ${stats.annIndex.type ?? ''} (${stats.annIndex.rows ?? '?'} rows, built in ${stats.annIndex.buildSeconds?.toFixed(1) ?? '?'} s) |`);
     report(`| hybrid kb.search every 100 ms, ${summary.chunksAdded} chunks | during the ingestion: ${f(ms((s) => s.phase === 'ingesting'))} | while an ANN build ran: ${f(ms((s) => s.annState === 'building'))} | after the ingestion until idle: ${f(ms((s) => s.phase === 'upkeep'))} |`);
     report(`| hybrid kb.search, ${summary.chunksAdded} chunks | whole run (ingestion + upkeep): ${f(samples.map((s) => s.ms))}; with the ANN index ${samples.filter((s) => s.annUsed).length}, flat ${samples.filter((s) => !s.annUsed).length} | idle afterwards (baseline): ${f(idle)} | |`);
     const optimizes = upkeepEvents.filter((e) => e.msg === 'store optimized');
@@ -140,6 +139,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     console.log(`  slowest: ${slow.map((s) => `${s.ms.toFixed(0)} ms at ${(s.at / 1000).toFixed(1)} s (${s.phase}, ANN ${s.annState}${s.annUsed ? ', used' : ''}, ${beside(s)}; vector ${s.vectorMs.toFixed(0)} / full-text ${s.ftsMs.toFixed(0)} ms)`).join('; ')}`);
   } finally {
     await kb.close();
+    await embedder.close();
     if (process.env.RAG_BENCH_KEEP) cpSync(storeUri, process.env.RAG_BENCH_KEEP, { recursive: true });
     rmSync(dir, { recursive: true, force: true });
   }
