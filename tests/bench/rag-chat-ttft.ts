@@ -64,6 +64,7 @@ try {
   for (let i = 0; i < 3; i++) await ttft(i);
   parts.during = { embed: [], store: [] };
   turnParts.during = [];
+  probes.takeJobRequests();
 
   const during: number[] = [];
   let ingesting = true;
@@ -74,6 +75,7 @@ try {
     await new Promise((res) => setTimeout(res, 100));
   }
   const summary = await job;
+  const jobRequests = probes.takeJobRequests();
   const ingestS = (performance.now() - started) / 1000;
   await core.knowledge.idle();
   phase = 'idle';
@@ -105,6 +107,8 @@ try {
   ];
   const q = (xs: TurnParts[], get: (t: TurnParts) => number) => `${percentile(xs.map(get), 50).toFixed(1)} / ${percentile(xs.map(get), 95).toFixed(1)}`;
   for (const [label, get] of rows) console.log(`| ${label} | ${q(turnParts.during, get)} | ${q(turnParts.idle, get)} |`);
+  const texts = jobRequests.map((j) => j.texts);
+  console.log(`| the job's embed requests: ${jobRequests.length}, texts p50 ${percentile(texts, 50)} / p5 ${percentile(texts, 5)} / p95 ${percentile(texts, 95)}, sent to answered p50 ${percentile(jobRequests.map((j) => j.ms), 50).toFixed(1)} / p95 ${percentile(jobRequests.map((j) => j.ms), 95).toFixed(1)} ms | | |`);
 } finally {
   await core.close();
   child.kill();

@@ -42,6 +42,8 @@ export function installTurnProbes() {
   let atSend = 0;
   let sentDuring = 0;
   let queryPending = false;
+  /** The job's embed requests (texts, sent to answered): `takeJobRequests()` empties it. */
+  let jobRequests: { texts: number; ms: number }[] = [];
   const base = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -51,10 +53,12 @@ export function installTurnProbes() {
     if (!isQuery) {
       jobInFlight++;
       if (queryPending) sentDuring++;
+      const sent = performance.now();
       try {
         return await base(input, init);
       } finally {
         jobInFlight--;
+        jobRequests.push({ texts: texts.length, ms: performance.now() - sent });
       }
     }
     embedSent = performance.now();
@@ -75,6 +79,11 @@ export function installTurnProbes() {
   const loop = monitorEventLoopDelay({ resolution: 1 });
 
   return {
+    takeJobRequests() {
+      const taken = jobRequests;
+      jobRequests = [];
+      return taken;
+    },
     /** Wraps the knowledge base's retrieve (after the core is made). */
     attach(core: Core) {
       const retrieve = core.knowledge.retrieve.bind(core.knowledge);
