@@ -21,7 +21,11 @@ export interface ChatTurnDeps {
   /** Facts and standing instructions recalled into the prompt (none without it). */
   memory?: TurnMemory;
   /** Sources from the knowledge base for the prompt; null when there is nothing to retrieve from. */
-  retrieve?: (query: string, options: { parent?: Context; signal?: AbortSignal }) => Promise<{ sources: MessageSource[]; promptBlock: string } | null>;
+  /**
+   * `until` settles at the turn's first token (or its end): the knowledge base holds a running
+   * ingestion's new work until then, so the chat request does not queue behind it (bounded there).
+   */
+  retrieve?: (query: string, options: { parent?: Context; signal?: AbortSignal; until?: Promise<unknown> }) => Promise<{ sources: MessageSource[]; promptBlock: string } | null>;
   /** A part of the turn that failed without failing the turn (retrieval, memory). */
   warn?: (message: string, detail?: unknown) => void;
   limits: { firstChunkTimeoutMs: number; idleChunkTimeoutMs: number };
@@ -76,6 +80,8 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
   const samples = createSampleThrottle(deps.onSample ?? (() => {}));
   let chunks = 0;
   let firstChunkAt: number | null = null;
+  let firstTokenSeen = (): void => {};
+  const firstToken = new Promise<void>((resolve) => (firstTokenSeen = resolve));
   let answer = '';
   let final: ChatResponse | null = null;
   let observer: ReturnType<TurnTelemetry['startTurn']> | null = null;
@@ -154,7 +160,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     const [history, recalled, retrieved, offer] = await Promise.all([
       deps.conversations.history(request.conversationId),
       timed(deps.memory?.prepare({ conversationId: request.conversationId, message: request.message, parent: observer.context, signal: controller.signal }), prepMs.recall)?.catch(() => null),
-      timed(deps.retrieve?.(request.message, { ...(observer.context ? { parent: observer.context } : {}), signal: controller.signal }), prepMs.retrieval)?.catch((err: unknown) => {
+      timed(deps.retrieve?.(request.message, { ...(observer.context ? { parent: observer.context } : {}), signal: controller.signal, until: firstToken }), prepMs.retrieval)?.catch((err: unknown) => {
         deps.warn?.('knowledge-base retrieval failed; answering without sources', err);
         return null;
       }),
@@ -217,6 +223,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
           const content = message?.content;
           if ((thinking || content) && firstChunkAt === null) {
             firstChunkAt = t;
+            firstTokenSeen();
             observer.firstChunk((firstChunkAt - startedAt) / 1000);
           }
           if (thinking) {
@@ -331,6 +338,7 @@ export async function runChatTurn(deps: ChatTurnDeps, request: ChatTurnRequest, 
     emit(event);
     return event;
   } finally {
+    firstTokenSeen();
     watchdog.stop();
   }
 }

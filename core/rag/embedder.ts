@@ -79,8 +79,12 @@ export interface Embedder {
       hashes?: readonly string[];
       parent?: Context;
       signal?: AbortSignal;
-      /** Awaited before each request (ingestion lets a search's query embedding go first). */
-      beforeRequest?: () => Promise<void>;
+      /**
+       * Awaited before each request, resolving to what to call once that request ended (or was
+       * not sent after all): ingestion lets a search's query embedding go first and bounds its
+       * requests in flight across its batches (ingest.ts).
+       */
+      beforeRequest?: () => Promise<() => void>;
       /**
        * Texts in the next request, asked before each (at most the embedder's batch size), told how
        * long a full batch took lately (null before one ran).
@@ -88,6 +92,12 @@ export interface Embedder {
       batchSize?: (fullBatchMs: number | null) => number;
     },
   ): Promise<{ vectors: Float32Array[]; stats: EmbedStats }>;
+  /**
+   * Wall times of recent requests: full batches, and requests cut shorter than a full batch (with
+   * their texts); null before one ran. Tells a server whose time goes with the texts (a model
+   * computing) from one with a fixed time a request (latency): knowledge-base.ts `latencyBound`.
+   */
+  requestTimes(): { fullBatchMs: number | null; cutMs: number | null; cutTexts: number | null; cutSamples: number };
   /** The model's dimension, asking Ollama once when nothing was embedded yet. */
   dimension(options?: { parent?: Context; signal?: AbortSignal }): Promise<number>;
 }
@@ -96,6 +106,10 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
   const { model, cache } = deps;
   let dim: number | null = null;
   let fullBatchMs: number | null = null;
+  let cutMs: number | null = null;
+  let cutTexts: number | null = null;
+  let cutSamples = 0;
+  const ewma = (old: number | null, x: number) => (old === null ? x : 0.7 * old + 0.3 * x);
 
   const call = async (input: string[], parent?: Context, signal?: AbortSignal): Promise<Float32Array[]> => {
     const response = await deps.embed({ model, input, ...(parent ? { parent } : {}), ...(signal ? { signal } : {}) });
@@ -136,19 +150,30 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       let next = 0;
       const worker = async () => {
         while (next < toEmbed.length) {
-          await options.beforeRequest?.();
-          if (next >= toEmbed.length) break;
-          const size = Math.max(1, Math.min(deps.batchSize, options.batchSize?.(fullBatchMs) ?? deps.batchSize));
-          const batch = toEmbed.slice(next, next + size);
-          next += size;
-          const started = performance.now();
-          const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
-          // The wall time of a full request (another may run beside it: what a query queued behind it waits too).
-          if (batch.length === deps.batchSize) fullBatchMs = fullBatchMs === null ? performance.now() - started : 0.7 * fullBatchMs + 0.3 * (performance.now() - started);
-          batch.forEach((i, j) => {
-            vectors[i] = result[j]!;
-            cache.set(model, hashes[i]!, result[j]!);
-          });
+          const ended = await options.beforeRequest?.();
+          try {
+            if (next >= toEmbed.length) break;
+            const size = Math.max(1, Math.min(deps.batchSize, options.batchSize?.(fullBatchMs) ?? deps.batchSize));
+            const batch = toEmbed.slice(next, next + size);
+            next += size;
+            const started = performance.now();
+            const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
+            // The wall time of a full request (another may run beside it: what a query queued behind it waits too).
+            const ms = performance.now() - started;
+            if (batch.length === deps.batchSize) fullBatchMs = ewma(fullBatchMs, ms);
+            // A request cut on purpose (not the short last one of a call, small by chance).
+            else if (batch.length === size) {
+              cutMs = ewma(cutMs, ms);
+              cutTexts = ewma(cutTexts, batch.length);
+              cutSamples++;
+            }
+            batch.forEach((i, j) => {
+              vectors[i] = result[j]!;
+              cache.set(model, hashes[i]!, result[j]!);
+            });
+          } finally {
+            ended?.();
+          }
         }
       };
       // The first failure ends the call (the other worker stops after its request).
@@ -156,6 +181,7 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       for (const i of missing) vectors[i] ??= vectors[firstOf.get(hashes[i]!)!];
       return { vectors: vectors as Float32Array[], stats: { embedded: toEmbed.length, cacheHits: hits } };
     },
+    requestTimes: () => ({ fullBatchMs, cutMs, cutTexts, cutSamples }),
     async dimension(options = {}) {
       if (dim === null) await call(['dimension probe'], options.parent, options.signal);
       return dim!;

@@ -47,6 +47,11 @@ export interface IngestDeps {
    * (search-priority.ts), so searches do not queue behind the job's LanceDB work.
    */
   yieldToSearches?: (signal?: AbortSignal) => Promise<void>;
+  /**
+   * The job's embed requests allowed in flight now, across its batches (default: no bound beyond
+   * the embedder's two per batch and `pipelineDepth` batches); see knowledge-base.ts.
+   */
+  maxEmbedRequests?: () => number;
   /** Texts in the next embed request (default: the embedder's batch size); see knowledge-base.ts `jobBatchSize`. */
   embedBatchSize?: (fullBatchMs: number | null) => number;
   /**
@@ -173,6 +178,31 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
   const expectedRows = [...manifest.values()].filter((f) => f.embedding_version === version).reduce((n, f) => n + Number(f.chunks), 0);
   const orphansPossible = (await chunks.countRows()) !== expectedRows;
 
+  // The job's embed requests in flight (all batches), and the workers waiting for one to end.
+  let embedRequests = 0;
+  let slotWaiters: (() => void)[] = [];
+  const endRequest = () => {
+    embedRequests--;
+    const waiters = slotWaiters;
+    slotWaiters = [];
+    for (const w of waiters) w();
+  };
+  /** Before each embed request: after the searches, and within `maxEmbedRequests`. */
+  const beforeRequest = async (): Promise<() => void> => {
+    for (;;) {
+      await deps.yieldToSearches?.(signal);
+      if (embedRequests < (deps.maxEmbedRequests?.() ?? Infinity) || signal?.aborted) break;
+      // Woken when a request of this job ends (an abort ends them too).
+      await new Promise<void>((resolve) => slotWaiters.push(resolve));
+    }
+    embedRequests++;
+    let ended = false;
+    return () => {
+      if (!ended) endRequest();
+      ended = true;
+    };
+  };
+
   /** Embeds a batch: vectors of unchanged texts come back from the store (changed files), the rest from Ollama. */
   const embedBatch = async (taken: Pending[]): Promise<Float32Array[]> => {
     const paths = taken.map((p) => p.file.path);
@@ -183,8 +213,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     }
     const inputs = taken.flatMap((p) => p.inputs);
     const hashes = taken.flatMap((p) => p.rows.map((r) => r.text_hash));
-    const beforeRequest = deps.yieldToSearches ? () => deps.yieldToSearches!(signal) : undefined;
-    const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, ...(signal ? { signal } : {}), ...(beforeRequest ? { beforeRequest } : {}), ...(deps.embedBatchSize ? { batchSize: deps.embedBatchSize } : {}) });
+    const { vectors, stats } = await embedder.embedTexts(inputs, { hashes, beforeRequest, ...(signal ? { signal } : {}), ...(deps.embedBatchSize ? { batchSize: deps.embedBatchSize } : {}) });
     summary.embeddedTexts += stats.embedded;
     summary.cacheHits += stats.cacheHits;
     return vectors;

@@ -189,6 +189,9 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
   return {
     search: (query, options = {}) => tracedSearch(query, { ...options, purpose: 'search' }),
     async retrieve(query, options = {}) {
+      // Taken before the search, so the job's requests sent from now on queue behind the query's
+      // embedding and the chat request, not in front of them.
+      if (options.until) ctx.priority.hold(options.until);
       const result = await tracedSearch(query, { ...options, purpose: 'chat' });
       const block = buildPromptBlock(result.hits, options.tokenBudget ?? searchDefaults.tokenBudget);
       measure((m) => {

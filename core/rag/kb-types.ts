@@ -63,6 +63,11 @@ export interface RetrieveOptions {
   parent?: Context;
   mode?: SearchMode;
   signal?: AbortSignal;
+  /**
+   * A chat turn's first token: a running ingestion sends no new embed request and starts no write
+   * from this retrieval's start until it settles (bounded: search-priority.ts `hold`).
+   */
+  until?: Promise<unknown>;
 }
 
 export interface RetrievalResult {

@@ -38,9 +38,33 @@ const annDeferFromRows = 16_384;
  */
 export const interactiveRequestMs = 10;
 
+/**
+ * The job's embed requests in flight while interactive, across its batches (otherwise two per
+ * batch, two batches: four). The query's embedding waits at the model server behind every one of
+ * them: four requests cut to ~10 ms each made it wait p50 11 ms during an ingestion against 2.5 ms
+ * idle, two p50 7-9 ms, one p50 4 ms (docs/benchmarks.md, "Scale, sixth pass"). A server that
+ * computes keeps busy with one short request after another (the fake's ingestion rate did not
+ * drop); one whose time goes by request is not bounded (`latencyBound`).
+ */
+export const interactiveEmbedRequests = 1;
+
+/**
+ * Whether the model server's time goes by request, not by text: requests cut to half a batch or
+ * less still take 0.8x a full batch's wall time or more (over a few of them). Then a server runs
+ * requests side by side (a fixed latency each: a query beside them does not wait for them) or
+ * costs the same per request whatever its size; either way short requests and fewer in flight
+ * would only cost the job throughput (the pipeline bench's 20 ms-per-request row: 1.59 s cut
+ * against ~0.95 s with full batches), so the job keeps full batches and its requests in flight.
+ */
+export function latencyBound(full: number, times: { fullBatchMs: number | null; cutMs: number | null; cutTexts: number | null; cutSamples: number }): boolean {
+  const { fullBatchMs, cutMs, cutTexts, cutSamples } = times;
+  if (fullBatchMs === null || cutMs === null || cutTexts === null || cutSamples < 4) return false;
+  return cutTexts <= full / 2 && cutMs >= 0.6 * fullBatchMs;
+}
+
 /** The job's next embed request size: full, or cut while interactive (see `interactiveRequestMs`). */
-export function jobBatchSize(full: number, interactive: boolean, fullBatchMs: number | null): number {
-  if (!interactive || fullBatchMs === null || fullBatchMs <= interactiveRequestMs) return full;
+export function jobBatchSize(full: number, interactive: boolean, fullBatchMs: number | null, byRequest = false): number {
+  if (!interactive || byRequest || fullBatchMs === null || fullBatchMs <= interactiveRequestMs) return full;
   return Math.max(1, Math.floor((full * interactiveRequestMs) / fullBatchMs));
 }
 
@@ -138,7 +162,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             // Not awaited: the first batch's index build took 0.3-1.4 s the job now goes on through.
             onTableReady: async (table) => upkeep.startFtsIndex(table),
             yieldToSearches: priority.yieldToSearches,
-            embedBatchSize: (fullBatchMs) => jobBatchSize(settings.embedBatchSize, priority.interactive(), fullBatchMs),
+            maxEmbedRequests: () => (priority.interactive() && !latencyBound(settings.embedBatchSize, embedder.requestTimes()) ? interactiveEmbedRequests : Infinity),
+            embedBatchSize: (fullBatchMs) => jobBatchSize(settings.embedBatchSize, priority.interactive(), fullBatchMs, latencyBound(settings.embedBatchSize, embedder.requestTimes())),
             onBatchWritten: upkeep.duringIngest,
             beforeDelete: () => upkeep.settled(),
             checkRoots: policy.check,

@@ -7,6 +7,12 @@
  * - ingestion calls `yieldToSearches()` before each unit of store work (an embed request, a batch
  *   write) and waits while a search runs, at most `maxYieldMs` at a time, so a stream of searches
  *   slows an ingestion but never stops it;
+ * - a chat turn's retrieval also holds the job (`hold()`) from its start until the turn's first
+ *   token, at most `maxHoldMs`: once the search ended, the chat request went to the model server
+ *   behind the job's next embed requests and beside its next write, and waited there (p50 10 ms
+ *   of a 42 ms TTFT during an ingestion against 1.5 ms idle: docs/benchmarks.md, "Scale, sixth
+ *   pass"); a held job sends nothing new and starts no write, so the model server and the CPUs
+ *   are the turn's until it streams;
  * - while a search runs or ran in the last `interactiveMs` (`interactive()`), ingestion sends its
  *   embed requests short (knowledge-base.ts `jobBatchSize`): the model server answers in turn,
  *   and the next query's embedding then waits behind a few texts, not two full batches;
@@ -24,11 +30,16 @@ export interface SearchPriorityOptions {
   maxDeferMs?: number;
   /** How long after a search someone counts as still searching or chatting (default 2 s). */
   interactiveMs?: number;
+  /** The longest one `hold()` holds the job (default 500 ms), however late its `until` settles. */
+  maxHoldMs?: number;
 }
 
 export interface SearchPriority {
   search<T>(work: () => Promise<T>): Promise<T>;
-  /** Resolves at once when no search runs; else when the running ones end (or after maxYieldMs). */
+  /**
+   * Resolves at once when no search runs and no hold is taken; else when they end (or after
+   * maxYieldMs).
+   */
   yieldToSearches(signal?: AbortSignal): Promise<void>;
   /** Resolves once no search has run for quietMs, or after maxDeferMs at most. */
   whenQuiet(signal?: AbortSignal): Promise<void>;
@@ -37,12 +48,19 @@ export interface SearchPriority {
    * retrieval) is using the knowledge base, and the next one should not queue behind big batches.
    */
   interactive(): boolean;
+  /**
+   * Holds ingestion's next units of work (as a running search does) until `until` settles or
+   * maxHoldMs passed, whichever is first: a chat turn holds from its retrieval to its first token.
+   */
+  hold(until: Promise<unknown>): void;
   /** Marks an ingestion job as writing until the returned function is called. */
   beginIngestion(): () => void;
   /** Whether an ingestion job is writing now (searches then read the indexed rows only). */
   readonly ingesting: boolean;
   /** Searches running now. */
   readonly running: number;
+  /** Holds taken now (`hold()`). */
+  readonly held: number;
   /** Times ingestion waited for a search, and for how long in total (for the benchmark and logs). */
   readonly yields: { count: number; ms: number };
 }
@@ -52,13 +70,16 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
   const quietMs = options.quietMs ?? 300;
   const maxDeferMs = options.maxDeferMs ?? 3000;
   const interactiveMs = options.interactiveMs ?? 2000;
+  const maxHoldMs = options.maxHoldMs ?? 500;
   let running = 0;
+  let held = 0;
   let ingestions = 0;
   let lastEnded = -Infinity;
   // Waiters woken when the last running search ends.
   let idleWaiters: (() => void)[] = [];
   const yields = { count: 0, ms: 0 };
 
+  const busy = () => running > 0 || held > 0;
   const wakeIdle = () => {
     const waiters = idleWaiters;
     idleWaiters = [];
@@ -91,11 +112,11 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
       } finally {
         running--;
         lastEnded = performance.now();
-        if (running === 0) wakeIdle();
+        if (!busy()) wakeIdle();
       }
     },
     async yieldToSearches(signal) {
-      if (running === 0 || signal?.aborted) return;
+      if (!busy() || signal?.aborted) return;
       const started = performance.now();
       await untilIdle(maxYieldMs, signal);
       yields.count++;
@@ -106,7 +127,7 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
       for (;;) {
         const now = performance.now();
         if (signal?.aborted || now >= deadline) return;
-        if (running > 0) {
+        if (busy()) {
           await untilIdle(Math.min(quietMs, deadline - now), signal);
           continue;
         }
@@ -115,7 +136,23 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
         await new Promise<void>((resolve) => setTimeout(resolve, left));
       }
     },
-    interactive: () => running > 0 || performance.now() - lastEnded < interactiveMs,
+    interactive: () => busy() || performance.now() - lastEnded < interactiveMs,
+    hold(until) {
+      held++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        clearTimeout(timer);
+        held--;
+        lastEnded = performance.now();
+        if (!busy()) wakeIdle();
+      };
+      // Unref'd: a hold never keeps a process alive; its end only lets the job go on.
+      const timer = setTimeout(release, maxHoldMs);
+      timer.unref?.();
+      until.then(release, release);
+    },
     beginIngestion() {
       ingestions++;
       let ended = false;
@@ -129,6 +166,9 @@ export function createSearchPriority(options: SearchPriorityOptions = {}): Searc
     },
     get running() {
       return running;
+    },
+    get held() {
+      return held;
     },
     yields,
   };

@@ -4,7 +4,7 @@ import type { KnowledgeBase } from './kb-types';
 
 export interface TurnRetrieval {
   /** Sources for a chat turn, or null when the knowledge base is empty (no embedding call then). */
-  retrieve(query: string, options: { parent?: Context; signal?: AbortSignal }): Promise<{ sources: MessageSource[]; promptBlock: string } | null>;
+  retrieve(query: string, options: { parent?: Context; signal?: AbortSignal; until?: Promise<unknown> }): Promise<{ sources: MessageSource[]; promptBlock: string } | null>;
   /** The store changed (an ingest ended, a source was removed): check again before the next turn. */
   invalidate(): void;
 }

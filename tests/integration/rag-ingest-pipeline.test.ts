@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KnowledgeBase } from '../../core/rag';
-import { interactiveRequestMs, jobBatchSize } from '../../core/rag/knowledge-base';
+import { interactiveRequestMs, jobBatchSize, latencyBound } from '../../core/rag/knowledge-base';
 import { createKbStore } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
 import { tempDir } from '../support/core-harness';
@@ -62,7 +62,81 @@ describe('the job batch size while someone searches', () => {
   });
 });
 
+describe('a model server whose time goes by request', () => {
+  it('is told by cut requests as slow as full ones (then the job keeps full batches), not by a server whose time goes with the texts', () => {
+    const times = (fullBatchMs: number | null, cutMs: number | null, cutTexts: number | null, cutSamples = 8) => ({ fullBatchMs, cutMs, cutTexts, cutSamples });
+    expect(latencyBound(64, times(24, 21, 24))).toBe(true);
+    expect(latencyBound(64, times(24, 21, 24, 2))).toBe(false);
+    expect(latencyBound(64, times(560, 11, 3))).toBe(false);
+    expect(latencyBound(64, times(null, null, null, 0))).toBe(false);
+    expect(jobBatchSize(64, true, 40, true)).toBe(64);
+  });
+});
+
 describe('ingestion pipeline', () => {
+  it('a chat retrieval holds the job: no embed request goes out from its start until its first token settles, and the job ends after all', async () => {
+    const root = corpus(24);
+    const sent: string[] = [];
+    const embed: Embed = async (request) => {
+      const texts = Array.isArray(request.input) ? request.input : [request.input];
+      sent.push(texts[0]!.startsWith('query ') ? 'query' : 'job');
+      await new Promise((r) => setTimeout(r, 2 * texts.length));
+      return { model, embeddings: texts.map(vectorOf) } as never;
+    };
+    const k = kb(join(tempDir(), 'store'), embed, 4);
+    await k.ingest([join(root, 'doc-000.md')]);
+    const job = k.ingest([root]);
+    while (!sent.includes('job')) await new Promise((r) => setTimeout(r, 1));
+    let firstToken!: () => void;
+    const until = new Promise<void>((r) => (firstToken = r));
+    const sentBefore = sent.length;
+    await k.retrieve('query word3', { until });
+    const afterRetrieval = sent.length;
+    // A while with the turn still before its first token: the job sent nothing new.
+    await new Promise((r) => setTimeout(r, 150));
+    const held = sent.slice(afterRetrieval);
+    firstToken();
+    const summary = await job;
+    expect(sent.slice(sentBefore, afterRetrieval)).toEqual(['query']);
+    expect(held).toEqual([]);
+    expect(summary.filesIngested).toBe(23);
+  });
+
+  it('a hold whose turn never gets a first token ends after its bound: the job completes', async () => {
+    const root = corpus(12);
+    const k = kb(join(tempDir(), 'store'), slowEmbed(2).embed, 4);
+    await k.ingest([join(root, 'doc-000.md')]);
+    const job = k.ingest([root]);
+    await k.retrieve('query word1', { until: new Promise(() => {}) });
+    expect((await job).filesIngested).toBe(11);
+  });
+
+  it('while someone searches, a job whose time goes with its texts keeps one embed request in flight across its batches', async () => {
+    const root = corpus(24);
+    const seen = { running: 0, maxRunning: 0 };
+    const embed: Embed = async (request) => {
+      const texts = Array.isArray(request.input) ? request.input : [request.input];
+      const job = !texts[0]!.startsWith('query ');
+      if (job) seen.maxRunning = Math.max(seen.maxRunning, ++seen.running);
+      await new Promise((r) => setTimeout(r, 3 * texts.length));
+      if (job) seen.running--;
+      return { model, embeddings: texts.map(vectorOf) } as never;
+    };
+    const k = kb(join(tempDir(), 'store'), embed, 8);
+    await k.ingest([join(root, 'doc-000.md')]);
+    let searching = true;
+    const stream = (async () => {
+      for (let i = 0; searching; i++) await k.search(`query word${i}`, { mode: 'hybrid', k: 3 });
+    })();
+    await k.search('query warm');
+    seen.maxRunning = 0;
+    const summary = await k.ingest([root]);
+    searching = false;
+    await stream;
+    expect(summary.filesIngested).toBe(23);
+    expect(seen.maxRunning).toBe(1);
+  });
+
   it('with a slow embedder, requests overlap each other and the writes; every file ends up stored once', async () => {
     const root = corpus(24);
     const { embed, seen } = slowEmbed(25);

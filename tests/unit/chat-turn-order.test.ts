@@ -136,6 +136,61 @@ describe('the order of a chat turn', () => {
     expect(sentAt - started).toBeLessThan(350);
   });
 
+  it('gives the retrieval a promise that settles at the first token, not before the request is sent (an ingestion is held until then)', async () => {
+    const log: string[] = [];
+    let until: Promise<unknown> | undefined;
+    const client = networkClient(log, [[part('He')], [part('llo'), done]]);
+    const watched = {
+      ...client,
+      host: client.host,
+      chatStream: (r: Parameters<OllamaClient['chatStream']>[0]) => {
+        log.push('until settled at request: ' + String(settled));
+        return client.chatStream(r);
+      },
+    } as OllamaClient;
+    let settled = false;
+    let n = 0;
+    const end = await runChatTurn(
+      {
+        client: watched,
+        conversations: loggedStore(log),
+        limits,
+        newId: () => `id${n++}`,
+        retrieve: async (_q, options) => {
+          until = options.until;
+          void until?.then(() => {
+            settled = true;
+            log.push('until settled');
+          });
+          return null;
+        },
+      },
+      { turnId: 't1', conversationId: 'c1', model: 'm', message: 'hi' },
+      () => {},
+      new AbortController(),
+    );
+    expect(end.type).toBe('done');
+    expect(until).toBeDefined();
+    expect(log).toContain('until settled at request: false');
+    // Settled once the first read was there, before the second.
+    expect(log.indexOf('until settled')).toBeGreaterThan(log.indexOf('read 1'));
+    expect(log.indexOf('until settled')).toBeLessThan(log.lastIndexOf('read 2'));
+  });
+
+  it('settles the retrieval\'s promise when the turn fails before any token', async () => {
+    let until: Promise<unknown> | undefined;
+    const failing = { host: 'http://127.0.0.1:11434', chatStream: () => Promise.reject(new Error('connect ECONNREFUSED')) } as unknown as OllamaClient;
+    let n = 0;
+    const end = await runChatTurn(
+      { client: failing, conversations: createInMemoryConversationStore(), limits, newId: () => `id${n++}`, retrieve: async (_q, options) => ((until = options.until), null) },
+      { turnId: 't1', conversationId: 'c1', model: 'm', message: 'hi' },
+      () => {},
+      new AbortController(),
+    );
+    expect(end.type).toBe('error');
+    await expect(until).resolves.toBeUndefined();
+  });
+
   it('records the question and the failure when the request fails at once', async () => {
     const log: string[] = [];
     const failing = {

@@ -119,4 +119,33 @@ describe('search priority', () => {
     endB();
     expect(gate.ingesting).toBe(false);
   });
+
+  it('a hold (a chat turn until its first token) keeps ingestion waiting after the search ended, until it settles', async () => {
+    const gate = createSearchPriority({ maxYieldMs: 5000, maxHoldMs: 5000 });
+    const firstToken = deferred();
+    gate.hold(firstToken.promise);
+    expect(gate.held).toBe(1);
+    expect(gate.interactive()).toBe(true);
+    await gate.search(async () => 'hits');
+    const waiting = watch(gate.yieldToSearches());
+    await sleep(50);
+    expect(waiting.settled).toBe(false);
+    firstToken.resolve();
+    await sleep(0);
+    await sleep(0);
+    expect(waiting.settled).toBe(true);
+    expect(gate.held).toBe(0);
+  });
+
+  it('a hold whose promise never settles (or rejects) ends after maxHoldMs: a turn cannot stall an ingestion', async () => {
+    const gate = createSearchPriority({ maxYieldMs: 5000, maxHoldMs: 40 });
+    gate.hold(new Promise(() => {}));
+    await gate.yieldToSearches();
+    expect(gate.held).toBe(0);
+    const failed = Promise.reject(new Error('turn failed'));
+    gate.hold(failed);
+    await failed.catch(() => undefined);
+    await sleep(0);
+    expect(gate.held).toBe(0);
+  });
 });
