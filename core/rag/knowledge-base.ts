@@ -127,6 +127,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
     },
   };
   const { wrap, embedder, ann } = ctx;
+  /** Whether the model server's time goes by request (then the job keeps full batches, all in flight). */
+  const byRequest = () => latencyBound(settings.embedBatchSize, embedder.requestTimes());
   const jobs = createKbJobs(ctx);
   const upkeep = createKbUpkeep(ctx);
   upkeepRef = upkeep;
@@ -162,8 +164,8 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             // Not awaited: the first batch's index build took 0.3-1.4 s the job now goes on through.
             onTableReady: async (table) => upkeep.startFtsIndex(table),
             yieldToSearches: priority.yieldToSearches,
-            maxEmbedRequests: () => (priority.interactive() && !latencyBound(settings.embedBatchSize, embedder.requestTimes()) ? interactiveEmbedRequests : Infinity),
-            embedBatchSize: (fullBatchMs) => jobBatchSize(settings.embedBatchSize, priority.interactive(), fullBatchMs, latencyBound(settings.embedBatchSize, embedder.requestTimes())),
+            maxEmbedRequests: () => (priority.interactive() && !byRequest() ? interactiveEmbedRequests : Infinity),
+            embedBatchSize: (fullBatchMs) => jobBatchSize(settings.embedBatchSize, priority.interactive(), fullBatchMs, byRequest()),
             onBatchWritten: upkeep.duringIngest,
             beforeDelete: () => upkeep.settled(),
             checkRoots: policy.check,
