@@ -20,7 +20,7 @@ export type ToEmbedChild = { type: 'latency'; ms: number; id: number } | { type:
 export type FromEmbedChild = { type: 'ready'; url: string } | { type: 'latency'; id: number } | { type: 'failed'; message: string };
 
 /** Float32 precision, as Go's encoding/json writes Ollama's []float32 (shortest, ~9 digits). */
-const float32Json = (v: Float32Array) => '[' + Array.from(v, (x) => String(Number(x.toPrecision(9)))).join(',') + ']';
+export const float32Json = (v: Float32Array) => '[' + Array.from(v, (x) => String(Number(x.toPrecision(9)))).join(',') + ']';
 
 const poolSize = 4096;
 

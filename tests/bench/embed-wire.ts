@@ -9,13 +9,13 @@
  *   npx tsx tests/bench/embed-wire.ts [answers per round, default 200] [rounds, default 7]
  */
 import { seededRandom } from '../support/seeded-random';
+import { float32Json } from './embed-server';
 import { vectorNear } from './rag-data';
 import { percentile } from './stats';
 
 const perRound = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 7);
 const vectors = Array.from({ length: 64 }, (_, i) => vectorNear(i, seededRandom(i + 1)));
-const float32Json = (v: Float32Array) => '[' + Array.from(v, (x) => String(Number(x.toPrecision(9)))).join(',') + ']';
 const base64Of = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 
 const floatsWire = Buffer.from(`{"model":"m","embeddings":[${vectors.map(float32Json).join(',')}],"total_duration":1,"load_duration":0,"prompt_eval_count":16384}`);
