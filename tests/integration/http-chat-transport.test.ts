@@ -1,18 +1,7 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyOllamaError, createOllamaClient } from '../../core/llm';
-
-/** A tiny NDJSON server whose answer each test sets; it counts the connections it accepted. */
-async function ndjsonServer(answer: (res: ServerResponse) => void): Promise<{ url: string; connections: () => number; server: Server }> {
-  let connections = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => answer(res));
-  });
-  server.on('connection', () => connections++);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, connections: () => connections, server };
-}
+import { answerServer } from '../support/answer-server';
 
 const line = (v: unknown) => `${JSON.stringify(v)}\n`;
 const chunk = (content: string) => line({ model: 'm', created_at: '2026-01-01T00:00:00Z', message: { role: 'assistant', content }, done: false });
@@ -36,7 +25,7 @@ async function readAll(batches: AsyncIterable<unknown[]>): Promise<unknown[]> {
 
 describe('the chat stream over node:http', () => {
   it('reuses one keep-alive connection for turn after turn (the rest of each body is drained, not cut)', async () => {
-    const srv = await ndjsonServer((res) => {
+    const srv = await answerServer((res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       res.write(chunk('He') + chunk('llo') + done);
       // The chunked terminator a moment after done, as Ollama sends it.
@@ -55,7 +44,7 @@ describe('the chat stream over node:http', () => {
 
   it('a body that stays open after done is cut off after the drain time (the connection closes)', async () => {
     let closed: Promise<void> = Promise.resolve();
-    const srv = await ndjsonServer((res) => {
+    const srv = await answerServer((res) => {
       closed = new Promise((resolve) => res.socket!.once('close', () => resolve()));
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       // done, and then the body never ends.
@@ -69,7 +58,7 @@ describe('the chat stream over node:http', () => {
 
   it('an abort before the answer rejects with the reason; one in the middle of it ends the read with the reason', async () => {
     // Sends one chunk and then nothing: only the abort ends the read.
-    const srv = await ndjsonServer((res) => {
+    const srv = await answerServer((res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       res.write(chunk('partial'));
     });
@@ -94,12 +83,12 @@ describe('the chat stream over node:http', () => {
   });
 
   it('errors have fetch\'s shapes: an HTTP error is a ResponseError with Ollama\'s text; a cut after the headers is "dropped", not "unreachable"', async () => {
-    const failing = await ndjsonServer((res) => res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: 'llama runner process has terminated' })));
+    const failing = await answerServer((res) => res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: 'llama runner process has terminated' })));
     servers.push(failing.server);
     const err = await createOllamaClient({ host: failing.url }).chatStream(request).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ResponseError', status_code: 500, message: 'llama runner process has terminated' });
 
-    const cut = await ndjsonServer((res) => {
+    const cut = await answerServer((res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       res.flushHeaders();
       setTimeout(() => res.socket?.destroy(), 5);
@@ -110,7 +99,7 @@ describe('the chat stream over node:http', () => {
   });
 
   it('an injected fetch still carries the chat stream (tests that wrap or fake the transport)', async () => {
-    const srv = await ndjsonServer((res) => res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(chunk('ok') + done));
+    const srv = await answerServer((res) => res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(chunk('ok') + done));
     servers.push(srv.server);
     const urls: string[] = [];
     const client = createOllamaClient({ host: srv.url, fetch: (input, init) => (urls.push(String(input)), fetch(input, init)) });

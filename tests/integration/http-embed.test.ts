@@ -3,10 +3,11 @@
  * vectors, the same error shapes (which classifyOllamaError reads), against the wire-faithful fake
  * Ollama and small servers that misbehave.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyOllamaError, createOllamaClient } from '../../core/llm';
 import { startFakeOllama, type FakeOllama } from '../fake-ollama';
+import { answerServer } from '../support/answer-server';
 import { closedPort } from '../support/core-harness';
 
 let fake: FakeOllama;
@@ -22,17 +23,11 @@ afterAll(async () => {
   }
 });
 
-/** A server whose answer each test sets; it counts the connections it accepted. */
+/** A server whose answer each test sets (answer-server.ts), closed after all. */
 async function server(answer: (res: ServerResponse) => void): Promise<{ url: string; connections: () => number }> {
-  let connections = 0;
-  const s = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => answer(res));
-  });
-  s.on('connection', () => connections++);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  servers.push(s);
-  return { url: `http://127.0.0.1:${(s.address() as { port: number }).port}`, connections: () => connections };
+  const s = await answerServer(answer);
+  servers.push(s.server);
+  return s;
 }
 
 /** The same client twice: over node:http (no fetch given) and through ollama-js (a fetch given). */
