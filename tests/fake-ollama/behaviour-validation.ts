@@ -187,7 +187,7 @@ function checkModel(path: string, value: unknown): FakeModel {
  */
 export function validatePatch(input: unknown): BehaviourPatch {
   if (!isRecord(input)) fail('behaviour', 'an object', input);
-  const globalKeys = ['models', 'perModel', 'preload', 'version', 'keepAliveMs'] as const;
+  const globalKeys = ['models', 'perModel', 'preload', 'version', 'keepAliveMs', 'openAiEmbeddings'] as const;
   const out: BehaviourPatch = checkModelBehaviour('', input, globalKeys);
   if (input.models !== undefined) {
     if (!Array.isArray(input.models)) fail('models', 'an array', input.models);
@@ -199,6 +199,10 @@ export function validatePatch(input: unknown): BehaviourPatch {
   }
   if (input.version !== undefined) out.version = checkString('version', input.version);
   if (input.keepAliveMs !== undefined) out.keepAliveMs = checkNumber('keepAliveMs', input.keepAliveMs);
+  if (input.openAiEmbeddings !== undefined) {
+    if (input.openAiEmbeddings !== 'base64' && input.openAiEmbeddings !== 'float' && input.openAiEmbeddings !== 'absent') fail('openAiEmbeddings', 'base64|float|absent', input.openAiEmbeddings);
+    out.openAiEmbeddings = input.openAiEmbeddings;
+  }
   if (input.perModel !== undefined) {
     if (!isRecord(input.perModel)) fail('perModel', 'an object keyed by model name', input.perModel);
     const perModel: Record<string, Partial<ModelBehaviour> | null> = {};

@@ -11,7 +11,7 @@
 
 import { defaultStructured, type StructuredBehaviour } from './structured';
 
-/** The endpoints a failure can be limited to (`embed` covers /api/embed and /api/embeddings). */
+/** The endpoints a failure can be limited to (`embed` covers /api/embed, /api/embeddings and /v1/embeddings). */
 export type FakeEndpoint = 'chat' | 'generate' | 'embed';
 
 interface FailureCommon {
@@ -134,6 +134,12 @@ export interface Behaviour extends ModelBehaviour {
   version: string;
   /** Default keep-alive when a request sets no `keep_alive`. Default 300000 (5 minutes). */
   keepAliveMs: number;
+  /**
+   * `POST /v1/embeddings` (the OpenAI-compatible route): `base64` honours `encoding_format` as
+   * Ollama does now; `float` always answers JSON numbers (an Ollama from before base64 support);
+   * `absent` answers 404 `404 page not found` (a proxy that forwards only `/api/`). Default `base64`.
+   */
+  openAiEmbeddings: 'base64' | 'float' | 'absent';
 }
 
 /** A partial behaviour as accepted by configure(). `perModel: { m: null }` removes m's overrides. */
@@ -197,6 +203,7 @@ export function defaultBehaviour(): Behaviour {
     preload: [],
     version: '0.32.15',
     keepAliveMs: 5 * 60_000,
+    openAiEmbeddings: 'base64',
   };
 }
 

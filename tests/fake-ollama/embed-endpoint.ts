@@ -1,6 +1,8 @@
 /**
  * POST /api/embed and the legacy /api/embeddings: checks the input like Ollama does, loads the
  * model, truncates long inputs to the context and embeds them with the configured embedder.
+ * /v1/embeddings (openai-embed-endpoint.ts) runs the same embedding with its own request and
+ * answer shapes, as Ollama's OpenAI middleware wraps its native handler.
  */
 import type { ServerResponse } from 'node:http';
 import { behaviourForModel, type FailureKind } from './behaviour';
@@ -15,6 +17,24 @@ import { countTokens } from './tokens';
 /** Kinds that make sense for /api/embed (no token stream there). */
 const EMBED_FAILURE_KINDS: readonly FailureKind[] = ['http', 'midstream-error', 'drop', 'stall'];
 
+/** What /api/embed answers; the OpenAI route turns it into its own shape. */
+export interface NativeEmbedAnswer {
+  model: string;
+  embeddings: number[][];
+  /** Left out of an answer to no input, as Ollama's `omitempty` leaves them out. */
+  total_duration?: number;
+  load_duration?: number;
+  prompt_eval_count?: number;
+}
+
+/** How one route writes an error and an answer. */
+export interface EmbedReply {
+  error(res: ServerResponse, status: number, message: string): void;
+  answer(res: ServerResponse, answer: NativeEmbedAnswer): void;
+}
+
+const nativeReply: EmbedReply = { error: sendError, answer: (res, answer) => sendJson(res, 200, answer) };
+
 export async function handleEmbed(
   ctx: EndpointContext,
   legacy: boolean,
@@ -25,8 +45,20 @@ export async function handleEmbed(
 ): Promise<void> {
   const decoded = decodeRequest(raw, legacy ? 'EmbeddingRequest' : 'EmbedRequest', legacy ? ['model', 'prompt'] : ['model']);
   if (!decoded.ok) return sendError(res, decoded.status, decoded.error);
-  const body = decoded.value;
-  const model = resolveModel(ctx, res, body.model);
+  return embedRequest(ctx, legacy, decoded.value, res, signal, startNs, nativeReply);
+}
+
+/** The embedding itself, from a decoded native request body (`legacy`: /api/embeddings' shape). */
+export async function embedRequest(
+  ctx: EndpointContext,
+  legacy: boolean,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+  signal: AbortSignal,
+  startNs: bigint,
+  reply: EmbedReply,
+): Promise<void> {
+  const model = resolveModel(ctx, res, body.model, reply.error);
   if (!model) return;
   const modelName = body.model as string;
 
@@ -39,13 +71,13 @@ export async function handleEmbed(
     if (input === undefined || input === null) inputs = [];
     else if (typeof input === 'string') inputs = input === '' ? [] : [input];
     else if (Array.isArray(input) && input.every((s) => typeof s === 'string')) inputs = input as string[];
-    else return sendError(res, 400, 'invalid input type');
-    if (inputs.length === 0) return sendJson(res, 200, { model: modelName, embeddings: [] });
+    else return reply.error(res, 400, 'invalid input type');
+    if (inputs.length === 0) return reply.answer(res, { model: modelName, embeddings: [] });
   }
 
   const mb = behaviourForModel(ctx.behaviour(), modelName);
   const failure = ctx.takeFailure(modelName, 'embed', EMBED_FAILURE_KINDS);
-  if (failure?.kind === 'http') return sendError(res, failure.status, failure.message ?? defaultHttpMessage(failure.status));
+  if (failure?.kind === 'http') return reply.error(res, failure.status, failure.message ?? defaultHttpMessage(failure.status));
   const options = isRecord(body.options) ? body.options : {};
   const keepAliveMs = parseKeepAlive(body.keep_alive) ?? ctx.behaviour().keepAliveMs;
   const contextLength = allocatedContext(ctx.behaviour(), model, options.num_ctx, ctx.behaviour().numCtx);
@@ -58,7 +90,7 @@ export async function handleEmbed(
     for (const text of inputs) {
       const count = countTokens(text);
       if (count > contextLength) {
-        if (body.truncate === false) return sendError(res, 400, 'input length exceeds maximum context length');
+        if (body.truncate === false) return reply.error(res, 400, 'input length exceeds maximum context length');
         texts.push(truncateToTokens(text, contextLength));
         promptEvalCount += contextLength;
       } else {
@@ -68,7 +100,7 @@ export async function handleEmbed(
     }
     if (!(await sleep(mb.promptEvalMs, signal))) return;
     if (failure) {
-      if (failure.kind === 'midstream-error') return sendError(res, 500, failure.message ?? 'failed to generate embedding');
+      if (failure.kind === 'midstream-error') return reply.error(res, 500, failure.message ?? 'failed to generate embedding');
       if (failure.kind === 'drop') {
         res.socket?.destroy();
         return;
@@ -84,12 +116,12 @@ export async function handleEmbed(
     for (const text of texts) {
       const vector = await ctx.embedder({ text, model: modelName, dimensions: dims });
       if (vector.length !== dims || vector.some((x) => !Number.isFinite(x))) {
-        return sendError(res, 500, `embedder returned ${vector.length} values, expected ${dims} finite numbers`);
+        return reply.error(res, 500, `embedder returned ${vector.length} values, expected ${dims} finite numbers`);
       }
       embeddings.push(legacy ? vector : truncateDimensions(vector, requestedDims));
     }
     if (legacy) return sendJson(res, 200, { embedding: embeddings[0] ?? [] });
-    return sendJson(res, 200, {
+    return reply.answer(res, {
       model: modelName,
       embeddings,
       total_duration: elapsedNs(startNs),

@@ -24,12 +24,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Finds the requested model or answers 400/404 like Ollama. */
-export function resolveModel(ctx: EndpointContext, res: ServerResponse, name: unknown): FakeModel | undefined {
+export function resolveModel(ctx: EndpointContext, res: ServerResponse, name: unknown, fail: (res: ServerResponse, status: number, message: string) => void = sendError): FakeModel | undefined {
   if (typeof name !== 'string' || name === '') {
-    sendError(res, 400, 'model is required');
+    fail(res, 400, 'model is required');
     return undefined;
   }
   const model = findModel(ctx.behaviour(), name);
-  if (!model) sendError(res, 404, `model "${name}" not found, try pulling it first`);
+  if (!model) fail(res, 404, `model "${name}" not found, try pulling it first`);
   return model;
 }

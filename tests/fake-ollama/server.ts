@@ -20,6 +20,7 @@ import { monoNs, nowRfc3339 } from './clock';
 import type { Embedder } from './embed';
 import { hashEmbedder } from './embed';
 import { handleEmbed } from './embed-endpoint';
+import { handleOpenAiEmbed } from './openai-embed-endpoint';
 import { type EndpointContext, resolveModel } from './endpoint-context';
 import { decodeRequest, readBody, sendError, sendJson, sendText } from './http-io';
 import { LoadedModels } from './loaded-models';
@@ -171,6 +172,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
           return handleEmbed(ctx, false, raw, res, signal, startNs);
         case '/api/embeddings':
           return handleEmbed(ctx, true, raw, res, signal, startNs);
+        case '/v1/embeddings':
+          return handleOpenAiEmbed(ctx, raw, res, signal, startNs);
         case '/api/show':
           return handleShow(raw, res);
       }
