@@ -1,5 +1,4 @@
 import type { Context } from '@opentelemetry/api';
-import type { EmbedResponse } from 'ollama';
 
 /**
  * The embed port: what the knowledge base and memory call to turn texts into vectors. It lives
@@ -14,4 +13,17 @@ export interface EmbedCall {
   signal?: AbortSignal;
 }
 
-export type Embed = (call: EmbedCall) => Promise<EmbedResponse>;
+/**
+ * One embed answer. Vectors are Float32Arrays when they came as base64 float32 bytes
+ * (`/v1/embeddings`, http-embed.ts) and number arrays when they came as JSON numbers (`/api/embed`);
+ * the timings are there only when the route reports them (`/api/embed` does, `/v1` does not).
+ */
+export interface EmbedAnswer {
+  model: string;
+  embeddings: ArrayLike<number>[];
+  prompt_eval_count?: number;
+  total_duration?: number;
+  load_duration?: number;
+}
+
+export type Embed = (call: EmbedCall) => Promise<EmbedAnswer>;

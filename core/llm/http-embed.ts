@@ -1,75 +1,120 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { EmbedResponse } from 'ollama';
-import { defaultUserAgent, responseErrorOf } from './chat-stream';
-import { failedBeforeAnswer, failedInAnswer, readText, type HttpChatTransport } from './http-chat-transport';
+import { endianness } from 'node:os';
+import type { EmbedAnswer } from './embed-port';
+import type { HttpChatTransport } from './http-chat-transport';
+import { postHttpJson } from './http-post';
 
 /**
- * `POST /api/embed` over node:http on the chat stream's keep-alive agents, with the request
- * ollama-js sends and its answer and errors in the same shapes (a ResponseError with Ollama's
- * text, fetch's `fetch failed` and `terminated`, the signal's reason on an abort).
+ * Embedding over node:http (http-post.ts), on two of Ollama's routes for the same vectors:
  *
- * Why: an ingestion sends one request a batch of 64 chunks, and each answer is 64 x 768 numbers
- * of JSON (~0.7 MB). Through fetch that answer is a web stream of chunks joined and decoded again
- * by `response.json()`; here the body's buffers are joined once and parsed. Measured on this
- * machine (tests/bench/embed-transport.ts, docs/benchmarks.md "Scale: embedding over HTTP"): 0.87-0.91x
- * the wall time and 0.84-0.90x the CPU of ollama-js on fetch per request of 64 (about 1.5 ms less).
+ * - A batch (two texts or more: an ingestion's 64 chunks, memory's query with its facts) goes to
+ *   `/v1/embeddings` with `encoding_format: "base64"`: each vector comes as one base64 string of
+ *   its little-endian float32 bytes. Ollama turns that request into the same embed request as
+ *   `/api/embed` (ollama/ollama openai/openai.go), so the vectors are the same bits. Why: reading
+ *   64 x 768 JSON numbers (654 KiB) took 4.0 ms of this process's CPU a batch, the base64 answer
+ *   (259 KiB) 1.2 ms (tests/bench/embed-wire.ts, docs/benchmarks.md "Scale: the embed answer's
+ *   wire format"), and at ingestion speed that CPU is the main thread's.
+ * - A single text (a chat turn's query) stays on `/api/embed`, whose answer also carries
+ *   `total_duration` and `load_duration` (a cold model load shows on the turn's span); `/v1` has
+ *   no timings.
+ *
+ * Falling back, so that no Ollama or proxy this worked with before is lost:
+ * - a non-2xx from `/v1` is asked again on `/api/embed`, and that answer or its error (in Ollama's
+ *   own shape, which classifyOllamaError reads: "model not pulled") is the one given. When `/v1`
+ *   said the route is not there (404/405/501) and `/api/embed` answered, this client stops using
+ *   `/v1`; any other status (a model not pulled, a busy server) leaves it to be tried again.
+ * - a 2xx that is not an embeddings answer (a proxy's page, a wrong count, a vector that is not
+ *   finite float32) is asked again on `/api/embed`, and the route is dropped when that answers.
+ * - vectors as JSON numbers (an Ollama that ignores `encoding_format`) are read as they are, and
+ *   the route is dropped: it saves nothing then and has no timings.
+ * Unreachable, dropped and aborted requests are not asked again: either route would fail alike.
  */
-export function postHttpEmbed(host: string, body: { model: string; input: string[] }, transport: HttpChatTransport, signal: AbortSignal | undefined): Promise<EmbedResponse> {
-  const url = new URL(`${host.replace(/\/+$/, '')}/api/embed`);
-  const payload = JSON.stringify(body);
-  const secure = url.protocol === 'https:';
-  return new Promise<EmbedResponse>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
+export function createHttpEmbed(host: string, transport: HttpChatTransport): (body: { model: string; input: string[] }, signal: AbortSignal | undefined) => Promise<EmbedAnswer> {
+  const base = host.replace(/\/+$/, '');
+  const nativeUrl = new URL(`${base}/api/embed`);
+  const openAiUrl = new URL(`${base}/v1/embeddings`);
+  // The base64 bytes are little-endian float32; a big-endian host reads JSON numbers instead.
+  let openAiUsable = endianness() === 'LE';
+  const native = async (body: { model: string; input: string[] }, signal: AbortSignal | undefined): Promise<EmbedAnswer> =>
+    JSON.parse((await postHttpJson(nativeUrl, JSON.stringify(body), transport, signal)).toString('utf8')) as EmbedAnswer;
+
+  return async (body, signal) => {
+    if (!openAiUsable || body.input.length < 2) return native(body, signal);
+    let read: OpenAiRead | null;
+    try {
+      const answer = await postHttpJson(openAiUrl, JSON.stringify({ model: body.model, input: body.input, encoding_format: 'base64' }), transport, signal);
+      read = readOpenAiAnswer(answer, body);
+    } catch (err) {
+      const status = (err as { name?: string; status_code?: unknown }).name === 'ResponseError' ? (err as { status_code: number }).status_code : null;
+      if (status === null) throw err;
+      const fallback = await native(body, signal);
+      if (routeMissing.has(status)) openAiUsable = false;
+      return fallback;
     }
-    let settled = false;
-    const settle = (ok: boolean, value: unknown) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      if (ok) resolve(value as EmbedResponse);
-      else reject(value);
-    };
-    let response: IncomingMessage | null = null;
-    const onAbort = () => {
-      settle(false, signal!.reason);
-      req.destroy();
-      response?.destroy();
-    };
-    const req = (secure ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: 'POST',
-        agent: secure ? transport.https : transport.http,
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'User-Agent': defaultUserAgent, 'Content-Length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        response = res;
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status > 299) {
-          void readText(res).then((text) => settle(false, responseErrorOf(status, res.statusMessage ?? '', String(res.headers['content-type'] ?? ''), text)));
-          return;
-        }
-        const parts: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => parts.push(chunk));
-        res.once('end', () => {
-          try {
-            settle(true, JSON.parse(Buffer.concat(parts).toString('utf8')));
-          } catch (err) {
-            settle(false, err);
-          }
-        });
-        res.once('error', (err) => settle(false, signal?.aborted ? signal.reason : failedInAnswer(err)));
-        res.once('close', () => {
-          if (!res.complete) settle(false, signal?.aborted ? signal.reason : failedInAnswer(new Error('the connection closed before the answer ended')));
-        });
-      },
-    );
-    // `on`, not `once`: a destroyed request may report a second error, which must not go unheard.
-    req.on('error', (err) => settle(false, signal?.aborted ? signal.reason : failedBeforeAnswer(err)));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    req.end(payload);
-  });
+    if (read?.base64) return read.answer;
+    if (read) {
+      openAiUsable = false;
+      return read.answer;
+    }
+    const fallback = await native(body, signal);
+    openAiUsable = false;
+    return fallback;
+  };
+}
+
+/** Statuses that say "no such route here" rather than "not this request". */
+const routeMissing = new Set([404, 405, 501]);
+
+interface OpenAiRead {
+  answer: EmbedAnswer;
+  /** false: the vectors came as JSON numbers. */
+  base64: boolean;
+}
+
+/** The vectors of a `/v1/embeddings` answer in input order, or null when the body is not one. */
+export function readOpenAiAnswer(body: Buffer, request: { model: string; input: string[] }): OpenAiRead | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const { data, model, usage } = parsed as { data?: unknown; model?: unknown; usage?: { prompt_tokens?: unknown } | null };
+  if (!Array.isArray(data) || data.length !== request.input.length) return null;
+  const embeddings = new Array<Float32Array>(data.length);
+  let base64 = true;
+  for (const item of data as { embedding?: unknown; index?: unknown }[]) {
+    const index = item?.index;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= data.length || embeddings[index]) return null;
+    const vector = typeof item.embedding === 'string' ? float32FromBase64(item.embedding) : float32FromNumbers(item.embedding);
+    if (!vector) return null;
+    if (typeof item.embedding !== 'string') base64 = false;
+    embeddings[index] = vector;
+  }
+  const tokens = usage?.prompt_tokens;
+  return {
+    answer: { model: typeof model === 'string' && model ? model : request.model, embeddings, ...(typeof tokens === 'number' ? { prompt_eval_count: tokens } : {}) },
+    base64,
+  };
+}
+
+function float32FromBase64(text: string): Float32Array | null {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.byteLength === 0 || bytes.byteLength % 4 !== 0) return null;
+  // Copied: a decoded Buffer may sit in Node's pool at an offset not divisible by 4, and a view
+  // would keep the whole pool slab alive.
+  const vector = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(vector.buffer).set(bytes);
+  return allFinite(vector) ? vector : null;
+}
+
+function float32FromNumbers(value: unknown): Float32Array | null {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((x) => typeof x === 'number')) return null;
+  const vector = Float32Array.from(value as number[]);
+  return allFinite(vector) ? vector : null;
+}
+
+function allFinite(vector: Float32Array): boolean {
+  for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i])) return false;
+  return true;
 }

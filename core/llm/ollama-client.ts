@@ -1,10 +1,11 @@
-import { Ollama, type ChatResponse, type EmbedResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse, type Tool as OllamaTool, type ToolCall } from 'ollama';
+import { Ollama, type ChatResponse, type Message, type Options, type ListResponse, type ModelResponse, type ShowResponse, type Tool as OllamaTool, type ToolCall } from 'ollama';
 import { openChatStream, type ChatBatches } from './chat-stream';
 import { createHttpChatTransport, openHttpChatStream } from './http-chat-transport';
-import { postHttpEmbed } from './http-embed';
+import { createHttpEmbed } from './http-embed';
+import type { EmbedAnswer } from './embed-port';
 import type { MalformedLineSink } from './ndjson-reader';
 
-export type { ChatResponse, EmbedResponse, Message, ListResponse, ShowResponse, ChatBatches, OllamaTool, ToolCall };
+export type { ChatResponse, Message, ListResponse, ShowResponse, ChatBatches, OllamaTool, ToolCall };
 
 /** `/api/ps` entries; ollama-js 0.6.4's types predate `context_length` (the allocated context). */
 export type RunningModel = ModelResponse & { context_length?: number };
@@ -59,8 +60,8 @@ export interface OllamaClient {
   list(options?: RequestOptions): Promise<ListResponse>;
   ps(options?: RequestOptions): Promise<RunningModels>;
   show(model: string, options?: RequestOptions): Promise<ShowResponse>;
-  /** `/api/embed` for one batch of texts. */
-  embed(model: string, input: string[], options?: RequestOptions): Promise<EmbedResponse>;
+  /** One batch of texts: `/api/embed`, or `/v1/embeddings` in base64 for a batch over node:http (http-embed.ts). */
+  embed(model: string, input: string[], options?: RequestOptions): Promise<EmbedAnswer>;
 }
 
 export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
@@ -70,6 +71,7 @@ export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
   // of CPU less per chat request than fetch; http-embed.ts) unless the caller injected a fetch
   // to wrap or fake the transport.
   const transport = config.fetch ? null : createHttpChatTransport();
+  const httpEmbed = transport ? createHttpEmbed(config.host, transport) : null;
 
   const clientFor = (signal?: AbortSignal): Ollama => {
     const wrapped: typeof fetch = (input, init) => {
@@ -104,6 +106,6 @@ export function createOllamaClient(config: OllamaClientConfig): OllamaClient {
     list: (options) => clientFor(options?.signal).list(),
     ps: (options) => clientFor(options?.signal).ps(),
     show: (model, options) => clientFor(options?.signal).show({ model }),
-    embed: (model, input, options) => (transport ? postHttpEmbed(config.host, { model, input }, transport, options?.signal) : clientFor(options?.signal).embed({ model, input })),
+    embed: (model, input, options) => (httpEmbed ? httpEmbed({ model, input }, options?.signal) : clientFor(options?.signal).embed({ model, input })),
   };
 }

@@ -114,10 +114,10 @@ export function createFactMemory(deps: FactMemoryDeps): FactMemory {
       const [queryVector, ...factVectors] = response.embeddings;
       if (!queryVector) throw new Error(`the embedding model '${model}' returned no vector`);
       if (pending.length) {
-        await idx.add(pending.map((f, i) => ({ id: f.id, text: f.text, vector: factVectors[i] ?? [] })), model);
+        await idx.add(pending.map((f, i) => ({ id: f.id, text: f.text, vector: Array.from(factVectors[i] ?? []) })), model);
         for (const f of pending) known.add(f.id);
       }
-      const hits = await idx.search(queryVector, k);
+      const hits = await idx.search(Array.from(queryVector), k);
       return hits.flatMap((h) => {
         const fact = state.facts.get(h.id);
         return fact && fact.type === 'semantic' ? [{ fact, similarity: h.similarity }] : [];

@@ -117,7 +117,8 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       throw new BrunoError('ollama_bad_response', `Ollama returned ${response.embeddings.length} embeddings for ${input.length} inputs (model ${model})`);
     }
     return response.embeddings.map((e) => {
-      const v = Float32Array.from(e);
+      // A base64 answer's vectors are Float32Arrays already (core/llm/http-embed.ts).
+      const v = e instanceof Float32Array ? e : Float32Array.from(e);
       dim ??= v.length;
       if (v.length !== dim || v.length === 0) throw new BrunoError('ollama_bad_response', `Embedding model ${model} returned ${v.length} dimensions, expected ${dim}`);
       return v;

@@ -41,8 +41,9 @@ export function createInstrumentedEmbed(deps: EmbedTelemetryDeps): Embed {
           [A.inputTokens]: tokens,
           [A.llmTotalTokens]: tokens,
           [A.embeddingDimensions]: response.embeddings[0]?.length ?? 0,
-          [A.ollamaTotalDurationNs]: response.total_duration ?? 0,
-          [A.ollamaLoadDurationNs]: response.load_duration ?? 0,
+          // /v1/embeddings (a batch, core/llm/http-embed.ts) reports no timings: left out, not 0.
+          ...(response.total_duration !== undefined ? { [A.ollamaTotalDurationNs]: response.total_duration } : {}),
+          ...(response.load_duration !== undefined ? { [A.ollamaLoadDurationNs]: response.load_duration } : {}),
           'bruno.embed.inputs': input.length,
         });
         span.setStatus({ code: SpanStatusCode.OK });

@@ -1,4 +1,4 @@
-import type { EmbedResponse } from 'ollama';
+import type { EmbedAnswer } from '../../core/llm';
 import { describe, expect, it } from 'vitest';
 import { createMemoryFactIndex } from '../../core/memory/fact-index';
 import { tempDir, testMemoryStore } from '../support/core-harness';
@@ -17,7 +17,7 @@ describe('listing memories while one is deleted', () => {
           embedStarted();
           await gate;
         }
-        return { model: 'e', embeddings: input.map(() => [1, 0, 0]) } as unknown as EmbedResponse;
+        return { model: 'e', embeddings: input.map(() => [1, 0, 0]) } satisfies EmbedAnswer;
       },
       openFactIndex: async () => createMemoryFactIndex(),
     });
