@@ -1,10 +1,14 @@
 /**
- * A fast fake of Ollama's `POST /api/embed` for the ingestion benchmarks, in a child process as
+ * A fast fake of Ollama's embedding routes for the ingestion benchmarks, in a child process as
  * Ollama runs outside the app: clustered 768-d vectors like the in-process fake's (rag-data.ts),
- * sent as Ollama sends them (JSON numbers of float32 precision, about 11 characters each, with its
- * timing fields), after an optional latency per request. Each text's hash picks one of a pool of
- * vectors written to JSON once at start: writing 49,152 numbers a request took 33 ms here, which
- * would have measured the fake's number formatting, not the client reading them.
+ * sent as Ollama sends them, after an optional latency per request: `POST /api/embed` as JSON
+ * numbers of float32 precision (about 11 characters each) with its timing fields, and
+ * `POST /v1/embeddings` with `encoding_format:"base64"` as base64 little-endian float32 (what the
+ * app's client asks for a batch, core/llm/http-embed.ts). `RAG_BENCH_EMBED_ROUTE=api` answers
+ * `/v1/embeddings` 404, as an Ollama or proxy without it, so the client falls back to `/api/embed`
+ * (the rows of record before session 8). Each text's hash picks one of a pool of vectors encoded
+ * once at start: writing 49,152 numbers a request took 33 ms here, which would have measured the
+ * fake's number formatting, not the client reading them.
  * The fake Ollama of tests/fake-ollama embeds with a real word-vector model (~100 chunks/s here),
  * which would measure the fake, not the pipeline.
  */
@@ -24,29 +28,44 @@ export const float32Json = (v: Float32Array) => '[' + Array.from(v, (x) => Strin
 
 const poolSize = 4096;
 
+/** Go's encoding of a []float32 in base64 (ollama/ollama openai/openai.go floatsToBase64). */
+const float32Base64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+
+/** Which routes the fake answers: `api` leaves `/v1/embeddings` out (404). */
+export const benchEmbedRoute = (): 'v1' | 'api' => (process.env.RAG_BENCH_EMBED_ROUTE === 'api' ? 'api' : 'v1');
+
 export function startEmbedServer(latency: () => number): Promise<{ url: string; server: Server }> {
-  const pool = Array.from({ length: poolSize }, (_, i) => float32Json(vectorNear(i, seededRandom(i + 1))));
-  const vectorOf = (text: string) => {
+  const vectors = Array.from({ length: poolSize }, (_, i) => vectorNear(i, seededRandom(i + 1)));
+  const json = vectors.map(float32Json);
+  const base64 = vectors.map((v) => JSON.stringify(float32Base64(v)));
+  const withV1 = benchEmbedRoute() === 'v1';
+  const poolIndex = (text: string) => {
     let h = 2166136261;
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-    return pool[(h >>> 0) % poolSize]!;
+    return (h >>> 0) % poolSize;
   };
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
       const started = process.hrtime.bigint();
-      if (req.method !== 'POST' || req.url !== '/api/embed') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      const route = req.method === 'POST' ? (req.url === '/api/embed' ? 'api' : req.url === '/v1/embeddings' && withV1 ? 'v1' : null) : null;
+      if (!route) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
         return;
       }
       const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { model: string; input: string | string[] };
       const input = Array.isArray(body.input) ? body.input : [body.input];
       const answer = () => {
-        const embeddings = input.map(vectorOf).join(',');
-        const ns = String(process.hrtime.bigint() - started);
+        const picks = input.map(poolIndex);
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(`{"model":${JSON.stringify(body.model)},"embeddings":[${embeddings}],"total_duration":${ns},"load_duration":0,"prompt_eval_count":${input.length * 256}}`);
+        if (route === 'v1') {
+          const data = picks.map((p, index) => `{"object":"embedding","embedding":${base64[p]!},"index":${index}}`).join(',');
+          res.end(`{"object":"list","data":[${data}],"model":${JSON.stringify(body.model)},"usage":{"prompt_tokens":${input.length * 256},"total_tokens":${input.length * 256}}}`);
+          return;
+        }
+        const ns = String(process.hrtime.bigint() - started);
+        res.end(`{"model":${JSON.stringify(body.model)},"embeddings":[${picks.map((p) => json[p]!).join(',')}],"total_duration":${ns},"load_duration":0,"prompt_eval_count":${input.length * 256}}`);
       };
       const ms = latency();
       if (ms > 0) setTimeout(answer, ms);
@@ -103,7 +122,7 @@ export async function benchEmbedder(fastEmbed: Embed): Promise<{ embed: Embed; l
   let requests = 0;
   let latencyMs = 0;
   return {
-    label: server ? 'fast fake over HTTP (child process)' : 'fast in-process fake',
+    label: server ? `fast fake over HTTP (child process, a batch on ${benchEmbedRoute() === 'v1' ? '/v1/embeddings base64' : '/api/embed JSON'})` : 'fast in-process fake',
     async embed(call) {
       requests++;
       if (!client) {

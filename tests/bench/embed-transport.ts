@@ -1,14 +1,16 @@
 /**
- * The embed request's transport alone: `/api/embed` with 64 texts of 1,200 characters against the
- * fast fake over HTTP in a child process (embed-server.ts: 64 x 768 float32 numbers of JSON back,
- * ~0.7 MB), through the core's Ollama client over node:http (http-embed.ts) and through ollama-js
- * on fetch (the client with a fetch given), alternating in rounds; wall time and this process's CPU
- * per request, medians.
+ * The embed request's transport alone: one batch of 64 texts of 1,200 characters against the fast
+ * fake over HTTP in a child process (embed-server.ts), through the core's Ollama client over
+ * node:http (http-embed.ts: `/v1/embeddings` in base64, 64 x 768 float32 in ~0.26 MB) and through
+ * ollama-js on fetch (the client with a fetch given: `/api/embed`, 64 x 768 JSON numbers, ~0.65 MB),
+ * alternating in rounds; wall time and this process's CPU per request, medians.
+ * `RAG_BENCH_EMBED_ROUTE=api` leaves the fake without `/v1/embeddings`, so both read `/api/embed`
+ * (the transport alone, as measured before the base64 route).
  *   npx tsx tests/bench/embed-transport.ts [requests per round, default 20] [rounds, default 10]
  */
 import { createOllamaClient } from '../../core/llm';
 import { seededRandom } from '../support/seeded-random';
-import { startEmbedServerInChild } from './embed-server';
+import { benchEmbedRoute, startEmbedServerInChild } from './embed-server';
 import { model, textFor } from './rag-data';
 import { percentile } from './stats';
 
@@ -38,6 +40,7 @@ for (let round = 0; round <= rounds; round++) {
 await server.close();
 const med = (xs: number[]) => percentile(xs, 50);
 const base = 'ollama-js (fetch)';
+console.log(`node:http reads ${benchEmbedRoute() === 'v1' ? '/v1/embeddings base64' : '/api/embed JSON'}; ollama-js reads /api/embed JSON`);
 for (const name of Object.keys(clients)) {
   console.log(`${name.padEnd(18)} wall ${med(wall[name]!).toFixed(2)} ms a request (${(med(wall[name]!) / med(wall[base]!)).toFixed(2)}x)  CPU ${med(cpu[name]!).toFixed(2)} ms (${(med(cpu[name]!) / med(cpu[base]!)).toFixed(2)}x)`);
 }

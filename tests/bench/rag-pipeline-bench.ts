@@ -63,10 +63,11 @@ export async function benchPipeline(report: (line: string) => void, fastEmbed: E
       t = performance.now();
       for (let at = 0; at < inputs.length; at += 512) {
         const part = inputs.slice(at, at + 512);
-        const vectors: number[][] = [];
-        for (let b = 0; b < part.length; b += 64) vectors.push(...((await embed({ model, input: part.slice(b, b + 64) } as never)) as unknown as { embeddings: number[][] }).embeddings);
+        const vectors: ArrayLike<number>[] = [];
+        for (let b = 0; b < part.length; b += 64) vectors.push(...(await embed({ model, input: part.slice(b, b + 64) })).embeddings);
         // The same Arrow record batches ours writes (chunk-batch.ts), so the baseline is the fastest add.
-        const batch = chunkBatch(rows.slice(at, at + 512).map((row, i) => ({ ...(row as unknown as ChunkBatchRow), vector: Float32Array.from(vectors[i]!) })), vectors[0]!.length) as never;
+        const asFloat32 = (v: ArrayLike<number>) => (v instanceof Float32Array ? v : Float32Array.from(v));
+        const batch = chunkBatch(rows.slice(at, at + 512).map((row, i) => ({ ...(row as unknown as ChunkBatchRow), vector: asFloat32(vectors[i]!) })), vectors[0]!.length) as never;
         if (!bare) bare = await bareDb.createTable('bare', batch);
         else await bare.add(batch);
       }
