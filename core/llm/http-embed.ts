@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import { ResponseError } from './chat-stream';
 import type { EmbedAnswer } from './embed-port';
 import type { HttpChatTransport } from './http-chat-transport';
 import { postHttpJson } from './http-post';
@@ -44,10 +45,9 @@ export function createHttpEmbed(host: string, transport: HttpChatTransport): (bo
       const answer = await postHttpJson(openAiUrl, JSON.stringify({ model: body.model, input: body.input, encoding_format: 'base64' }), transport, signal);
       read = readOpenAiAnswer(answer, body);
     } catch (err) {
-      const status = (err as { name?: string; status_code?: unknown }).name === 'ResponseError' ? (err as { status_code: number }).status_code : null;
-      if (status === null) throw err;
+      if (!(err instanceof ResponseError)) throw err;
       const fallback = await native(body, signal);
-      if (routeMissing.has(status)) openAiUsable = false;
+      if (routeMissing.has(err.status_code)) openAiUsable = false;
       return fallback;
     }
     if (read?.base64) return read.answer;
@@ -71,7 +71,7 @@ interface OpenAiRead {
 }
 
 /** The vectors of a `/v1/embeddings` answer in input order, or null when the body is not one. */
-export function readOpenAiAnswer(body: Buffer, request: { model: string; input: string[] }): OpenAiRead | null {
+function readOpenAiAnswer(body: Buffer, request: { model: string; input: string[] }): OpenAiRead | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

@@ -113,6 +113,7 @@ export function createFactMemory(deps: FactMemoryDeps): FactMemory {
       const response = await deps.embed({ model, input: [query, ...pending.map((f) => f.text)], parent, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       const [queryVector, ...factVectors] = response.embeddings;
       if (!queryVector) throw new Error(`the embedding model '${model}' returned no vector`);
+      // The fact index keeps plain number arrays (its LanceDB rows); a batch's vectors come as Float32Arrays.
       if (pending.length) {
         await idx.add(pending.map((f, i) => ({ id: f.id, text: f.text, vector: Array.from(factVectors[i] ?? []) })), model);
         for (const f of pending) known.add(f.id);

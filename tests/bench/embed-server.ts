@@ -17,6 +17,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOllamaClient, type Embed } from '../../core/llm';
+import { float32Base64 } from '../fake-ollama';
 import { seededRandom } from '../support/seeded-random';
 import { vectorNear } from './rag-data';
 
@@ -27,9 +28,6 @@ export type FromEmbedChild = { type: 'ready'; url: string } | { type: 'latency';
 export const float32Json = (v: Float32Array) => '[' + Array.from(v, (x) => String(Number(x.toPrecision(9)))).join(',') + ']';
 
 const poolSize = 4096;
-
-/** Go's encoding of a []float32 in base64 (ollama/ollama openai/openai.go floatsToBase64). */
-const float32Base64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 
 /** Which routes the fake answers: `api` leaves `/v1/embeddings` out (404). */
 export const benchEmbedRoute = (): 'v1' | 'api' => (process.env.RAG_BENCH_EMBED_ROUTE === 'api' ? 'api' : 'v1');

@@ -25,5 +25,6 @@ export {
   splitIntoTokens,
 } from './tokens';
 export { cosineSimilarity, hashEmbedder } from './embed';
+export { float32Base64 } from './openai-embed-endpoint';
 export type { Embedder, EmbedInput } from './embed';
 export { createWordVectorEmbedder, loadWinkVectors, winkAvailable, winkEmbedder, type WordVectors } from './wink-embedder';

@@ -18,7 +18,7 @@ export function sendOpenAiError(res: ServerResponse, status: number, message: st
 }
 
 /** Go's encoding of a []float32 as little-endian bytes in standard base64 (floatsToBase64). */
-export function float32Base64(vector: readonly number[]): string {
+export function float32Base64(vector: ArrayLike<number>): string {
   return Buffer.from(Float32Array.from(vector).buffer).toString('base64');
 }
 

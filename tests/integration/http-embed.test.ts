@@ -7,7 +7,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyOllamaError, createOllamaClient } from '../../core/llm';
-import { startFakeOllama, type FakeOllama } from '../fake-ollama';
+import { float32Base64, startFakeOllama, type FakeOllama } from '../fake-ollama';
 import { answerServer } from '../support/answer-server';
 import { closedPort } from '../support/core-harness';
 
@@ -164,9 +164,8 @@ describe('a batch goes to /v1/embeddings in base64', () => {
   it('places vectors by their index', async () => {
     const v1 = [1, 2, 3];
     const v2 = [4, 5, 6];
-    const b64 = (v: number[]) => Buffer.from(Float32Array.from(v).buffer).toString('base64');
     const s = await server((res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ object: 'embedding', embedding: b64(v2), index: 1 }, { object: 'embedding', embedding: b64(v1), index: 0 }], model: 'm', usage: { prompt_tokens: 7, total_tokens: 7 } })),
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ object: 'embedding', embedding: float32Base64(v2), index: 1 }, { object: 'embedding', embedding: float32Base64(v1), index: 0 }], model: 'm', usage: { prompt_tokens: 7, total_tokens: 7 } })),
     );
     const answer = await createOllamaClient({ host: s.url }).embed('m', ['a', 'b']);
     expect(answer.embeddings.map((v) => Array.from(v))).toEqual([v1, v2]);
@@ -174,7 +173,7 @@ describe('a batch goes to /v1/embeddings in base64', () => {
   });
 
   const b64Of = (bytes: number[]) => Buffer.from(bytes).toString('base64');
-  const nan = Buffer.from(Float32Array.from([NaN, 1]).buffer).toString('base64');
+  const nan = float32Base64([NaN, 1]);
   const hostile: Record<string, unknown> = {
     'a proxy\'s HTML page': '<html>sign in</html>',
     'a JSON that is not a list': { ok: true },
