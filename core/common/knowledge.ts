@@ -74,6 +74,18 @@ export interface SearchResult {
   embeddingVersion: string | null;
   /** Set when the store holds chunks of another embedding model only: re-ingest to search them. */
   warning?: string;
+  /**
+   * Set while an ingestion (or the index upkeep after it) runs: about how many of its newest
+   * chunks this search may have missed, because it read the indexes only and they are not in them
+   * yet (they are found once the running optimize folds them in, seconds after the job;
+   * `kb.idle()` waits for it).
+   */
+  unindexedRows?: number;
+}
+
+/** What a person (or the model) is told when a search left out rows an ingestion just wrote. */
+export function unindexedNote(rows: number): string {
+  return `about ${rows} chunks from the running or last ingestion are still being indexed and were not searched; search again in a few seconds`;
 }
 
 export interface KbSource {

@@ -9,7 +9,7 @@ import type { FusionMethod, SearchHit, SearchMode, SearchResult } from '../commo
 import { spanNames } from '../common/metric-names';
 import { safely } from '../telemetry/safely';
 import { searchDefaults, type KbContext, type RetrievalResult, type RetrieveOptions, type SearchOptions } from './kb-types';
-import { upkeepEveryRows, type KbUpkeep } from './kb-upkeep';
+import type { KbUpkeep } from './kb-upkeep';
 import { buildPromptBlock, diversityOf } from './prompt-block';
 import type { RetrievalStage } from './rag-metrics';
 import { candidatePool, ftsHits, ftsSearch, fuseHybrid, fuseRrf, rrfK, vectorHits, vectorSearch, vectorWeight, type Candidate } from './search';
@@ -95,18 +95,17 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     // Each side reads more than k chunks: the fusion's z-scores need a sample, and every mode lists files first.
     const pool = candidatePool(k);
     const annOptions = ann.queryOptions(pool);
-    // While a job writes, searches read what the indexes hold (fastSearch): the rows written since
-    // the last optimize (up to a third of the table) were scanned flat by every query, and the
-    // full-text side's flat scan took 1.3 s p50 / 4.6 s p95 at 100k (docs/benchmarks.md, "Scale").
-    // Those rows are found once the next optimize folds them in, and flat again after the job
-    // (the full-text side: see below). The vector side has an index early (ann-index.ts).
-    const indexedOnly = ctx.priority.ingesting;
-    // After a job, until the optimize after it ends, the full-text side reads the indexed rows
-    // only while the unindexed tail is large: its flat scan of up to a third of the table took
-    // 1.2-1.9 s beside that optimize at 100k (docs/benchmarks.md, "Scale, fourth pass"). Those
-    // rows are found by the vector side meanwhile (its flat part of the tail costs 100-350 ms), and
-    // by their words once the optimize has folded them in (seconds; `kb.idle()` waits for it).
-    const ftsIndexedOnly = indexedOnly || (upkeep.catchingUp() && upkeep.unindexedRows() >= upkeepEveryRows);
+    // While a job writes, and after it until its last rows are folded in, searches read what the
+    // indexes hold (fastSearch) whenever the rows no optimize has folded in yet are many: the rows
+    // written since the last optimize (up to a third of the table) were scanned flat by every
+    // query. At 100k chunks the full-text side's flat scan took 1.3 s p50 / 4.6 s p95 during a job,
+    // 1.2-1.9 s beside the optimize after it, and the vector side's 355 ms p95 / 500 ms max there
+    // (docs/benchmarks.md, "Scale"). Those rows are found once the running optimize folds them in
+    // (seconds after the job; `kb.idle()` waits for it), and the result says how many it left out
+    // (`unindexedRows`). A small tail is read flat: a finished job's chunks are found at once.
+    // The vector side has an index early (ann-index.ts); before it, it scans flat regardless.
+    const unindexed = upkeep.unindexedRows();
+    const indexedOnly = upkeep.readsIndexedOnly(ctx.priority.ingesting);
 
     let vector: Float32Array | null = null;
     if (mode !== 'fts') {
@@ -130,7 +129,7 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     const keyword =
       mode !== 'vector'
         ? stage(spanNames.keywordSearch, 'keyword_search', parent, async (_ctx, span) => {
-            const rows = await wrap('searching', () => ftsSearch(table, query, pool, ftsIndexedOnly)).catch(async (err: unknown) => {
+            const rows = await wrap('searching', () => ftsSearch(table, query, pool, indexedOnly)).catch(async (err: unknown) => {
               // No FTS index yet (a job was interrupted before building it): build it, scan next time.
               if (/INVERTED index/i.test(String((err as Error)?.message))) {
                 void upkeep.ensureFtsIndex(table).catch(deps.report);
@@ -160,7 +159,7 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
       hits = mode === 'vector' ? vectorHits(v.value, query, k) : ftsHits(f.value, query, k);
     }
     timings.totalMs = performance.now() - started;
-    return { query, mode, ...(mode === 'hybrid' ? { fusion } : {}), k, hits, timings, annIndex: annOptions !== null, embeddingVersion: embeddingVersionOf(model, dim) };
+    return { query, mode, ...(mode === 'hybrid' ? { fusion } : {}), k, hits, timings, annIndex: annOptions !== null, embeddingVersion: embeddingVersionOf(model, dim), ...(indexedOnly && unindexed > 0 ? { unindexedRows: unindexed } : {}) };
   }
 
   async function tracedSearch(query: string, options: SearchOptions & { purpose: string }): Promise<SearchResult> {
@@ -172,7 +171,12 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
       // Ingestion's store work and embed requests wait while this runs (search-priority.ts).
       const result = await ctx.priority.search(() => searchIn(query, mode, options.fusion ?? settings.fusion, k, trace.setSpan(parent, span), options.signal));
       safely(deps.report, () => {
-        span.setAttributes({ total_results: result.hits.length, 'rag.ann_index': result.annIndex, ...(result.embeddingVersion ? { 'rag.embedding_version': result.embeddingVersion } : {}) });
+        span.setAttributes({
+          total_results: result.hits.length,
+          'rag.ann_index': result.annIndex,
+          ...(result.embeddingVersion ? { 'rag.embedding_version': result.embeddingVersion } : {}),
+          ...(result.unindexedRows ? { 'rag.unindexed_rows': result.unindexedRows } : {}),
+        });
         span.setStatus({ code: SpanStatusCode.OK });
       });
       logTimings(result, options.purpose, span);

@@ -34,6 +34,12 @@ export interface KbUpkeep {
   catchingUp(): boolean;
   /** Rows the jobs of this process wrote that no optimize has folded into the full-text index yet (an estimate). */
   unindexedRows(): number;
+  /**
+   * Whether a search now reads what the indexes hold only (LanceDB fastSearch): while a job writes
+   * (`ingesting`), and after it while its upkeep runs and at least `upkeepEveryRows` rows are not
+   * folded in yet. A smaller tail is scanned flat, so a finished job's chunks are found at once.
+   */
+  readsIndexedOnly(ingesting: boolean): boolean;
   /** Starts no optimize from now on (the knowledge base is closing). */
   stop(): void;
 }
@@ -215,6 +221,7 @@ export function createKbUpkeep(ctx: KbContext): KbUpkeep {
     busy: () => (optimizing || ftsBuilding ? Promise.all([optimizing, ftsBuilding?.catch(() => undefined)]).then(() => undefined) : null),
     catchingUp: () => catchingUp !== null,
     unindexedRows: () => unfolded + folding,
+    readsIndexedOnly: (ingesting) => ingesting || (catchingUp !== null && unfolded + folding >= upkeepEveryRows),
     async settled() {
       await catchingUp;
       await optimizing;

@@ -31,6 +31,8 @@ interface Sample {
   embedMs: number;
   vectorMs: number;
   ftsMs: number;
+  /** The rows the search said it may have missed (read the indexes only; 0 when it read every row). */
+  unindexed: number;
 }
 
 export async function benchScale(report: (line: string) => void, fastEmbed: Embed, chunks: number): Promise<void> {
@@ -87,7 +89,7 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
         if (firstRowsSeen) {
           const s = performance.now();
           const result = await kb.search(`section ${i % 20} ${textFor(r, 3)}`, { mode: 'hybrid', k: 10 });
-          samples.push({ at: s - started, ms: performance.now() - s, phase, annUsed: result.annIndex, annState, embedMs: result.timings.embedMs, vectorMs: result.timings.vectorMs, ftsMs: result.timings.ftsMs });
+          samples.push({ at: s - started, ms: performance.now() - s, phase, annUsed: result.annIndex, annState, embedMs: result.timings.embedMs, vectorMs: result.timings.vectorMs, ftsMs: result.timings.ftsMs, unindexed: result.unindexedRows ?? 0 });
           i++;
         }
         await new Promise((res) => setTimeout(res, 100));
@@ -123,6 +125,10 @@ export async function benchScale(report: (line: string) => void, fastEmbed: Embe
     const stage = (pick: (s: Sample) => number, of: Sample[] = during) => `p50 ${percentile(of.map(pick), 50).toFixed(0)} / p95 ${percentile(of.map(pick), 95).toFixed(0)} ms`;
     report(`| search stages during the ingestion (${during.length}) | query embedding ${stage((s) => s.embedMs)} | vector ${stage((s) => s.vectorMs)}, full-text ${stage((s) => s.ftsMs)} (concurrent) | the rest (gate, table handle, fusion, event loop) ${stage((s) => s.ms - s.embedMs - Math.max(s.vectorMs, s.ftsMs))} | |`);
     const after = samples.filter((s) => s.phase === 'upkeep');
+    // What reading the indexes only after the job costs: how long the job's last rows were not searched.
+    const partial = after.filter((s) => s.unindexed > 0);
+    const jobEnd = ingestS * 1000 + (t - started);
+    if (after.length) report(`| after the ingestion: searches that read the indexes only | ${partial.length} of ${after.length} | up to ${Math.max(0, ...partial.map((s) => s.unindexed))} rows left out | the last ${partial.length ? ((Math.max(...partial.map((s) => s.at)) - jobEnd) / 1000).toFixed(1) : '0'} s after the job ended (idle ${upkeepS.toFixed(1)} s after) |`);
     if (after.length) report(`| search stages after the ingestion until idle (${after.length}) | query embedding ${stage((s) => s.embedMs, after)} | vector ${stage((s) => s.vectorMs, after)}, full-text ${stage((s) => s.ftsMs, after)} (concurrent) | the rest ${stage((s) => s.ms - s.embedMs - Math.max(s.vectorMs, s.ftsMs), after)} | |`);
     // What ran beside each sample: the optimizes and ANN builds, from their log lines (end, seconds).
     const spans = upkeepEvents

@@ -61,6 +61,8 @@ describe('search priority during ingestion', () => {
     // Answered while the ingestion still runs.
     expect(ingestionDone).toBe(false);
     expect(result.hits.length).toBeGreaterThan(0);
+    // It read what the indexes hold, and says how many of the job's rows it may have missed.
+    expect(result.unindexedRows).toBeGreaterThan(0);
 
     const summary = await ingestion;
     const queryStart = events.find((e) => e.kind === 'query-start')!.at;
@@ -81,5 +83,8 @@ describe('search priority during ingestion', () => {
     store.close();
     const last = await k.search(`word${files - 1}`, { mode: 'fts', k: 3 });
     expect(last.hits[0]?.path).toBe(join(root, `doc-${String(files - 1).padStart(3, '0')}.md`));
+    // Once idle (the optimize after the job ran), nothing is left out.
+    await k.idle();
+    expect((await k.search(query, { mode: 'hybrid', k: 5 })).unindexedRows).toBeUndefined();
   }, 60_000);
 });

@@ -153,6 +153,11 @@ describe('built-in tools', () => {
     });
     expect((await run(t.get('kb_search'), { query: 'disk', k: 50 })).text).toBe('[1] runbooks/nas.md > Disks\nReplace the disk.');
     expect((await run(t.get('memory_recall'), { query: 'nas' })).text).toBe('- (fact, 2026-01-01) The NAS is at 10.0.0.5');
+    // A search during an ingestion tells the model that the newest chunks were not read yet.
+    const busy = (hits: boolean) => tools({ knowledge: { search: async (query) => ({ query, mode: 'hybrid', k: 5, hits: hits ? [{ id: 'h', path: 'a.md', heading: '', position: 0, snippet: 's', text: 'A.', score: 1, scores: {} }] : [], timings: { embedMs: 0, vectorMs: 0, ftsMs: 0, fuseMs: 0, totalMs: 0 }, annIndex: true, embeddingVersion: null, unindexedRows: 12000 }) } });
+    const note = 'about 12000 chunks from the running or last ingestion are still being indexed and were not searched; search again in a few seconds';
+    expect((await run(busy(true).get('kb_search'), { query: 'a' })).text).toBe(`[1] a.md\nA.\n\n(${note})`);
+    expect((await run(busy(false).get('kb_search'), { query: 'a' })).text).toBe(`no passages matched (${note})`);
     const broken = tools({ knowledge: { search: async () => Promise.reject(new Error('store is locked')) } });
     expect(await run(broken.get('kb_search'), { query: 'x' })).toEqual({ text: 'the knowledge base search failed: store is locked', isError: true });
   });

@@ -120,6 +120,37 @@ describe('kb upkeep', () => {
     expect(upkeep.unindexedRows()).toBe(50);
   });
 
+  it('searches read the indexes only while a job writes, and after it while a large tail waits for the optimize after it', async () => {
+    const { table, optimizes } = fakeTable();
+    const upkeep = upkeepWith(table);
+    expect(upkeep.readsIndexedOnly(false)).toBe(false);
+    upkeep.duringIngest(table, upkeepEveryRows - 1);
+    expect(upkeep.readsIndexedOnly(true)).toBe(true);
+    // A job's end with a tail under one upkeep step: scanned flat, its chunks found at once.
+    await upkeep.afterIngest(table);
+    expect(upkeep.catchingUp()).toBe(true);
+    expect(upkeep.readsIndexedOnly(false)).toBe(false);
+    for (let i = 0; i < 10 && optimizes.length < 1; i++) await tick();
+    optimizes[0]!.release();
+    await upkeep.settled();
+    // A job ending with a large tail (written while its last optimize ran): indexed rows only
+    // until the optimize after the job folded it in.
+    upkeep.duringIngest(table, 2 * upkeepEveryRows);
+    for (let i = 0; i < 10 && optimizes.length < 2; i++) await tick();
+    upkeep.duringIngest(table, upkeepEveryRows);
+    await upkeep.afterIngest(table);
+    expect(upkeep.readsIndexedOnly(false)).toBe(true);
+    optimizes[1]!.release();
+    for (let i = 0; i < 10 && optimizes.length < 3; i++) await tick();
+    // The optimize after the job folds the tail now: still indexed only.
+    expect(upkeep.unindexedRows()).toBe(upkeepEveryRows);
+    expect(upkeep.readsIndexedOnly(false)).toBe(true);
+    optimizes[2]!.release();
+    await upkeep.settled();
+    expect(upkeep.unindexedRows()).toBe(0);
+    expect(upkeep.readsIndexedOnly(false)).toBe(false);
+  });
+
   it('an index check that fails after the optimize of a job (the store closing) is logged, not an unhandled rejection', async () => {
     const { table, optimizes } = fakeTable();
     let calls = 0;

@@ -1,3 +1,4 @@
+import { unindexedNote } from '../../common/knowledge';
 import type { Tool } from '../tool';
 import { failed, ok } from './compact-text';
 import type { BuiltinToolDeps } from './deps';
@@ -23,9 +24,10 @@ export function kbSearchTool(deps: BuiltinToolDeps): Tool {
       if (!k.ok) return failed(k.error);
       try {
         const result = await deps.knowledge.search(query.value, { k: k.value, signal, ...(parent ? { parent } : {}) });
-        if (result.hits.length === 0) return ok(`no passages matched${result.warning ? ` (${result.warning})` : ''}`);
+        const notes = [result.warning, result.unindexedRows ? unindexedNote(result.unindexedRows) : undefined].filter(Boolean);
+        if (result.hits.length === 0) return ok(`no passages matched${notes.length ? ` (${notes.join('; ')})` : ''}`);
         const blocks = result.hits.map((h, i) => `[${i + 1}] ${h.path}${h.heading ? ` > ${h.heading}` : ''}\n${h.text.length > 800 ? `${h.text.slice(0, 800)}...` : h.text}`);
-        return ok(blocks.join('\n\n'));
+        return ok([...blocks, ...notes.map((n) => `(${n})`)].join('\n\n'));
       } catch (err) {
         if (signal.aborted) throw err;
         return failed(`the knowledge base search failed: ${err instanceof Error ? err.message : String(err)}`);
