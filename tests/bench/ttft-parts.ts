@@ -2,11 +2,13 @@
  * Where a chat turn's TTFT goes (rag-chat-ttft.ts), measured from outside the core so the code
  * path is the app's own: the turn's retrieval (kb.retrieve wrapped on the core's knowledge base,
  * which the turn calls through), its query embedding (the one-text /api/embed whose text is the
- * turn's message, seen by a wrapper of globalThis.fetch, which ollama-js uses), the chat request
+ * turn's message, seen by a wrapper of http.request: core/llm/http-embed.ts posts over node:http), the chat request
  * (node:http's `http.client.request.start` channel: the chat goes over node:http, not fetch) and
  * the main thread's event loop delay while the turn prepares. Install before the core is created.
  */
 import { subscribe } from 'node:diagnostics_channel';
+import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Core } from '../../core/runtime';
 
@@ -44,34 +46,65 @@ export function installTurnProbes() {
   let queryPending = false;
   /** The job's embed requests (texts, sent to answered): `takeJobRequests()` empties it. */
   let jobRequests: { texts: number; ms: number }[] = [];
-  const base = globalThis.fetch;
-  globalThis.fetch = async (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!url.endsWith('/api/embed') || typeof init?.body !== 'string') return base(input, init);
-    const texts = (JSON.parse(init.body) as { input: string[] }).input;
+  // The embed requests go over node:http (core/llm/http-post.ts): http.request is wrapped (and
+  // the ESM bindings of node:http synced, so the core's `import { request }` sees the wrapper),
+  // and each request's body read from its `end(payload)`.
+  const base = http.request;
+  const wrapped = function (this: unknown, ...args: Parameters<typeof http.request>) {
+    const req = base.apply(this, args);
+    const end = req.end;
+    req.end = function (this: ClientRequest, ...endArgs: unknown[]) {
+      if (req.path === '/api/embed' || req.path === '/v1/embeddings') watchEmbed(req, typeof endArgs[0] === 'string' ? endArgs[0] : '');
+      return (end as (...a: unknown[]) => ClientRequest).apply(this, endArgs);
+    } as typeof req.end;
+    return req;
+  };
+  http.request = wrapped as typeof http.request;
+  syncBuiltinESMExports();
+
+  /** Times one embed request; the query's (one text, the turn's message) also gives the fake's total_duration. */
+  function watchEmbed(req: ClientRequest, payload: string): void {
+    let texts: string[] = [];
+    try {
+      const input = (JSON.parse(payload) as { input?: unknown }).input;
+      texts = Array.isArray(input) ? (input as string[]) : [String(input)];
+    } catch {
+      return;
+    }
     const isQuery = message !== null && texts.length === 1 && texts[0] === message;
+    const sent = performance.now();
     if (!isQuery) {
       jobInFlight++;
       if (queryPending) sentDuring++;
-      const sent = performance.now();
-      try {
-        return await base(input, init);
-      } finally {
+      let counted = false;
+      const done = () => {
+        if (counted) return;
+        counted = true;
         jobInFlight--;
         jobRequests.push({ texts: texts.length, ms: performance.now() - sent });
-      }
+      };
+      req.once('response', (res: IncomingMessage) => res.once('end', done));
+      req.once('close', done);
+      return;
     }
-    embedSent = performance.now();
+    embedSent = sent;
     atSend = jobInFlight;
     sentDuring = 0;
     queryPending = true;
-    const res = await base(input, init);
-    const body = (await res.clone().json()) as { total_duration?: number };
-    embedDone = performance.now();
-    queryPending = false;
-    embedServerMs = (body.total_duration ?? 0) / 1e6;
-    return res;
-  };
+    req.once('response', (res: IncomingMessage) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.once('end', () => {
+        embedDone = performance.now();
+        queryPending = false;
+        try {
+          embedServerMs = ((JSON.parse(Buffer.concat(parts).toString()) as { total_duration?: number }).total_duration ?? 0) / 1e6;
+        } catch {
+          embedServerMs = NaN;
+        }
+      });
+    });
+  }
   subscribe('http.client.request.start', (m) => {
     const { request } = m as { request: { path: string } };
     if (request.path === '/api/chat' && message !== null && chatSent === 0) chatSent = performance.now();
