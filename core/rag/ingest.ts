@@ -23,7 +23,7 @@ import { chunkPdfPages, PdfReader, type PdfLimits } from './pdf-to-text';
 import { sniff } from './sniff';
 import { chunksTableName, embeddingVersionOf, sqlIn, type ChunkRow, type FileRow, type KbStore, type SourceRow } from './store';
 import { SkipTally } from './skip-tally';
-import { readRegular } from './read-file';
+import { fileReaderFor } from './file-reader';
 import { isInside, walkRoot, type FoundFile } from './walk';
 
 export interface IngestDeps {
@@ -305,6 +305,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     }
   };
 
+  const reader = fileReaderFor(filesTotal);
   try {
     for (const { root, files } of walks) {
       const sourceId = sourceIdOf(root);
@@ -314,7 +315,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
       const reads = new Map<number, Promise<Buffer | SkippedFile>>();
       const readAt = (i: number) => {
         let read = reads.get(i);
-        if (!read) reads.set(i, (read = readRegular(files[i]!.path, deps.maxFileBytes)));
+        if (!read) reads.set(i, (read = reader.read(files[i]!.path, deps.maxFileBytes)));
         return read;
       };
       for (const [index, file] of files.entries()) {
@@ -379,7 +380,7 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
     }
   } finally {
     // A failed or cancelled job returns only once no write of it runs any more.
-    await Promise.allSettled(pending);
+    await Promise.allSettled([...pending, reader.close()]);
   }
   progress('ingesting', undefined, true);
   progress('finishing', undefined, true);

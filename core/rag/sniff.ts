@@ -21,15 +21,13 @@ export function decodeText(bytes: Uint8Array): Decoded {
   }
 }
 
-const pdfMagic = [0x25, 0x50, 0x44, 0x46, 0x2d]; // "%PDF-"
+const pdfMagic = Buffer.from('%PDF-', 'latin1');
 
 /** Where the `%PDF-` header starts within the first KiB (PDF readers accept junk before it), or -1. */
 export function pdfHeaderAt(bytes: Uint8Array): number {
-  const end = Math.min(bytes.length, 1024) - pdfMagic.length;
-  for (let at = 0; at <= end; at++) {
-    if (pdfMagic.every((b, i) => bytes[at + i] === b)) return at;
-  }
-  return -1;
+  // Buffer's native search: a byte-by-byte loop here was 2-4% of a Markdown job's main thread
+  // (every text file scanned its first KiB), docs/benchmarks.md "Scale, session 9".
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1024)).indexOf(pdfMagic);
 }
 
 export type Sniffed = { ok: true; as: 'pdf' } | { ok: true; as: 'text'; text: string } | { ok: false; reason: SkipReason; detail: string };

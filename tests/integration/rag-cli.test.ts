@@ -89,8 +89,9 @@ describe('agent-bruno ingest / search', () => {
     const dataDir = tempDir();
     // Small commits and slow embeddings, so the kill lands between commits.
     writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ knowledge: { writeBatchChunks: 4, embedBatchSize: 4 } }));
-    // Twice as many files as the kill waits for: the pipelined ingestion writes ahead of its progress line.
-    const files = 60;
+    // Many more files than the kill waits for: the pipelined ingestion writes ahead of its progress
+    // line. At least file-reader.ts workerReadMinFiles, so the built CLI reads them in its worker.
+    const files = 80;
     const root = corpus(files);
     await fake.configure({ promptEvalMs: 100 });
     try {

@@ -28,7 +28,8 @@ afterAll(async () => {
 describe('search priority during ingestion', () => {
   it('answers a search before a long ingestion ends; the ingestion loses nothing', async () => {
     const root = tempDir('bruno-prio-');
-    const files = 60;
+    // At least file-reader.ts workerReadMinFiles: the job reads its files in a worker thread.
+    const files = 80;
     for (let f = 0; f < files; f++) writeFileSync(join(root, `doc-${String(f).padStart(3, '0')}.md`), `# Doc ${f}\n\n${`word${f} `.repeat(60)}\n\n## Part\n\n${`other${f} `.repeat(60)}\n`);
     // Ingestion requests take 15 ms; the query's embedding takes 150 ms, a window in which an
     // ungated ingestion would send several requests.

@@ -34,6 +34,10 @@ describe('PDF detection', () => {
     expect(pdfHeaderAt(makePdf([['x']], { prefix: 'junk\n' }))).toBe(5);
     expect(pdfHeaderAt(Buffer.from(`${' '.repeat(2000)}%PDF-1.4`))).toBe(-1);
     expect(pdfHeaderAt(new Uint8Array(0))).toBe(-1);
+    // The whole header within the first KiB; a view into a larger buffer is read from its own start.
+    expect(pdfHeaderAt(Buffer.from(`${' '.repeat(1019)}%PDF-1.4`))).toBe(1019);
+    expect(pdfHeaderAt(Buffer.from(`${' '.repeat(1020)}%PDF-1.4`))).toBe(-1);
+    expect(pdfHeaderAt(Buffer.from('%PDF-1.4 junk %PDF-1.5').subarray(9))).toBe(5);
   });
 
   it('reads a .pdf by its header, a PDF under another name as a PDF, and a text that mentions %PDF- as text', () => {
