@@ -15,26 +15,42 @@ import type { SkippedFile } from '../common/knowledge';
 import { readRegular } from './read-file';
 import { specialKind } from './walk';
 
+/** A job's files read in order, a few ahead of the one being chunked (memory stays bounded). */
+export interface FileStream {
+  /** The next file's bytes or why not; never rejects. */
+  next(): Promise<Buffer | SkippedFile>;
+}
+
 export interface FileReader {
-  /** The file's bytes or why not; never rejects. */
-  read(path: string, maxBytes: number): Promise<Buffer | SkippedFile>;
-  /** Ends the worker; reads still pending are answered `unreadable`. */
+  /** One `next()` a path, in order. */
+  stream(paths: readonly string[], maxBytes: number): FileStream;
+  /** Ends the worker; reads still owed are answered `unreadable`. */
   close(): Promise<void>;
-  /** Reads answered by the worker and by the thread pool (before it ran, after it failed, small jobs). */
+  /** Files answered by the worker and by the thread pool (before it ran, after it failed, small jobs). */
   readonly answered: { worker: number; pool: number };
-  /** Where the next read goes: `starting` (the pool, until the worker runs), `worker`, or `pool`. */
+  /** Where new reads go: `starting` (the pool, until the worker runs), `worker`, or `pool`. */
   mode(): 'starting' | 'worker' | 'pool';
 }
+
+/** Files read ahead of the one being chunked (at most this many maxFileBytes in memory). */
+export const readAheadFiles = 8;
+/** Credit the worker is given back at a time: one message per this many files, each way. */
+const creditStep = 4;
 
 /** Jobs with fewer files read on the thread pool: a worker takes ~50 ms to start here. */
 export const workerReadMinFiles = 64;
 
-type FromWorker =
-  | { id: number; bytes: Uint8Array }
-  | { id: number; skip: 'unreadable' | 'too_large'; detail: string }
-  | { id: number; special: { fifo: boolean; socket: boolean; char: boolean; block: boolean } };
+type ReadAnswer =
+  | { index: number; bytes: Uint8Array }
+  | { index: number; skip: 'unreadable' | 'too_large'; detail: string }
+  | { index: number; special: { fifo: boolean; socket: boolean; char: boolean; block: boolean } };
+type ToWorker = { type: 'open'; stream: number; paths: readonly string[]; from: number; maxBytes: number; credit: number } | { type: 'credit'; stream: number; n: number } | { type: 'end'; stream: number };
+type FromWorker = { stream: number; answers: ReadAnswer[] };
 
 // Plain CommonJS run by `new Worker(code, { eval: true })`: the checks of read-file.ts, in order.
+// A stream's files are read in order while it has credit (files read and not yet taken by the
+// job); answers go back a few at a time, their bytes transferred. Between batches the worker
+// returns to its event loop, to hear of new credit and of streams that ended.
 // A file whose fstat says 0 bytes (procfs, sysfs) is read to its end, as FileHandle.readFile does.
 const workerCode = `
 const { parentPort } = require('node:worker_threads');
@@ -42,6 +58,7 @@ const fs = require('node:fs');
 const { O_RDONLY, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
 const flags = O_RDONLY | O_NONBLOCK | (O_NOFOLLOW ?? 0);
 const code = (err) => String(err?.code ?? err?.message ?? err);
+const streams = new Map();
 function readAll(fd, size, maxBytes) {
   if (size > 0) {
     const bytes = new Uint8Array(size);
@@ -68,52 +85,95 @@ function readAll(fd, size, maxBytes) {
   for (const p of parts) { bytes.set(p, at); at += p.length; }
   return bytes;
 }
-parentPort.on('message', ({ id, path, maxBytes }) => {
+function readOne(index, path, maxBytes) {
   let fd;
   try {
     fd = fs.openSync(path, flags);
   } catch (err) {
-    parentPort.postMessage({ id, skip: 'unreadable', detail: code(err) });
-    return;
+    return { index, skip: 'unreadable', detail: code(err) };
   }
   try {
     const info = fs.fstatSync(fd);
-    if (!info.isFile()) {
-      parentPort.postMessage({ id, special: { fifo: info.isFIFO(), socket: info.isSocket(), char: info.isCharacterDevice(), block: info.isBlockDevice() } });
-      return;
-    }
-    if (info.size > maxBytes) {
-      parentPort.postMessage({ id, skip: 'too_large', detail: info.size + ' bytes > ' + maxBytes });
-      return;
-    }
+    if (!info.isFile()) return { index, special: { fifo: info.isFIFO(), socket: info.isSocket(), char: info.isCharacterDevice(), block: info.isBlockDevice() } };
+    if (info.size > maxBytes) return { index, skip: 'too_large', detail: info.size + ' bytes > ' + maxBytes };
     const bytes = readAll(fd, info.size, maxBytes);
-    if (bytes.length > maxBytes) parentPort.postMessage({ id, skip: 'too_large', detail: bytes.length + ' bytes > ' + maxBytes });
-    else parentPort.postMessage({ id, bytes }, [bytes.buffer]);
+    return bytes.length > maxBytes ? { index, skip: 'too_large', detail: bytes.length + ' bytes > ' + maxBytes } : { index, bytes };
   } catch (err) {
-    parentPort.postMessage({ id, skip: 'unreadable', detail: code(err) });
+    return { index, skip: 'unreadable', detail: code(err) };
   } finally {
     try { fs.closeSync(fd); } catch {}
   }
+}
+let pumping = false;
+function pump() {
+  pumping = false;
+  for (const [id, s] of streams) {
+    const answers = [];
+    while (s.credit > 0 && s.at < s.paths.length && answers.length < ${creditStep}) {
+      answers.push(readOne(s.at, s.paths[s.at], s.maxBytes));
+      s.at++;
+      s.credit--;
+    }
+    if (answers.length) parentPort.postMessage({ stream: id, answers }, answers.flatMap((a) => (a.bytes ? [a.bytes.buffer] : [])));
+    if (s.at >= s.paths.length) streams.delete(id);
+    else if (s.credit > 0) schedule();
+  }
+}
+function schedule() {
+  if (!pumping) { pumping = true; setImmediate(pump); }
+}
+parentPort.on('message', (m) => {
+  if (m.type === 'open') streams.set(m.stream, { paths: m.paths, at: m.from, maxBytes: m.maxBytes, credit: m.credit });
+  else if (m.type === 'credit') { const s = streams.get(m.stream); if (s) s.credit += m.n; }
+  else streams.delete(m.stream);
+  schedule();
 });
 `;
 
-/** The thread pool's reader (read-file.ts): small jobs, and the fallback of the worker's. */
+/**
+ * The thread pool's stream over paths[from..]: `limit()` bounds its read-ahead (a stream whose
+ * later files the worker reads stops there).
+ */
+function poolStream(paths: readonly string[], maxBytes: number, read: (path: string, maxBytes: number) => Promise<Buffer | SkippedFile>, limit: () => number = () => paths.length): FileStream & { started(): number } {
+  const reads = new Map<number, Promise<Buffer | SkippedFile>>();
+  let at = 0;
+  let startedUpTo = 0;
+  return {
+    started: () => startedUpTo,
+    next() {
+      const end = Math.min(paths.length, limit(), at + readAheadFiles);
+      for (let i = Math.max(at, startedUpTo); i < end; i++) reads.set(i, read(paths[i]!, maxBytes));
+      startedUpTo = Math.max(startedUpTo, end);
+      const answer = reads.get(at) ?? read(paths[at]!, maxBytes);
+      reads.delete(at);
+      at++;
+      return answer;
+    },
+  };
+}
+
+/** The thread pool's reader (read-file.ts): small jobs. */
 export function createPoolReader(): FileReader {
   const answered = { worker: 0, pool: 0 };
-  return {
-    answered,
-    read: (path, maxBytes) => {
-      answered.pool++;
-      return readRegular(path, maxBytes);
-    },
-    close: async () => {},
-    mode: () => 'pool',
+  const viaPool = (path: string, maxBytes: number) => {
+    answered.pool++;
+    return readRegular(path, maxBytes);
   };
+  return { answered, mode: () => 'pool', stream: (paths, maxBytes) => poolStream(paths, maxBytes, viaPool), close: async () => {} };
 }
 
 /** A reader for a job of `files` files: a worker for a large job, else the thread pool's. */
 export function fileReaderFor(files: number): FileReader {
   return files >= workerReadMinFiles ? createWorkerReader() : createPoolReader();
+}
+
+interface WorkerStream {
+  paths: readonly string[];
+  maxBytes: number;
+  /** Files from here on are the worker's (paths.length until it took the stream over). */
+  from: number;
+  answers: Map<number, Buffer | SkippedFile>;
+  waiting: Map<number, (answer: Buffer | SkippedFile) => void>;
 }
 
 /** `source`: the worker's code (a test gives one that fails, to see the reads fall back). */
@@ -123,56 +183,102 @@ export function createWorkerReader(source: string = workerCode): FileReader {
     answered.pool++;
     return readRegular(path, maxBytes);
   };
-  const pending = new Map<number, { path: string; maxBytes: number; resolve: (r: Buffer | SkippedFile) => void }>();
+  const streams = new Map<number, WorkerStream>();
   let nextId = 0;
   let online = false;
   let failed = false;
   const worker = new Worker(source, { eval: true });
   // A worker that exists must not keep a CLI process alive; the job closes it anyway.
   worker.unref();
-  worker.once('online', () => (online = true));
+  const post = (m: ToWorker) => worker.postMessage(m);
+  /** The worker takes over each stream from the first file the pool has not started. */
+  const open = (id: number, s: WorkerStream, from: number) => {
+    s.from = from;
+    if (from < s.paths.length) post({ type: 'open', stream: id, paths: s.paths, from, maxBytes: s.maxBytes, credit: readAheadFiles });
+  };
+  const handOver = new Map<number, () => void>();
+  worker.once('online', () => {
+    online = true;
+    for (const take of handOver.values()) take();
+    handOver.clear();
+  });
 
-  /** The worker ended or failed: every read it still owed goes through the thread pool. */
+  /** The worker ended or failed: every file it still owed is read by the thread pool. */
   const fallBack = () => {
     if (failed) return;
     failed = true;
-    for (const [id, read] of pending) {
-      pending.delete(id);
-      void viaPool(read.path, read.maxBytes).then(read.resolve);
+    for (const s of streams.values()) {
+      for (const [index, resolve] of s.waiting) void viaPool(s.paths[index]!, s.maxBytes).then(resolve);
+      s.waiting.clear();
     }
   };
   worker.on('error', fallBack);
   worker.on('exit', fallBack);
   worker.on('message', (m: FromWorker) => {
-    const read = pending.get(m.id);
-    if (!read) return;
-    pending.delete(m.id);
-    answered.worker++;
-    if ('bytes' in m) read.resolve(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
-    else if ('special' in m) {
-      const s = m.special;
-      read.resolve({ path: read.path, reason: 'special_file', detail: specialKind({ isFIFO: () => s.fifo, isSocket: () => s.socket, isCharacterDevice: () => s.char, isBlockDevice: () => s.block }) });
-    } else read.resolve({ path: read.path, reason: m.skip, detail: m.detail });
+    const s = streams.get(m.stream);
+    if (!s) return;
+    for (const a of m.answers) {
+      answered.worker++;
+      const path = s.paths[a.index]!;
+      const answer: Buffer | SkippedFile =
+        'bytes' in a
+          ? Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength)
+          : 'special' in a
+            ? { path, reason: 'special_file', detail: specialKind({ isFIFO: () => a.special.fifo, isSocket: () => a.special.socket, isCharacterDevice: () => a.special.char, isBlockDevice: () => a.special.block }) }
+            : { path, reason: a.skip, detail: a.detail };
+      const resolve = s.waiting.get(a.index);
+      if (resolve) {
+        s.waiting.delete(a.index);
+        if (a.index === s.paths.length - 1) streams.delete(m.stream);
+        resolve(answer);
+      } else s.answers.set(a.index, answer);
+    }
   });
 
   return {
     answered,
     mode: () => (failed ? 'pool' : online ? 'worker' : 'starting'),
-    read(path, maxBytes) {
-      // Until the worker runs (it starts while the first files are read), and after it failed.
-      if (!online || failed) return viaPool(path, maxBytes);
-      return new Promise((resolve) => {
-        const id = nextId++;
-        pending.set(id, { path, maxBytes, resolve });
-        worker.postMessage({ id, path, maxBytes });
-      });
+    stream(paths, maxBytes) {
+      const id = nextId++;
+      const s: WorkerStream = { paths, maxBytes, from: paths.length, answers: new Map(), waiting: new Map() };
+      streams.set(id, s);
+      // Until the worker runs, the pool reads (and reads ahead); then the worker from where the pool stopped.
+      const pool = poolStream(paths, maxBytes, viaPool, () => s.from);
+      if (failed) return pool;
+      if (online) open(id, s, 0);
+      else handOver.set(id, () => open(id, s, pool.started()));
+      let at = 0;
+      return {
+        next() {
+          const index = at++;
+          if (index >= paths.length) return Promise.resolve({ path: '', reason: 'unreadable', detail: 'read past the end of the stream' });
+          // The stream is forgotten once its last answer is handed out (here, or when it arrives).
+          const last = index === paths.length - 1;
+          if (last) handOver.delete(id);
+          if (index < s.from) {
+            if (last) streams.delete(id);
+            return pool.next();
+          }
+          // Each file taken frees credit for one more; given back a few at a time.
+          if ((index - s.from) % creditStep === creditStep - 1 && !failed) post({ type: 'credit', stream: id, n: creditStep });
+          const ready = s.answers.get(index);
+          if (ready) {
+            s.answers.delete(index);
+            if (last) streams.delete(id);
+            return Promise.resolve(ready);
+          }
+          if (failed) return viaPool(paths[index]!, maxBytes);
+          return new Promise((resolve) => s.waiting.set(index, resolve));
+        },
+      };
     },
     async close() {
       failed = true;
-      for (const [id, read] of pending) {
-        pending.delete(id);
-        read.resolve({ path: read.path, reason: 'unreadable', detail: 'the ingestion ended before this file was read' });
+      for (const s of streams.values()) {
+        for (const [index, resolve] of s.waiting) resolve({ path: s.paths[index]!, reason: 'unreadable', detail: 'the ingestion ended before this file was read' });
+        s.waiting.clear();
       }
+      streams.clear();
       await worker.terminate();
     },
   };

@@ -70,9 +70,6 @@ export interface IngestDeps {
   excluded?: readonly string[];
 }
 
-/** Files read ahead of the one being chunked (bounded: at most this many maxFileBytes in memory). */
-const readAheadFiles = 8;
-
 export const sourceIdOf = (root: string) => createHash('sha256').update(root).digest('hex').slice(0, 16);
 export const chunkIdOf = (path: string, position: number, text: string) => createHash('sha256').update(`${path}\u0000${position}\u0000${text}`).digest('hex').slice(0, 32);
 /** What is embedded: the heading trail gives a chunk its context. */
@@ -312,18 +309,11 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
       const keep = new Set<string>();
       // Files are read a few ahead (in order): one at a time, the job waited out an open, a stat,
       // a read and a close per file, ~40% of a 600-file job's wall time in the profile of record.
-      const reads = new Map<number, Promise<Buffer | SkippedFile>>();
-      const readAt = (i: number) => {
-        let read = reads.get(i);
-        if (!read) reads.set(i, (read = reader.read(files[i]!.path, deps.maxFileBytes)));
-        return read;
-      };
-      for (const [index, file] of files.entries()) {
+      const reads = reader.stream(files.map((f) => f.path), deps.maxFileBytes);
+      for (const file of files) {
         signal?.throwIfAborted();
         progress('ingesting', file.path);
-        for (let ahead = index; ahead < Math.min(files.length, index + readAheadFiles); ahead++) void readAt(ahead);
-        const bytes = await readAt(index);
-        reads.delete(index);
+        const bytes = await reads.next();
         if (!Buffer.isBuffer(bytes)) {
           skip(bytes);
           filesDone++;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPoolReader, createWorkerReader, fileReaderFor, workerReadMinFiles, type FileReader } from '../../core/rag/file-reader';
+import { createPoolReader, createWorkerReader, fileReaderFor, readAheadFiles, workerReadMinFiles, type FileReader } from '../../core/rag/file-reader';
 import { tempDir } from '../support/core-harness';
 
 const dir = realpathSync(tempDir('bruno-reader-'));
@@ -24,22 +24,24 @@ afterAll(async () => {
   await Promise.all(readers.map((r) => r.close()));
 });
 
-/** A worker reader once its worker answers (reads before that go through the pool). */
-async function onlineWorkerReader(): Promise<FileReader> {
-  const reader = createWorkerReader();
-  readers.push(reader);
-  for (let i = 0; i < 200 && reader.answered.worker === 0; i++) {
-    await reader.read(join(dir, 'small.md'), 100);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  expect(reader.answered.worker).toBeGreaterThan(0);
+const readOne = (reader: FileReader, path: string, maxBytes: number) => reader.stream([path], maxBytes).next();
+
+/** A reader once its worker runs (reads before that go through the pool). */
+async function online(reader: FileReader): Promise<FileReader> {
+  for (let i = 0; i < 200 && reader.mode() === 'starting'; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(reader.mode()).toBe('worker');
   return reader;
 }
+const onlineWorkerReader = () => {
+  const reader = createWorkerReader();
+  readers.push(reader);
+  return online(reader);
+};
 
-/** Every answer a reader gives for the fixture files, as comparable values. */
+/** Every answer a reader gives for the fixture files (one stream a limit), as comparable values. */
 async function answers(reader: FileReader) {
   const read = async (name: string, maxBytes: number) => {
-    const r = await reader.read(name.startsWith('/') ? name : join(dir, name), maxBytes);
+    const r = await readOne(reader, name.startsWith('/') ? name : join(dir, name), maxBytes);
     return Buffer.isBuffer(r) ? { bytes: r.length, sha: r.toString('base64').slice(-16), text: r.length < 100 ? r.toString('utf8') : '' } : r;
   };
   return {
@@ -61,9 +63,8 @@ describe('file readers', () => {
   it('the worker answers what the thread pool answers, for every kind of file', async () => {
     const pool = await answers(createPoolReader());
     const worker = await onlineWorkerReader();
-    const before = worker.answered.worker;
     const viaWorker = await answers(worker);
-    expect(worker.answered.worker - before).toBe(10);
+    expect(worker.answered).toEqual({ worker: 10, pool: 0 });
     // The same, but for how far past the limit a file of unknown size was read (the worker stops there).
     expect({ ...viaWorker, procTooLarge: null }).toEqual({ ...pool, procTooLarge: null });
     expect(viaWorker.procTooLarge).toMatchObject({ reason: 'too_large', detail: expect.stringMatching(/^\d+ bytes > 10$/) });
@@ -80,35 +81,65 @@ describe('file readers', () => {
   });
 
   it('reads owed by a worker that dies go through the thread pool; a closed reader answers every read', async () => {
-    // A worker that takes the first read and exits without answering it.
-    const dying = createWorkerReader(`require('node:worker_threads').parentPort.on('message', () => process.exit(3));`);
+    // A worker that takes the first stream and exits without answering it.
+    const dying = await online(createWorkerReader(`require('node:worker_threads').parentPort.on('message', () => process.exit(3));`));
     readers.push(dying);
-    for (let i = 0; i < 200 && dying.mode() === 'starting'; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(dying.mode()).toBe('worker');
-    const owed = await Promise.all(Array.from({ length: 5 }, () => dying.read(join(dir, 'small.md'), 100)));
-    expect(owed.map((r) => (r as Buffer).toString('utf8'))).toEqual(Array(5).fill('päivää 👋'));
+    const owed = dying.stream(Array(5).fill(join(dir, 'small.md')), 100);
+    const texts = [];
+    for (let i = 0; i < 5; i++) texts.push(((await owed.next()) as Buffer).toString('utf8'));
+    expect(texts).toEqual(Array(5).fill('päivää 👋'));
     expect(dying.mode()).toBe('pool');
     expect(dying.answered).toEqual({ worker: 0, pool: 5 });
 
+    // Closed with reads owed: each is answered (`unreadable`), and later streams read through the pool.
     const worker = await onlineWorkerReader();
-    const reads = Array.from({ length: 20 }, () => worker.read(join(dir, 'big.md'), 5_000_000));
+    const stream = worker.stream(Array(20).fill(join(dir, 'big.md')), 5_000_000);
+    const first = await stream.next();
+    expect((first as Buffer).length).toBe(big.length);
+    const owedAtClose = Array.from({ length: 19 }, () => stream.next());
     await worker.close();
-    const settled = await Promise.all(reads);
-    for (const r of settled) expect(Buffer.isBuffer(r) ? r.length : r).toEqual(Buffer.isBuffer(r) ? big.length : expect.objectContaining({ reason: 'unreadable' }));
-    // After close, reads still work (through the pool).
-    expect(((await worker.read(join(dir, 'small.md'), 100)) as Buffer).toString('utf8')).toBe('päivää 👋');
+    for (const r of await Promise.all(owedAtClose)) {
+      if (Buffer.isBuffer(r)) expect(r.length).toBe(big.length);
+      else expect(r).toMatchObject({ reason: 'unreadable', detail: 'the ingestion ended before this file was read' });
+    }
+    expect(((await readOne(worker, join(dir, 'small.md'), 100)) as Buffer).toString('utf8')).toBe('päivää 👋');
+  });
+
+  it('reads a long stream in order with at most a few files ahead, handing over from the pool to the worker', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => {
+      const path = join(dir, `n-${i}.md`);
+      writeFileSync(path, `file ${i}`);
+      return path;
+    });
+    // Started before its worker runs: the first files through the pool, the rest through the worker.
+    const reader = createWorkerReader();
+    readers.push(reader);
+    const stream = reader.stream(many, 100);
+    const got: string[] = [];
+    for (let i = 0; i < many.length; i++) {
+      got.push(((await stream.next()) as Buffer).toString('utf8'));
+      if (i === 0) await online(reader);
+    }
+    expect(got).toEqual(many.map((_, i) => `file ${i}`));
+    expect(reader.answered.pool).toBeGreaterThan(0);
+    expect(reader.answered.pool).toBeLessThanOrEqual(readAheadFiles + 1);
+    expect(reader.answered.worker + reader.answered.pool).toBe(many.length);
+    // Taking no more files: the worker stops a few files ahead (its credit), not at the end.
+    const held = reader.stream(many, 100);
+    await held.next();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reader.answered.worker + reader.answered.pool - many.length).toBeLessThanOrEqual(readAheadFiles + 1);
   });
 
   it('a job of fewer than workerReadMinFiles files reads on the thread pool, a larger one in a worker', async () => {
     const small = fileReaderFor(workerReadMinFiles - 1);
-    await small.read(join(dir, 'small.md'), 100);
+    await readOne(small, join(dir, 'small.md'), 100);
     expect(small.answered).toEqual({ worker: 0, pool: 1 });
+    expect(small.mode()).toBe('pool');
     const large = fileReaderFor(workerReadMinFiles);
     readers.push(large);
-    for (let i = 0; i < 200 && large.answered.worker === 0; i++) {
-      await large.read(join(dir, 'small.md'), 100);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(large.answered.worker).toBeGreaterThan(0);
+    await online(large);
+    await readOne(large, join(dir, 'small.md'), 100);
+    expect(large.answered).toEqual({ worker: 1, pool: 0 });
   });
 });
