@@ -99,12 +99,13 @@ function readOpenAiAnswer(body: Buffer, request: { model: string; input: string[
 }
 
 function float32FromBase64(text: string): Float32Array | null {
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.byteLength === 0 || bytes.byteLength % 4 !== 0) return null;
-  // Copied: a decoded Buffer may sit in Node's pool at an offset not divisible by 4, and a view
-  // would keep the whole pool slab alive.
-  const vector = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(vector.buffer).set(bytes);
+  const size = Buffer.byteLength(text, 'base64');
+  if (size === 0 || size % 4 !== 0) return null;
+  // Decoded straight into the vector's own memory: a decoded Buffer may sit in Node's pool at an
+  // offset not divisible by 4 (no Float32Array view of it), and copying it out cost an
+  // allocation and a copy a vector.
+  const vector = new Float32Array(size / 4);
+  if (Buffer.from(vector.buffer).write(text, 'base64') !== size) return null;
   return allFinite(vector) ? vector : null;
 }
 

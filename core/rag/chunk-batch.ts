@@ -52,14 +52,25 @@ export function chunkArrowSchema(dim: number): ArrowModule.Schema {
 /** The rows as one Arrow table; every vector must have `dim` values. */
 export function chunkBatch(rows: readonly ChunkBatchRow[], dim: number): ArrowModule.Table {
   const arrow = lanceArrow();
-  const { Float32, Float64, Int32, RecordBatch, Struct, Table, Utf8, makeData, vectorFromArray } = arrow;
+  const { Float32, Float64, Int32, RecordBatch, Struct, Table, Utf8, makeData } = arrow;
   const schema = chunkArrowSchema(dim);
   const vectors = new Float32Array(rows.length * dim);
   rows.forEach((row, i) => {
     if (row.vector.length !== dim) throw new Error(`chunk ${row.id} has a vector of ${row.vector.length} values, expected ${dim}`);
     vectors.set(row.vector, i * dim);
   });
-  const strings = (name: (typeof stringColumns)[number]) => vectorFromArray(rows.map((r) => r[name]), new Utf8()).data[0]!;
+  // A string column in one buffer: byte offsets from Buffer.byteLength, the bytes written in place.
+  // Arrow's builder (vectorFromArray) encodes value by value with a TextEncoder, a new array each:
+  // ~4% of a Markdown job's main thread (docs/benchmarks.md, "Scale, session 9").
+  const strings = (name: (typeof stringColumns)[number]) => {
+    const valueOffsets = new Int32Array(rows.length + 1);
+    let total = 0;
+    rows.forEach((r, i) => (valueOffsets[i + 1] = total += Buffer.byteLength(r[name], 'utf8')));
+    const data = Buffer.allocUnsafeSlow(total);
+    let at = 0;
+    for (const r of rows) at += data.write(r[name], at, 'utf8');
+    return makeData({ type: new Utf8(), length: rows.length, nullCount: 0, valueOffsets, data });
+  };
   const byName: Record<string, ArrowModule.Data> = {
     position: makeData({ type: new Int32(), length: rows.length, data: Int32Array.from(rows, (r) => r.position) }),
     mtime: makeData({ type: new Float64(), length: rows.length, data: Float64Array.from(rows, (r) => r.mtime) }),
