@@ -4,8 +4,8 @@
  * (open, fstat, read, close), 190 ms of the main thread in a 3,600-chunk job of ~1 s here, where
  * the main thread is the job's bottleneck (event loop utilization 0.9). One worker thread reads
  * the files with plain sync calls (blocking only itself: a slow network share stalls the job, not
- * the searches and the chat) and hands each file's bytes over by transfer, one message a file
- * (docs/benchmarks.md, "Scale, session 9").
+ * the searches and the chat) and hands the bytes over by transfer, a few files a message: a
+ * message a file cost the main thread ~67 us each here (docs/benchmarks.md, "Scale, session 9").
  *
  * Same answers as `readRegular` (read-file.ts), which stays the reader of small jobs, of reads
  * asked before the worker runs, and of every read after the worker failed: so nothing is lost.
@@ -44,13 +44,14 @@ type ReadAnswer =
   | { index: number; bytes: Uint8Array }
   | { index: number; skip: 'unreadable' | 'too_large'; detail: string }
   | { index: number; special: { fifo: boolean; socket: boolean; char: boolean; block: boolean } };
-type ToWorker = { type: 'open'; stream: number; paths: readonly string[]; from: number; maxBytes: number; credit: number } | { type: 'credit'; stream: number; n: number } | { type: 'end'; stream: number };
+type ToWorker = { type: 'open'; stream: number; paths: readonly string[]; from: number; maxBytes: number; credit: number } | { type: 'credit'; stream: number; n: number };
 type FromWorker = { stream: number; answers: ReadAnswer[] };
 
 // Plain CommonJS run by `new Worker(code, { eval: true })`: the checks of read-file.ts, in order.
 // A stream's files are read in order while it has credit (files read and not yet taken by the
 // job); answers go back a few at a time, their bytes transferred. Between batches the worker
-// returns to its event loop, to hear of new credit and of streams that ended.
+// returns to its event loop, to hear of new credit. A stream the job left (an aborted job) has
+// no credit left, so it reads no more; the job's end terminates the worker.
 // A file whose fstat says 0 bytes (procfs, sysfs) is read to its end, as FileHandle.readFile does.
 const workerCode = `
 const { parentPort } = require('node:worker_threads');
@@ -124,8 +125,7 @@ function schedule() {
 }
 parentPort.on('message', (m) => {
   if (m.type === 'open') streams.set(m.stream, { paths: m.paths, at: m.from, maxBytes: m.maxBytes, credit: m.credit });
-  else if (m.type === 'credit') { const s = streams.get(m.stream); if (s) s.credit += m.n; }
-  else streams.delete(m.stream);
+  else { const s = streams.get(m.stream); if (s) s.credit += m.n; }
   schedule();
 });
 `;

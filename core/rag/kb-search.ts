@@ -100,7 +100,7 @@ export function createKbSearch(ctx: KbContext, upkeep: KbUpkeep): KbSearch {
     // written since the last optimize (up to a third of the table) were scanned flat by every
     // query. At 100k chunks the full-text side's flat scan took 1.3 s p50 / 4.6 s p95 during a job,
     // 1.2-1.9 s beside the optimize after it, and the vector side's 355 ms p95 / 500 ms max there
-    // (docs/benchmarks.md, "Scale"). Those rows are found once the running optimize folds them in
+    // (docs/benchmarks.md, "Scale", "Scale, session 9"). They are found once the running optimize folds them in
     // (seconds after the job; `kb.idle()` waits for it), and the result says how many it left out
     // (`unindexedRows`). A small tail is read flat: a finished job's chunks are found at once.
     // The vector side has an index early (ann-index.ts); before it, it scans flat regardless.

@@ -1,11 +1,9 @@
-// The walk's fast path for regular files (no realpath/lstat per file) and the sized read: what
-// they find and refuse must be what the full path found (real paths, each file once, links
-// checked, FIFOs never opened).
-import { execFileSync } from 'node:child_process';
+// The walk's fast path for regular files (no realpath/lstat per file): what it finds and refuses
+// must be what the full path found (real paths, each file once, links checked). The reads of
+// the files it finds (read-file.ts, and the worker's): tests/unit/rag-file-reader.test.ts.
 import { mkdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRegular } from '../../core/rag/read-file';
 import { walkRoot } from '../../core/rag/walk';
 import { tempDir } from '../support/core-harness';
 
@@ -46,30 +44,5 @@ describe('walkRoot', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(walkRoot(root, 1000, { signal: controller.signal })).rejects.toThrow();
-  });
-});
-
-describe('readRegular', () => {
-  it('reads a file whole: empty, small, and larger than one read', async () => {
-    const dir = realpathSync(tempDir('bruno-read-'));
-    const big = Buffer.alloc(3_000_000, 'abcdefghij');
-    big.write('the end', big.length - 7);
-    writeFileSync(join(dir, 'big.md'), big);
-    writeFileSync(join(dir, 'empty.md'), '');
-    writeFileSync(join(dir, 'small.md'), 'päivää 👋');
-    expect(Buffer.compare((await readRegular(join(dir, 'big.md'), 5_000_000)) as Buffer, big)).toBe(0);
-    expect(((await readRegular(join(dir, 'empty.md'), 10)) as Buffer).length).toBe(0);
-    expect(((await readRegular(join(dir, 'small.md'), 100)) as Buffer).toString('utf8')).toBe('päivää 👋');
-    expect(await readRegular(join(dir, 'big.md'), 1000)).toEqual({ path: join(dir, 'big.md'), reason: 'too_large', detail: '3000000 bytes > 1000' });
-  });
-
-  it('does not follow a link put where the walk saw a file, and never blocks on a FIFO', async () => {
-    const dir = realpathSync(tempDir('bruno-read-'));
-    const outside = tempDir('bruno-read-outside-');
-    writeFileSync(join(outside, 'secret.md'), 'secret');
-    symlinkSync(join(outside, 'secret.md'), join(dir, 'swapped.md'));
-    expect(await readRegular(join(dir, 'swapped.md'), 100)).toMatchObject({ reason: 'unreadable', detail: 'ELOOP' });
-    execFileSync('mkfifo', [join(dir, 'pipe.md')]);
-    expect(await readRegular(join(dir, 'pipe.md'), 100)).toMatchObject({ reason: 'special_file', detail: 'a FIFO (named pipe)' });
   });
 });
