@@ -24,7 +24,7 @@ export interface FileStream {
 export interface FileReader {
   /** One `next()` a path, in order. */
   stream(paths: readonly string[], maxBytes: number): FileStream;
-  /** Ends the worker; reads still owed are answered `unreadable`. */
+  /** Ends the worker (without waiting for a read it is blocked in); reads still owed are answered `unreadable`. */
   close(): Promise<void>;
   /** Files answered by the worker and by the thread pool (before it ran, after it failed, small jobs). */
   readonly answered: { worker: number; pool: number };
@@ -279,7 +279,9 @@ export function createWorkerReader(source: string = workerCode): FileReader {
         s.waiting.clear();
       }
       streams.clear();
-      await worker.terminate();
+      // Not awaited: a worker blocked in a read of a hung network share ends only when that read
+      // returns, and the job (a cancel among them) must not wait for it.
+      void worker.terminate().catch(() => undefined);
     },
   };
 }

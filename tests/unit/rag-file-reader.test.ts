@@ -2,7 +2,7 @@
 // reader (read-file.ts) answers for every kind of file, and a worker that fails or is closed must
 // lose no read.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPoolReader, createWorkerReader, fileReaderFor, readAheadFiles, workerReadMinFiles, type FileReader } from '../../core/rag/file-reader';
@@ -103,6 +103,21 @@ describe('file readers', () => {
       else expect(r).toMatchObject({ reason: 'unreadable', detail: 'the ingestion ended before this file was read' });
     }
     expect(((await readOne(worker, join(dir, 'small.md'), 100)) as Buffer).toString('utf8')).toBe('päivää 👋');
+  });
+
+  it('closes at once while its worker is blocked in a read (a hung share), answering the reads it owed', async () => {
+    // A worker stuck in a system call: opening a FIFO for reading blocks until a writer comes.
+    const hang = join(dir, 'hang.fifo');
+    execFileSync('mkfifo', [hang]);
+    const stuck = await online(createWorkerReader(`require('node:worker_threads').parentPort.on('message', () => require('node:fs').openSync(${JSON.stringify(hang)}, 'r'));`));
+    const owed = stuck.stream([join(dir, 'small.md')], 100).next();
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    await stuck.close();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await owed).toMatchObject({ reason: 'unreadable', detail: 'the ingestion ended before this file was read' });
+    // Let the stuck thread go (a writer opens the FIFO), so the test process can end.
+    closeSync(openSync(hang, constants.O_WRONLY | constants.O_NONBLOCK));
   });
 
   it('reads a long stream in order with at most a few files ahead, handing over from the pool to the worker', async () => {
