@@ -22,8 +22,8 @@ export interface FileStream {
 }
 
 export interface FileReader {
-  /** One `next()` a path, in order. */
-  stream(paths: readonly string[], maxBytes: number): FileStream;
+  /** One `next()` a path, in order; once `signal` aborts, `next()` answers at once (see `abortable`). */
+  stream(paths: readonly string[], maxBytes: number, signal?: AbortSignal): FileStream;
   /** Ends the worker (without waiting for a read it is blocked in); reads still owed are answered `unreadable`. */
   close(): Promise<void>;
   /** Files answered by the worker and by the thread pool (before it ran, after it failed, small jobs). */
@@ -152,6 +152,21 @@ function poolStream(paths: readonly string[], maxBytes: number, read: (path: str
   };
 }
 
+/**
+ * A stream whose `next()` answers `unreadable` at once when `signal` aborts: a read blocked on a
+ * hung network share (in the worker or the thread pool) must not hold a cancelled job, which
+ * checks its signal after each file.
+ */
+function abortable(stream: FileStream, signal: AbortSignal | undefined): FileStream {
+  if (!signal) return stream;
+  const aborted = new Promise<SkippedFile>((resolve) => {
+    const answer = () => resolve({ path: '', reason: 'unreadable', detail: 'the ingestion was cancelled' });
+    if (signal.aborted) answer();
+    else signal.addEventListener('abort', answer, { once: true });
+  });
+  return { next: () => Promise.race([stream.next(), aborted]) };
+}
+
 /** The thread pool's reader (read-file.ts): small jobs. */
 export function createPoolReader(): FileReader {
   const answered = { worker: 0, pool: 0 };
@@ -159,7 +174,7 @@ export function createPoolReader(): FileReader {
     answered.pool++;
     return readRegular(path, maxBytes);
   };
-  return { answered, mode: () => 'pool', stream: (paths, maxBytes) => poolStream(paths, maxBytes, viaPool), close: async () => {} };
+  return { answered, mode: () => 'pool', stream: (paths, maxBytes, signal) => abortable(poolStream(paths, maxBytes, viaPool), signal), close: async () => {} };
 }
 
 /** A reader for a job of `files` files: a worker for a large job, else the thread pool's. */
@@ -235,43 +250,46 @@ export function createWorkerReader(source: string = workerCode): FileReader {
     }
   });
 
+  /** A stream the pool begins while the worker starts and the worker takes over. */
+  function workerStream(paths: readonly string[], maxBytes: number): FileStream {
+    const id = nextId++;
+    const s: WorkerStream = { paths, maxBytes, from: paths.length, answers: new Map(), waiting: new Map() };
+    streams.set(id, s);
+    // Until the worker runs, the pool reads (and reads ahead); then the worker from where the pool stopped.
+    const pool = poolStream(paths, maxBytes, viaPool, () => s.from);
+    if (failed) return pool;
+    if (online) open(id, s, 0);
+    else handOver.set(id, () => open(id, s, pool.started()));
+    let at = 0;
+    return {
+      next() {
+        const index = at++;
+        if (index >= paths.length) return Promise.resolve({ path: '', reason: 'unreadable', detail: 'read past the end of the stream' });
+        // The stream is forgotten once its last answer is handed out (here, or when it arrives).
+        const last = index === paths.length - 1;
+        if (last) handOver.delete(id);
+        if (index < s.from) {
+          if (last) streams.delete(id);
+          return pool.next();
+        }
+        // Each file taken frees credit for one more; given back a few at a time.
+        if ((index - s.from) % creditStep === creditStep - 1 && !failed) post({ type: 'credit', stream: id, n: creditStep });
+        const ready = s.answers.get(index);
+        if (ready) {
+          s.answers.delete(index);
+          if (last) streams.delete(id);
+          return Promise.resolve(ready);
+        }
+        if (failed) return viaPool(paths[index]!, maxBytes);
+        return new Promise((resolve) => s.waiting.set(index, resolve));
+      },
+    };
+  }
+
   return {
     answered,
     mode: () => (failed ? 'pool' : online ? 'worker' : 'starting'),
-    stream(paths, maxBytes) {
-      const id = nextId++;
-      const s: WorkerStream = { paths, maxBytes, from: paths.length, answers: new Map(), waiting: new Map() };
-      streams.set(id, s);
-      // Until the worker runs, the pool reads (and reads ahead); then the worker from where the pool stopped.
-      const pool = poolStream(paths, maxBytes, viaPool, () => s.from);
-      if (failed) return pool;
-      if (online) open(id, s, 0);
-      else handOver.set(id, () => open(id, s, pool.started()));
-      let at = 0;
-      return {
-        next() {
-          const index = at++;
-          if (index >= paths.length) return Promise.resolve({ path: '', reason: 'unreadable', detail: 'read past the end of the stream' });
-          // The stream is forgotten once its last answer is handed out (here, or when it arrives).
-          const last = index === paths.length - 1;
-          if (last) handOver.delete(id);
-          if (index < s.from) {
-            if (last) streams.delete(id);
-            return pool.next();
-          }
-          // Each file taken frees credit for one more; given back a few at a time.
-          if ((index - s.from) % creditStep === creditStep - 1 && !failed) post({ type: 'credit', stream: id, n: creditStep });
-          const ready = s.answers.get(index);
-          if (ready) {
-            s.answers.delete(index);
-            if (last) streams.delete(id);
-            return Promise.resolve(ready);
-          }
-          if (failed) return viaPool(paths[index]!, maxBytes);
-          return new Promise((resolve) => s.waiting.set(index, resolve));
-        },
-      };
-    },
+    stream: (paths, maxBytes, signal) => abortable(workerStream(paths, maxBytes), signal),
     async close() {
       failed = true;
       for (const s of streams.values()) {

@@ -309,11 +309,13 @@ async function ingestWith(deps: IngestDeps, pdfReader: PdfReader, rootPaths: rea
       const keep = new Set<string>();
       // Files are read a few ahead (in order): one at a time, the job waited out an open, a stat,
       // a read and a close per file, ~40% of a 600-file job's wall time in the profile of record.
-      const reads = reader.stream(files.map((f) => f.path), deps.maxFileBytes);
+      const reads = reader.stream(files.map((f) => f.path), deps.maxFileBytes, signal);
       for (const file of files) {
         signal?.throwIfAborted();
         progress('ingesting', file.path);
         const bytes = await reads.next();
+        // A cancel answers a read blocked on a hung share at once: stop before counting it.
+        signal?.throwIfAborted();
         if (!Buffer.isBuffer(bytes)) {
           skip(bytes);
           filesDone++;

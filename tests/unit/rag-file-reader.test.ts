@@ -116,7 +116,16 @@ describe('file readers', () => {
     await stuck.close();
     expect(performance.now() - started).toBeLessThan(1000);
     expect(await owed).toMatchObject({ reason: 'unreadable', detail: 'the ingestion ended before this file was read' });
-    // Let the stuck thread go (a writer opens the FIFO), so the test process can end.
+    // A cancelled job's read blocked there is answered at once too (the job then stops).
+    const again = await online(createWorkerReader(`require('node:worker_threads').parentPort.on('message', () => require('node:fs').openSync(${JSON.stringify(hang)}, 'r'));`));
+    readers.push(again);
+    const cancel = new AbortController();
+    const blocked = again.stream([join(dir, 'small.md')], 100, cancel.signal).next();
+    setTimeout(() => cancel.abort(), 50);
+    expect(await blocked).toMatchObject({ reason: 'unreadable', detail: 'the ingestion was cancelled' });
+    // And a stream over a signal already aborted answers at once.
+    expect(await createPoolReader().stream([join(dir, 'small.md')], 100, cancel.signal).next()).toMatchObject({ detail: 'the ingestion was cancelled' });
+    // Let the stuck threads go (a writer's open releases every reader blocked opening the FIFO).
     closeSync(openSync(hang, constants.O_WRONLY | constants.O_NONBLOCK));
   });
 
