@@ -65,7 +65,10 @@ export function chunkBatch(rows: readonly ChunkBatchRow[], dim: number): ArrowMo
   const strings = (name: (typeof stringColumns)[number]) => {
     const valueOffsets = new Int32Array(rows.length + 1);
     let total = 0;
-    rows.forEach((r, i) => (valueOffsets[i + 1] = total += Buffer.byteLength(r[name], 'utf8')));
+    for (let i = 0; i < rows.length; i++) {
+      total += Buffer.byteLength(rows[i]![name], 'utf8');
+      valueOffsets[i + 1] = total;
+    }
     const data = Buffer.allocUnsafeSlow(total);
     let at = 0;
     for (const r of rows) at += data.write(r[name], at, 'utf8');

@@ -167,13 +167,19 @@ function abortable(stream: FileStream, signal: AbortSignal | undefined): FileStr
   return { next: () => Promise.race([stream.next(), aborted]) };
 }
 
-/** The thread pool's reader (read-file.ts): small jobs. */
-export function createPoolReader(): FileReader {
+/** The reader's tally, and a read on the thread pool (read-file.ts) that counts itself. */
+function countedPool() {
   const answered = { worker: 0, pool: 0 };
   const viaPool = (path: string, maxBytes: number) => {
     answered.pool++;
     return readRegular(path, maxBytes);
   };
+  return { answered, viaPool };
+}
+
+/** The thread pool's reader (read-file.ts): small jobs. */
+export function createPoolReader(): FileReader {
+  const { answered, viaPool } = countedPool();
   return { answered, mode: () => 'pool', stream: (paths, maxBytes, signal) => abortable(poolStream(paths, maxBytes, viaPool), signal), close: async () => {} };
 }
 
@@ -193,11 +199,7 @@ interface WorkerStream {
 
 /** `source`: the worker's code (a test gives one that fails, to see the reads fall back). */
 export function createWorkerReader(source: string = workerCode): FileReader {
-  const answered = { worker: 0, pool: 0 };
-  const viaPool = (path: string, maxBytes: number) => {
-    answered.pool++;
-    return readRegular(path, maxBytes);
-  };
+  const { answered, viaPool } = countedPool();
   const streams = new Map<number, WorkerStream>();
   let nextId = 0;
   let online = false;
@@ -254,10 +256,10 @@ export function createWorkerReader(source: string = workerCode): FileReader {
   function workerStream(paths: readonly string[], maxBytes: number): FileStream {
     const id = nextId++;
     const s: WorkerStream = { paths, maxBytes, from: paths.length, answers: new Map(), waiting: new Map() };
-    streams.set(id, s);
     // Until the worker runs, the pool reads (and reads ahead); then the worker from where the pool stopped.
     const pool = poolStream(paths, maxBytes, viaPool, () => s.from);
     if (failed) return pool;
+    streams.set(id, s);
     if (online) open(id, s, 0);
     else handOver.set(id, () => open(id, s, pool.started()));
     let at = 0;

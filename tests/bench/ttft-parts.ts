@@ -2,11 +2,10 @@
  * Where a chat turn's TTFT goes (rag-chat-ttft.ts), measured from outside the core so the code
  * path is the app's own: the turn's retrieval (kb.retrieve wrapped on the core's knowledge base,
  * which the turn calls through), its query embedding (the one-text /api/embed whose text is the
- * turn's message, seen by a wrapper of http.request: core/llm/http-embed.ts posts over node:http), the chat request
- * (node:http's `http.client.request.start` channel: the chat goes over node:http, not fetch) and
- * the main thread's event loop delay while the turn prepares. Install before the core is created.
+ * turn's message) and the chat request, both seen by a wrapper of http.request (the core posts
+ * both over node:http), and the main thread's event loop delay while the turn prepares. Install
+ * before the core is created.
  */
-import { subscribe } from 'node:diagnostics_channel';
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -46,15 +45,16 @@ export function installTurnProbes() {
   let queryPending = false;
   /** The job's embed requests (texts, sent to answered): `takeJobRequests()` empties it. */
   let jobRequests: { texts: number; ms: number }[] = [];
-  // The embed requests go over node:http (core/llm/http-post.ts): http.request is wrapped (and
-  // the ESM bindings of node:http synced, so the core's `import { request }` sees the wrapper),
-  // and each request's body read from its `end(payload)`.
+  // The embed and chat requests go over node:http (core/llm/http-post.ts, http-chat-transport.ts):
+  // http.request is wrapped (and the ESM bindings of node:http synced, so the core's
+  // `import { request }` sees the wrapper), and each embed request's body read from `end(payload)`.
   const base = http.request;
   const wrapped = function (this: unknown, ...args: Parameters<typeof http.request>) {
     const req = base.apply(this, args);
     const end = req.end;
     req.end = function (this: ClientRequest, ...endArgs: unknown[]) {
       if (req.path === '/api/embed' || req.path === '/v1/embeddings') watchEmbed(req, typeof endArgs[0] === 'string' ? endArgs[0] : '');
+      else if (req.path === '/api/chat' && message !== null && chatSent === 0) chatSent = performance.now();
       return (end as (...a: unknown[]) => ClientRequest).apply(this, endArgs);
     } as typeof req.end;
     return req;
@@ -105,10 +105,6 @@ export function installTurnProbes() {
       });
     });
   }
-  subscribe('http.client.request.start', (m) => {
-    const { request } = m as { request: { path: string } };
-    if (request.path === '/api/chat' && message !== null && chatSent === 0) chatSent = performance.now();
-  });
   const loop = monitorEventLoopDelay({ resolution: 1 });
 
   return {
