@@ -65,6 +65,24 @@ export interface EmbedderDeps {
   onCacheMisses?: (count: number) => void;
 }
 
+/**
+ * Wall times of an embedder's recent requests (knowledge-base.ts `jobBatchSize`, `latencyBound`):
+ * full batches, and requests cut shorter than a full batch with their texts; null before one ran.
+ */
+export interface EmbedRequestTimes {
+  /**
+   * A full batch's time lately. It follows a slower server at once in part (moving average) and a
+   * faster one at once in full: a request runs slower by chance (a model load, a busy process),
+   * never faster, so a batch at half the estimate or less shows the estimate was inflated.
+   */
+  fullBatchMs: number | null;
+  /** How long ago the last full batch ended (null before one ran). */
+  sinceFullMs: number | null;
+  cutMs: number | null;
+  cutTexts: number | null;
+  cutSamples: number;
+}
+
 export interface EmbedStats {
   embedded: number;
   cacheHits: number;
@@ -85,19 +103,12 @@ export interface Embedder {
        * requests in flight across its batches (ingest.ts).
        */
       beforeRequest?: () => Promise<() => void>;
-      /**
-       * Texts in the next request, asked before each (at most the embedder's batch size), told how
-       * long a full batch took lately (null before one ran).
-       */
-      batchSize?: (fullBatchMs: number | null) => number;
+      /** Texts in the next request, asked before each (at most the embedder's batch size). */
+      batchSize?: (times: EmbedRequestTimes) => number;
     },
   ): Promise<{ vectors: Float32Array[]; stats: EmbedStats }>;
-  /**
-   * Wall times of recent requests: full batches, and requests cut shorter than a full batch (with
-   * their texts); null before one ran. Tells a server whose time goes with the texts (a model
-   * computing) from one with a fixed time a request (latency): knowledge-base.ts `latencyBound`.
-   */
-  requestTimes(): { fullBatchMs: number | null; cutMs: number | null; cutTexts: number | null; cutSamples: number };
+  /** Wall times of recent requests. */
+  requestTimes(): EmbedRequestTimes;
   /** The model's dimension, asking Ollama once when nothing was embedded yet. */
   dimension(options?: { parent?: Context; signal?: AbortSignal }): Promise<number>;
 }
@@ -106,10 +117,12 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
   const { model, cache } = deps;
   let dim: number | null = null;
   let fullBatchMs: number | null = null;
+  let fullEndedAt: number | null = null;
   let cutMs: number | null = null;
   let cutTexts: number | null = null;
   let cutSamples = 0;
   const ewma = (old: number | null, x: number) => (old === null ? x : 0.7 * old + 0.3 * x);
+  const requestTimes = (): EmbedRequestTimes => ({ fullBatchMs, sinceFullMs: fullEndedAt === null ? null : performance.now() - fullEndedAt, cutMs, cutTexts, cutSamples });
 
   const call = async (input: string[], parent?: Context, signal?: AbortSignal): Promise<Float32Array[]> => {
     const response = await deps.embed({ model, input, ...(parent ? { parent } : {}), ...(signal ? { signal } : {}) });
@@ -154,14 +167,17 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
           const ended = await options.beforeRequest?.();
           try {
             if (next >= toEmbed.length) break;
-            const size = Math.max(1, Math.min(deps.batchSize, options.batchSize?.(fullBatchMs) ?? deps.batchSize));
+            const size = Math.max(1, Math.min(deps.batchSize, options.batchSize?.(requestTimes()) ?? deps.batchSize));
             const batch = toEmbed.slice(next, next + size);
             next += size;
             const started = performance.now();
             const result = await call(batch.map((i) => texts[i]!), options.parent, options.signal);
             // The wall time of a full request (another may run beside it: what a query queued behind it waits too).
             const ms = performance.now() - started;
-            if (batch.length === deps.batchSize) fullBatchMs = ewma(fullBatchMs, ms);
+            if (batch.length === deps.batchSize) {
+              fullBatchMs = fullBatchMs !== null && ms <= fullBatchMs / 2 ? ms : ewma(fullBatchMs, ms);
+              fullEndedAt = performance.now();
+            }
             // A request cut on purpose (not the short last one of a call, small by chance).
             else if (batch.length === size) {
               cutMs = ewma(cutMs, ms);
@@ -182,7 +198,7 @@ export function createEmbedder(deps: EmbedderDeps): Embedder {
       for (const i of missing) vectors[i] ??= vectors[firstOf.get(hashes[i]!)!];
       return { vectors: vectors as Float32Array[], stats: { embedded: toEmbed.length, cacheHits: hits } };
     },
-    requestTimes: () => ({ fullBatchMs, cutMs, cutTexts, cutSamples }),
+    requestTimes,
     async dimension(options = {}) {
       if (dim === null) await call(['dimension probe'], options.parent, options.signal);
       return dim!;

@@ -18,7 +18,7 @@ import { BrunoError } from '../common/errors';
 import type { IngestProgress, IngestSummary, SkippedFile } from '../common/knowledge';
 import { chunkBatch } from './chunk-batch';
 import { chunkText, type ChunkOptions, type TextChunk } from './chunker';
-import { textHash, type Embedder, type EmbeddingCache } from './embedder';
+import { textHash, type Embedder, type EmbeddingCache, type EmbedRequestTimes } from './embedder';
 import { chunkPdfPages, PdfReader, type PdfLimits } from './pdf-to-text';
 import { sniff } from './sniff';
 import { chunksTableName, embeddingVersionOf, sqlIn, type ChunkRow, type FileRow, type KbStore, type SourceRow } from './store';
@@ -53,7 +53,7 @@ export interface IngestDeps {
    */
   maxEmbedRequests?: () => number;
   /** Texts in the next embed request (default: the embedder's batch size); see knowledge-base.ts `jobBatchSize`. */
-  embedBatchSize?: (fullBatchMs: number | null) => number;
+  embedBatchSize?: (times: EmbedRequestTimes) => number;
   /**
    * Awaited before a delete: a background optimize rewrites fragments a delete would change too
    * (a commit conflict), so deletes wait for it; appends do not conflict with it.

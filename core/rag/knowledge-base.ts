@@ -8,7 +8,7 @@ import { BrunoError } from '../common/errors';
 import type { IngestSummary } from '../common/knowledge';
 import { safely } from '../telemetry/safely';
 import { createAnnIndexer } from './ann-index';
-import { createEmbedder, EmbeddingCache } from './embedder';
+import { createEmbedder, EmbeddingCache, type EmbedRequestTimes } from './embedder';
 import { resolveRoots, runIngest } from './ingest';
 import { createKbCatalog } from './kb-catalog';
 import { createKbJobs } from './kb-jobs';
@@ -56,16 +56,39 @@ export const interactiveEmbedRequests = 1;
  * would only cost the job throughput (the pipeline bench's 20 ms-per-request row: 1.59 s cut
  * against ~0.95 s with full batches), so the job keeps full batches and its requests in flight.
  */
-export function latencyBound(full: number, times: { fullBatchMs: number | null; cutMs: number | null; cutTexts: number | null; cutSamples: number }): boolean {
+export function latencyBound(full: number, times: EmbedRequestTimes): boolean {
   const { fullBatchMs, cutMs, cutTexts, cutSamples } = times;
   if (fullBatchMs === null || cutMs === null || cutTexts === null || cutSamples < 4) return false;
   return cutTexts <= full / 2 && cutMs >= 0.6 * fullBatchMs;
 }
 
+/**
+ * How long a full batch takes now, as far as the requests tell: the full batches' time, or less
+ * when the cut requests show it. A request of n texts taking t ms puts a full batch at no more than
+ * t * full / n (a request's fixed cost only makes the short one dearer per text), so a first full
+ * batch slowed by a model load (seconds on a cold Ollama) no longer keeps the job at one text a
+ * request while someone searches.
+ */
+export function fullBatchEstimate(full: number, times: EmbedRequestTimes): number | null {
+  const { fullBatchMs, cutMs, cutTexts } = times;
+  const fromCut = cutMs !== null && cutTexts !== null && cutTexts > 0 ? (cutMs * full) / cutTexts : null;
+  if (fullBatchMs === null) return fromCut;
+  return fromCut === null ? fullBatchMs : Math.min(fullBatchMs, fromCut);
+}
+
+/**
+ * While someone searches, a full batch is sent again once this many full batches' time went by
+ * without one (at most ~2% of the job's time): the only way to see that the server got faster,
+ * or that its time goes by request (`latencyBound`) when the first full batches ran slow.
+ */
+export const fullBatchProbeGap = 50;
+
 /** The job's next embed request size: full, or cut while interactive (see `interactiveRequestMs`). */
-export function jobBatchSize(full: number, interactive: boolean, fullBatchMs: number | null, byRequest = false): number {
-  if (!interactive || byRequest || fullBatchMs === null || fullBatchMs <= interactiveRequestMs) return full;
-  return Math.max(1, Math.floor((full * interactiveRequestMs) / fullBatchMs));
+export function jobBatchSize(full: number, interactive: boolean, times: EmbedRequestTimes, byRequest = false): number {
+  const estimate = fullBatchEstimate(full, times);
+  if (!interactive || byRequest || estimate === null || estimate <= interactiveRequestMs) return full;
+  if (times.sinceFullMs !== null && times.sinceFullMs >= fullBatchProbeGap * estimate) return full;
+  return Math.max(1, Math.floor((full * interactiveRequestMs) / estimate));
 }
 
 export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
@@ -165,7 +188,7 @@ export function createKnowledgeBase(deps: KnowledgeBaseDeps): KnowledgeBase {
             onTableReady: async (table) => upkeep.startFtsIndex(table),
             yieldToSearches: priority.yieldToSearches,
             maxEmbedRequests: () => (priority.interactive() && !byRequest() ? interactiveEmbedRequests : Infinity),
-            embedBatchSize: (fullBatchMs) => jobBatchSize(settings.embedBatchSize, priority.interactive(), fullBatchMs, byRequest()),
+            embedBatchSize: (times) => jobBatchSize(settings.embedBatchSize, priority.interactive(), times, byRequest()),
             onBatchWritten: upkeep.duringIngest,
             beforeDelete: () => upkeep.settled(),
             checkRoots: policy.check,

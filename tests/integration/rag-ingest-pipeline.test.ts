@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KnowledgeBase } from '../../core/rag';
-import { interactiveRequestMs, jobBatchSize, latencyBound } from '../../core/rag/knowledge-base';
+import type { EmbedRequestTimes } from '../../core/rag/embedder';
+import { fullBatchEstimate, fullBatchProbeGap, interactiveRequestMs, jobBatchSize, latencyBound } from '../../core/rag/knowledge-base';
 import { createKbStore } from '../../core/rag/store';
 import type { Embed } from '../../core/llm';
 import { tempDir } from '../support/core-harness';
@@ -52,24 +53,42 @@ function corpus(files: number): string {
   return root;
 }
 
+const times = (fullBatchMs: number | null, cutMs: number | null = null, cutTexts: number | null = null, cutSamples = 8, sinceFullMs: number | null = 0): EmbedRequestTimes => ({ fullBatchMs, sinceFullMs, cutMs, cutTexts, cutSamples });
+
 describe('the job batch size while someone searches', () => {
   it('is full when nobody searches, before a full batch was timed, or when a full batch is already quick; else cut to the time', () => {
-    expect(jobBatchSize(64, false, 1000)).toBe(64);
-    expect(jobBatchSize(64, true, null)).toBe(64);
-    expect(jobBatchSize(64, true, interactiveRequestMs)).toBe(64);
-    expect(jobBatchSize(64, true, interactiveRequestMs * 4)).toBe(16);
-    expect(jobBatchSize(64, true, 1e9)).toBe(1);
+    expect(jobBatchSize(64, false, times(1000))).toBe(64);
+    expect(jobBatchSize(64, true, times(null, null, null, 0, null))).toBe(64);
+    expect(jobBatchSize(64, true, times(interactiveRequestMs))).toBe(64);
+    expect(jobBatchSize(64, true, times(interactiveRequestMs * 4))).toBe(16);
+    expect(jobBatchSize(64, true, times(1e9))).toBe(1);
+  });
+
+  it('follows the cut requests when they show a full batch quicker than the full batches did (a model load in the first one)', () => {
+    // The first full batch took 5 s (the model loading); a cut request of 1 text took 2 ms.
+    expect(fullBatchEstimate(64, times(5000, 2, 1))).toBe(128);
+    expect(jobBatchSize(64, true, times(5000, 2, 1))).toBe(5);
+    // A fixed cost a request makes short requests dearer a text: the full batches' time holds.
+    expect(fullBatchEstimate(64, times(72, 16, 8))).toBe(72);
+    expect(jobBatchSize(64, true, times(72, 16, 8))).toBe(8);
+    expect(fullBatchEstimate(64, times(null, 5, 4))).toBe(80);
+  });
+
+  it('sends a full batch again once fullBatchProbeGap full batches\' time went by without one, to re-measure the server', () => {
+    const gap = fullBatchProbeGap * 40;
+    expect(jobBatchSize(64, true, times(40, null, null, 0, gap - 1))).toBe(16);
+    expect(jobBatchSize(64, true, times(40, null, null, 0, gap))).toBe(64);
+    expect(jobBatchSize(64, true, times(40, null, null, 0, null))).toBe(16);
   });
 });
 
 describe('a model server whose time goes by request', () => {
   it('is told by cut requests as slow as full ones (then the job keeps full batches), not by a server whose time goes with the texts', () => {
-    const times = (fullBatchMs: number | null, cutMs: number | null, cutTexts: number | null, cutSamples = 8) => ({ fullBatchMs, cutMs, cutTexts, cutSamples });
     expect(latencyBound(64, times(24, 21, 24))).toBe(true);
     expect(latencyBound(64, times(24, 21, 24, 2))).toBe(false);
     expect(latencyBound(64, times(560, 11, 3))).toBe(false);
     expect(latencyBound(64, times(null, null, null, 0))).toBe(false);
-    expect(jobBatchSize(64, true, 40, true)).toBe(64);
+    expect(jobBatchSize(64, true, times(40), true)).toBe(64);
   });
 });
 
@@ -135,6 +154,42 @@ describe('ingestion pipeline', () => {
     await stream;
     expect(summary.filesIngested).toBe(23);
     expect(seen.maxRunning).toBe(1);
+  });
+
+  it('while someone searches, a job whose first full batches ran slow (a model loading) sizes its requests from the cut ones, not one text a request', async () => {
+    const root = corpus(100);
+    const jobSizes: number[] = [];
+    let slowFull = 2;
+    const embed: Embed = async (request) => {
+      const texts = Array.isArray(request.input) ? request.input : [request.input];
+      const job = !texts[0]!.startsWith('query ');
+      if (job) jobSizes.push(texts.length);
+      // 1 ms a text and 2 a request; the first two full batches of the job take 400 ms.
+      const loading = job && texts.length === 16 && slowFull-- > 0;
+      await new Promise((r) => setTimeout(r, loading ? 400 : 2 + texts.length));
+      return { model, embeddings: texts.map(vectorOf) } as never;
+    };
+    const k = testKnowledgeBase(join(tempDir(), 'store'), embed, { settings: { embedBatchSize: 16, writeBatchChunks: 64 } });
+    kbs.push(k);
+    await k.ingest([join(root, 'doc-000.md')]);
+    let searching = true;
+    const stream = (async () => {
+      for (let i = 0; searching; i++) await k.search(`query word${i}`, { mode: 'hybrid', k: 3 });
+    })();
+    await k.search('query warm');
+    jobSizes.length = 0;
+    const summary = await k.ingest([root]);
+    searching = false;
+    await stream;
+    expect(summary.filesIngested).toBe(99);
+    expect(slowFull).toBeLessThanOrEqual(0);
+    console.log(jobSizes.join(','));
+    // A full batch measured at 400 ms alone would cut every request to 16 * 10 / 400 = 0 -> 1 text.
+    const cut = jobSizes.slice(1).filter((n) => n < 16);
+    const afterSettling = cut.slice(10);
+    expect(afterSettling.length).toBeGreaterThan(5);
+    expect(Math.max(...afterSettling)).toBeGreaterThanOrEqual(5);
+    expect(afterSettling.reduce((a, b) => a + b, 0) / afterSettling.length).toBeGreaterThanOrEqual(3);
   });
 
   it('with a slow embedder, requests overlap each other and the writes; every file ends up stored once', async () => {

@@ -163,6 +163,28 @@ describe('embedder', () => {
     expect(vectors.map((v) => v[0])).toEqual(texts.map((t) => t.length));
   });
 
+  it('times full batches: a much quicker one replaces an inflated estimate at once, a slower one moves it part way', async () => {
+    const delays = [200, 10, 60];
+    const embed: Embed = async ({ input }) => {
+      const texts = Array.isArray(input) ? input : [input];
+      await new Promise((r) => setTimeout(r, delays.shift() ?? 0));
+      return { model: 'm', embeddings: texts.map((t) => [t.length]) } as never;
+    };
+    const e = createEmbedder({ embed, model: 'm', batchSize: 2, concurrency: 1, cache: new EmbeddingCache() });
+    expect(e.requestTimes()).toMatchObject({ fullBatchMs: null, sinceFullMs: null });
+    await e.embedTexts(['a', 'b']);
+    expect(e.requestTimes().fullBatchMs).toBeGreaterThanOrEqual(195);
+    await e.embedTexts(['c', 'd']);
+    const quick = e.requestTimes().fullBatchMs!;
+    expect(quick).toBeLessThan(100);
+    await e.embedTexts(['e', 'f']);
+    const slower = e.requestTimes();
+    expect(slower.fullBatchMs).toBeGreaterThan(quick);
+    expect(slower.fullBatchMs).toBeLessThan(55);
+    expect(slower.sinceFullMs).toBeGreaterThanOrEqual(0);
+    expect(slower.sinceFullMs).toBeLessThan(1000);
+  });
+
   it('evicts least recently used vectors beyond its byte budget', () => {
     const cache = new EmbeddingCache(3 * 4 * 2);
     cache.set('m', '1', new Float32Array(3));
