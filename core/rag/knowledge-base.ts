@@ -78,8 +78,11 @@ export function fullBatchEstimate(full: number, times: EmbedRequestTimes): numbe
 
 /**
  * While someone searches, a full batch is sent again once this many full batches' time went by
- * without one (at most ~2% of the job's time): the only way to see that the server got faster,
- * or that its time goes by request (`latencyBound`) when the first full batches ran slow.
+ * without one (at most ~2% of the job's time) if the cut requests cost at least twice a full
+ * batch's time a text: a server whose time goes by request looks like that when its first full
+ * batches ran slow (a model load, a busy process), and only a new full batch shows `latencyBound`
+ * the truth. A server that computes needs no such probe (the cut requests bound a full batch's
+ * time, `fullBatchEstimate`), and a query arriving behind a full batch would wait for all of it.
  */
 export const fullBatchProbeGap = 50;
 
@@ -87,7 +90,9 @@ export const fullBatchProbeGap = 50;
 export function jobBatchSize(full: number, interactive: boolean, times: EmbedRequestTimes, byRequest = false): number {
   const estimate = fullBatchEstimate(full, times);
   if (!interactive || byRequest || estimate === null || estimate <= interactiveRequestMs) return full;
-  if (times.sinceFullMs !== null && times.sinceFullMs >= fullBatchProbeGap * estimate) return full;
+  const { sinceFullMs, cutMs, cutTexts } = times;
+  const cutDear = cutMs !== null && cutTexts !== null && cutMs / cutTexts >= (2 * estimate) / full;
+  if (cutDear && sinceFullMs !== null && sinceFullMs >= fullBatchProbeGap * estimate) return full;
   return Math.max(1, Math.floor((full * interactiveRequestMs) / estimate));
 }
 

@@ -74,11 +74,14 @@ describe('the job batch size while someone searches', () => {
     expect(fullBatchEstimate(64, times(null, 5, 4))).toBe(80);
   });
 
-  it('sends a full batch again once fullBatchProbeGap full batches\' time went by without one, to re-measure the server', () => {
+  it('sends a full batch again after fullBatchProbeGap full batches\' time without one when cut requests cost like full ones (a server whose time goes by request)', () => {
     const gap = fullBatchProbeGap * 40;
-    expect(jobBatchSize(64, true, times(40, null, null, 0, gap - 1))).toBe(16);
-    expect(jobBatchSize(64, true, times(40, null, null, 0, gap))).toBe(64);
-    expect(jobBatchSize(64, true, times(40, null, null, 0, null))).toBe(16);
+    // Full batches measured at 40 ms while something else ran; cuts of 16 texts take 20 ms (as a full one would).
+    expect(jobBatchSize(64, true, times(40, 20, 16, 8, gap - 1))).toBe(16);
+    expect(jobBatchSize(64, true, times(40, 20, 16, 8, gap))).toBe(64);
+    expect(jobBatchSize(64, true, times(40, 20, 16, 8, null))).toBe(16);
+    // Cuts that cost their share of a full batch (a server computing): no probe, however long.
+    expect(jobBatchSize(64, true, times(40, 11, 16, 8, 100 * gap))).toBe(16);
   });
 });
 
@@ -159,12 +162,12 @@ describe('ingestion pipeline', () => {
   it('while someone searches, a job whose first full batches ran slow (a model loading) sizes its requests from the cut ones, not one text a request', async () => {
     const root = corpus(100);
     const jobSizes: number[] = [];
-    let slowFull = 2;
+    let slowFull = 1;
     const embed: Embed = async (request) => {
       const texts = Array.isArray(request.input) ? request.input : [request.input];
       const job = !texts[0]!.startsWith('query ');
       if (job) jobSizes.push(texts.length);
-      // 1 ms a text and 2 a request; the first two full batches of the job take 400 ms.
+      // 1 ms a text and 2 a request; the job's first full batch takes 400 ms.
       const loading = job && texts.length === 16 && slowFull-- > 0;
       await new Promise((r) => setTimeout(r, loading ? 400 : 2 + texts.length));
       return { model, embeddings: texts.map(vectorOf) } as never;
