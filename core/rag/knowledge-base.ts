@@ -32,11 +32,14 @@ const annDeferFromRows = 16_384;
  * (and the chat request after it) waits behind the job's requests already sent: two full batches
  * of embedBatchSize (64) made the query embedding p50 110 / p95 265 ms during an ingestion against
  * 3 ms idle, and chat TTFT 11.7x the idle store's (docs/benchmarks.md, "Scale, fifth pass").
- * Meanwhile the job sends requests cut to about this long, at the rate its full batches ran; a
+ * Meanwhile the job sends requests cut to about this long, at the rate its requests ran; a
  * server whose full batch is already that quick (a fixed latency per request, a fast GPU) keeps
- * full batches, since smaller ones would only cost throughput.
+ * full batches, since smaller ones would only cost throughput. 5 ms, not 10: a turn's query
+ * waited p50 2.8 against 4.8-5.2 ms behind the job's request in flight, and chat TTFT went from
+ * 1.30-1.40x to 1.03-1.07x an idle store's at p50, at the same ingestion rate (docs/benchmarks.md,
+ * "Scale, session 10").
  */
-export const interactiveRequestMs = 10;
+export const interactiveRequestMs = 5;
 
 /**
  * The job's embed requests in flight while interactive, across its batches (otherwise two per

@@ -42,7 +42,8 @@ const turnParts = { during: [] as TurnParts[], idle: [] as TurnParts[] };
 // Beside each turn, one hybrid search of the same kind, for where a retrieval's time goes: the
 // query's embedding (a request to the fake Ollama, which the ingestion keeps busy; another text
 // than the turn's, which the embedding cache holds) and the rest.
-const parts = { during: { embed: [] as number[], store: [] as number[] }, idle: { embed: [] as number[], store: [] as number[] } };
+const searchParts = () => ({ embed: [] as number[], store: [] as number[], vector: [] as number[], fts: [] as number[] });
+const parts = { during: searchParts(), idle: searchParts() };
 let phase: keyof typeof parts = 'during';
 const ttft = async (i: number) => {
   const message = `what does part ${i % 6} say about ${textFor(r, 3)}?`;
@@ -54,6 +55,8 @@ const ttft = async (i: number) => {
   const { timings } = await core.knowledge.search(`${message} (beside)`, { mode: 'hybrid', k: 8 });
   parts[phase].embed.push(timings.embedMs);
   parts[phase].store.push(timings.totalMs - timings.embedMs);
+  parts[phase].vector.push(timings.vectorMs);
+  parts[phase].fts.push(timings.ftsMs);
   return (turn.end.stats.ttft_s ?? NaN) * 1000;
 };
 try {
@@ -62,7 +65,7 @@ try {
   writeFileSync(seed, `# Seed\n\n${textFor(r, 180)}\n`);
   await core.knowledge.ingest([seed]);
   for (let i = 0; i < 3; i++) await ttft(i);
-  parts.during = { embed: [], store: [] };
+  parts.during = searchParts();
   turnParts.during = [];
   probes.takeJobRequests();
 
@@ -88,7 +91,8 @@ try {
   console.log(`| ingestion over HTTP (fake Ollama's hash embedder) | ${summary.chunksAdded} chunks in ${ingestS.toFixed(1)} s (${(summary.chunksAdded / ingestS).toFixed(0)} chunks/s) | | |`);
   console.log(`| chat TTFT (retrieval + first token) | during the ingestion: ${f(during)} | idle store afterwards: ${f(idle)} | **${(percentile(during, 50) / percentile(idle, 50)).toFixed(2)}x** p50, ${(percentile(during, 95) / percentile(idle, 95)).toFixed(2)}x p95 (target <= 1.2x) |`);
   const p = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} / p95 ${percentile(xs, 95).toFixed(0)} ms`;
-  console.log(`| a hybrid search beside each turn | during: query embedding ${p(parts.during.embed)}, the store's part ${p(parts.during.store)} | idle: query embedding ${p(parts.idle.embed)}, the store's part ${p(parts.idle.store)} | ANN index: ${(await core.knowledge.stats()).annIndex.state} |`);
+  const beside = (x: ReturnType<typeof searchParts>) => `query embedding ${p(x.embed)}, the store's part ${p(x.store)} (vector ${p(x.vector)}, full-text ${p(x.fts)})`;
+  console.log(`| a hybrid search beside each turn | during: ${beside(parts.during)} | idle: ${beside(parts.idle)} | ANN index: ${(await core.knowledge.stats()).annIndex.state} |`);
   // The turn's own parts (ttft-parts.ts): p50 / p95 of each, during and idle.
   console.log('');
   console.log('| the turn\'s parts (p50 / p95 ms) | during the ingestion | idle store |');

@@ -67,21 +67,22 @@ describe('the job batch size while someone searches', () => {
   it('follows the cut requests when they show a full batch quicker than the full batches did (a model load in the first one)', () => {
     // The first full batch took 5 s (the model loading); a cut request of 1 text took 2 ms.
     expect(fullBatchEstimate(64, times(5000, 2, 1))).toBe(128);
-    expect(jobBatchSize(64, true, times(5000, 2, 1))).toBe(5);
+    expect(jobBatchSize(64, true, times(5000, 2, 1))).toBe(Math.floor((64 * interactiveRequestMs) / 128));
     // A fixed cost a request makes short requests dearer a text: the full batches' time holds.
     expect(fullBatchEstimate(64, times(72, 16, 8))).toBe(72);
-    expect(jobBatchSize(64, true, times(72, 16, 8))).toBe(8);
+    expect(jobBatchSize(64, true, times(72, 16, 8))).toBe(Math.floor((64 * interactiveRequestMs) / 72));
     expect(fullBatchEstimate(64, times(null, 5, 4))).toBe(80);
   });
 
   it('sends a full batch again after fullBatchProbeGap full batches\' time without one when cut requests cost like full ones (a server whose time goes by request)', () => {
     const gap = fullBatchProbeGap * 40;
     // Full batches measured at 40 ms while something else ran; cuts of 16 texts take 20 ms (as a full one would).
-    expect(jobBatchSize(64, true, times(40, 20, 16, 8, gap - 1))).toBe(16);
+    const cut = Math.floor((64 * interactiveRequestMs) / 40);
+    expect(jobBatchSize(64, true, times(40, 20, 16, 8, gap - 1))).toBe(cut);
     expect(jobBatchSize(64, true, times(40, 20, 16, 8, gap))).toBe(64);
-    expect(jobBatchSize(64, true, times(40, 20, 16, 8, null))).toBe(16);
+    expect(jobBatchSize(64, true, times(40, 20, 16, 8, null))).toBe(cut);
     // Cuts that cost their share of a full batch (a server computing): no probe, however long.
-    expect(jobBatchSize(64, true, times(40, 11, 16, 8, 100 * gap))).toBe(16);
+    expect(jobBatchSize(64, true, times(40, 11, 16, 8, 100 * gap))).toBe(cut);
   });
 });
 
@@ -167,12 +168,12 @@ describe('ingestion pipeline', () => {
       const texts = Array.isArray(request.input) ? request.input : [request.input];
       const job = !texts[0]!.startsWith('query ');
       if (job) jobSizes.push(texts.length);
-      // 1 ms a text and 2 a request; the job's first full batch takes 400 ms.
-      const loading = job && texts.length === 16 && slowFull-- > 0;
-      await new Promise((r) => setTimeout(r, loading ? 400 : 2 + texts.length));
+      // 1 ms a request and 1 every 4 texts; the job's first full batch takes 400 ms.
+      const loading = job && texts.length === 32 && slowFull-- > 0;
+      await new Promise((r) => setTimeout(r, loading ? 400 : 1 + Math.ceil(texts.length / 4)));
       return { model, embeddings: texts.map(vectorOf) } as never;
     };
-    const k = testKnowledgeBase(join(tempDir(), 'store'), embed, { settings: { embedBatchSize: 16, writeBatchChunks: 64 } });
+    const k = testKnowledgeBase(join(tempDir(), 'store'), embed, { settings: { embedBatchSize: 32, writeBatchChunks: 64 } });
     kbs.push(k);
     await k.ingest([join(root, 'doc-000.md')]);
     let searching = true;
@@ -187,8 +188,8 @@ describe('ingestion pipeline', () => {
     expect(summary.filesIngested).toBe(99);
     expect(slowFull).toBeLessThanOrEqual(0);
     console.log(jobSizes.join(','));
-    // A full batch measured at 400 ms alone would cut every request to 16 * 10 / 400 = 0 -> 1 text.
-    const cut = jobSizes.slice(1).filter((n) => n < 16);
+    // A full batch measured at 400 ms alone would cut every request to 32 * 5 / 400 = 0 -> 1 text.
+    const cut = jobSizes.slice(1).filter((n) => n < 32);
     const afterSettling = cut.slice(10);
     expect(afterSettling.length).toBeGreaterThan(5);
     expect(Math.max(...afterSettling)).toBeGreaterThanOrEqual(5);
