@@ -90,6 +90,9 @@ describe('a model server whose time goes by request', () => {
   it('is told by cut requests as slow as full ones (then the job keeps full batches), not by a server whose time goes with the texts', () => {
     expect(latencyBound(64, times(24, 21, 24))).toBe(true);
     expect(latencyBound(64, times(24, 21, 24, 2))).toBe(false);
+    // Full batches timed with four in flight at 38.7 ms, cut ones alone at 22 ms: a 20 ms server.
+    expect(latencyBound(64, times(38.7, 22, 8))).toBe(true);
+    expect(latencyBound(64, times(38.7, 18, 8))).toBe(false);
     expect(latencyBound(64, times(560, 11, 3))).toBe(false);
     expect(latencyBound(64, times(null, null, null, 0))).toBe(false);
     expect(jobBatchSize(64, true, times(40), true)).toBe(64);
