@@ -76,10 +76,14 @@ export function latencyBound(full: number, times: EmbedRequestTimes): boolean {
  * request while someone searches.
  */
 export function fullBatchEstimate(full: number, times: EmbedRequestTimes): number | null {
-  const { fullBatchMs, cutMs, cutTexts } = times;
-  const fromCut = cutMs !== null && cutTexts !== null && cutTexts > 0 ? (cutMs * full) / cutTexts : null;
-  if (fullBatchMs === null) return fromCut;
-  return fromCut === null ? fullBatchMs : Math.min(fullBatchMs, fromCut);
+  const fromCut = cutBound(full, times);
+  if (times.fullBatchMs === null) return fromCut;
+  return fromCut === null ? times.fullBatchMs : Math.min(times.fullBatchMs, fromCut);
+}
+
+/** A full batch's time at the cut requests' time a text (null before one ran). */
+function cutBound(full: number, { cutMs, cutTexts }: EmbedRequestTimes): number | null {
+  return cutMs !== null && cutTexts !== null && cutTexts > 0 ? (cutMs * full) / cutTexts : null;
 }
 
 /**
@@ -96,9 +100,8 @@ export const fullBatchProbeGap = 50;
 export function jobBatchSize(full: number, interactive: boolean, times: EmbedRequestTimes, byRequest = false): number {
   const estimate = fullBatchEstimate(full, times);
   if (!interactive || byRequest || estimate === null || estimate <= interactiveRequestMs) return full;
-  const { sinceFullMs, cutMs, cutTexts } = times;
-  const cutDear = cutMs !== null && cutTexts !== null && cutMs / cutTexts >= (2 * estimate) / full;
-  if (cutDear && sinceFullMs !== null && sinceFullMs >= fullBatchProbeGap * estimate) return full;
+  const cutDear = (cutBound(full, times) ?? 0) >= 2 * estimate;
+  if (cutDear && times.sinceFullMs !== null && times.sinceFullMs >= fullBatchProbeGap * estimate) return full;
   return Math.max(1, Math.floor((full * interactiveRequestMs) / estimate));
 }
 
